@@ -1,0 +1,69 @@
+"""The arXiv export API (Atom), for papers Hugging Face does not know."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import httpx
+
+from analysis import http
+from analysis.errors import SourceError
+from analysis.hf import one_line
+from analysis.ids import parse_arxiv_id
+from analysis.models import Paper
+from analysis.errors import BadInput
+
+SERVICE = "arXiv"
+_NS = {"atom": "http://www.w3.org/2005/Atom"}
+
+
+async def fetch_paper(client: httpx.AsyncClient, api_url: str, arxiv_id: str) -> Paper | None:
+    """The paper, or None when arXiv does not know the id (it silently returns no entry)."""
+    params = {"id_list": arxiv_id, "max_results": "1"}
+    for attempt in range(3):
+        response = await http.get(client, api_url, params=params, service=SERVICE, ok_status=(200, 400))
+        if not _rate_limited(response):
+            break
+        await _pause(attempt)
+    else:
+        raise SourceError("arXiv keeps answering 'Rate exceeded'; wait a minute and try again.")
+    if response.status_code == 400:
+        return None
+    return next((p for p in parse_feed(response.content) if p.arxiv_id == arxiv_id), None)
+
+
+def _rate_limited(response: httpx.Response) -> bool:
+    return response.content.lstrip()[:1] != b"<" and b"rate exceeded" in response.content.lower()
+
+
+async def _pause(attempt: int) -> None:
+    import asyncio
+
+    await asyncio.sleep(http.backoff(attempt + 1, base=1.0))
+
+
+def parse_feed(content: bytes) -> list[Paper]:
+    """Papers of an Atom feed (parsed from bytes, so the UTF-8 is never mis-decoded)."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError:
+        raise SourceError("arXiv answered with something that is not an Atom feed.") from None
+    return [paper for entry in root.findall("atom:entry", _NS) if (paper := _entry(entry))]
+
+
+def _entry(entry: ET.Element) -> Paper | None:
+    raw_id = (entry.findtext("atom:id", "", _NS) or "").strip()
+    title = one_line(entry.findtext("atom:title", "", _NS) or "")
+    try:
+        arxiv_id = parse_arxiv_id(raw_id)
+    except BadInput:
+        return None  # the "Error" entry of a bad request has an api/errors URL as its id
+    authors = [one_line(a.findtext("atom:name", "", _NS) or "") for a in entry.findall("atom:author", _NS)]
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        abstract=one_line(entry.findtext("atom:summary", "", _NS) or ""),
+        authors=[a for a in authors if a],
+        published=(entry.findtext("atom:published", "", _NS) or None),
+        source="arxiv",
+    )

@@ -1,0 +1,70 @@
+"""Deep dives: one call per paper, all papers at once, cached by paper, model and prompt version."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from analysis.errors import LLMError
+from analysis.llm import LLM, strict_object
+from analysis.models import Analysis, DeepDive, Paper
+from analysis.ports import Cache
+from analysis.profile import Profile
+from analysis.scoring import paper_block
+from prompts import render
+
+log = logging.getLogger(__name__)
+
+SCHEMA_NAME = "deep_dive"
+_LIST = {"type": "array", "items": {"type": "string"}}
+SCHEMA = strict_object({
+    "key_contribution": {"type": "string"},
+    "methodology": _LIST,
+    "takeaways": _LIST,
+    "limitations": _LIST,
+})
+
+
+async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: Cache) -> Analysis:
+    """The paper's analysis; never raises for an LLM failure, it says so in the Analysis instead."""
+    if llm is None:
+        return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("no_llm"))
+    prompt = render("deep_dive_system", persona=profile.persona, keywords=", ".join(profile.keywords),
+                    language=profile.language)
+    model = llm.config.deep_model
+    cached = cache.cached_analysis(paper.arxiv_id, model, prompt.version)
+    if cached is not None:
+        return cached
+    authors = ", ".join(paper.authors[:8]) + (" et al." if len(paper.authors) > 8 else "")
+    user = f"Authors: {authors or 'unknown'}\n\n{paper_block(paper)}"
+    try:
+        dive, used = await llm.ask(
+            kind="deep_dive", model=model, schema_name=SCHEMA_NAME, schema=SCHEMA,
+            messages=[{"role": "system", "content": prompt.text}, {"role": "user", "content": user}],
+            validate=_validate,
+        )
+    except LLMError as exc:
+        log.warning("deep dive of %s failed: %s", paper.arxiv_id, exc)
+        return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("llm_failed", why=_why(exc)))
+    analysis = Analysis(arxiv_id=paper.arxiv_id, deep_dive=dive, model=used)
+    cache.save_analysis(analysis, model, prompt.version)
+    return analysis
+
+
+async def deep_dives(papers: list[Paper], **kwargs: Any) -> dict[str, Analysis]:
+    results = await asyncio.gather(*(deep_dive(p, **kwargs) for p in papers))
+    return {a.arxiv_id: a for a in results}
+
+
+def _validate(data: Any) -> DeepDive:
+    dive = DeepDive.model_validate(data)
+    if not dive.key_contribution.strip():
+        raise ValueError("empty key_contribution")
+    return dive
+
+
+def _why(exc: LLMError) -> str:
+    from analysis.errors import BudgetExceeded
+
+    return "LLM_DAILY_BUDGET_USD" if isinstance(exc, BudgetExceeded) else type(exc).__name__

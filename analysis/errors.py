@@ -1,0 +1,33 @@
+"""The error hierarchy: every message says what went wrong and how to fix it, in one line."""
+
+
+class PaperbotError(Exception):
+    """Anything paperbot reports to a person instead of a traceback."""
+
+
+class ConfigError(PaperbotError):
+    """A setting is missing or malformed."""
+
+
+class BadInput(PaperbotError):
+    """A person typed something we cannot use (an id, a threshold, a time)."""
+
+
+class PaperNotFound(PaperbotError):
+    """A well-formed id that neither Hugging Face nor arXiv knows."""
+
+
+class SourceError(PaperbotError):
+    """Hugging Face or arXiv did not answer usefully, even after retries."""
+
+
+class LLMError(PaperbotError):
+    """The LLM (and every fallback model) failed to give a valid answer."""
+
+
+class BudgetExceeded(LLMError):
+    """Today's LLM spend reached LLM_DAILY_BUDGET_USD."""
+
+
+class ChatError(PaperbotError):
+    """A chat platform refused a message or a call."""

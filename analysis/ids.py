@@ -1,0 +1,41 @@
+"""One parser for every way people write an arXiv id."""
+
+from __future__ import annotations
+
+import re
+
+from analysis.errors import BadInput
+
+_NEW = r"\d{4}\.\d{4,5}"
+_OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
+_VERSION = r"(?:v\d+)?"
+_BARE = re.compile(rf"(?P<id>{_NEW}|{_OLD}){_VERSION}")
+_URL = re.compile(
+    rf"(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
+    rf"(?P<id>{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?/?(?:[?#].*)?"
+)
+USAGE = (
+    "expected an arXiv id such as 2601.14256, 2601.14256v2, arXiv:2601.14256, hep-th/9901001 "
+    "or an arxiv.org / huggingface.co/papers link"
+)
+
+
+def parse_arxiv_id(text: str) -> str:
+    """The canonical, versionless id of `text`, or BadInput saying which forms are accepted."""
+    raw = text.strip().strip("<>")
+    candidate = raw[len("arxiv:"):] if raw.lower().startswith("arxiv:") else raw
+    for pattern in (_BARE, _URL):
+        match = pattern.fullmatch(candidate)
+        if match and _plausible(match["id"]):
+            return match["id"]
+    shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    raise BadInput(f"'{shown}' is not an arXiv id: {USAGE}.")
+
+
+def _plausible(arxiv_id: str) -> bool:
+    """New-style ids encode YYMM; a month 13 or a 5-digit number before 2015 cannot exist."""
+    if "/" in arxiv_id:
+        return True
+    yymm, number = arxiv_id.split(".")
+    month = int(yymm[2:])
+    return 1 <= month <= 12 and (len(number) == 4 or int(yymm) >= 1501)

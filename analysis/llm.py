@@ -1,0 +1,159 @@
+"""Structured LLM calls through litellm: json_schema answers, retries, fallbacks, budget and usage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from analysis.errors import BudgetExceeded, LLMError
+from analysis.http import backoff
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Messages = list[dict[str, str]]
+
+
+class UsageSink(Protocol):
+    """Where every call's tokens and cost go (the Store), and where today's spend comes from."""
+
+    def record_usage(self, *, kind: str, model: str, prompt_tokens: int, completion_tokens: int,
+                     cost_usd: float, ok: bool) -> None: ...
+
+    def spent_today(self) -> float: ...
+
+
+@dataclass
+class LLMConfig:
+    model: str
+    deep_model: str
+    api_base: str | None = None
+    api_key: str | None = None
+    fallbacks: list[str] = field(default_factory=list)
+    daily_budget_usd: float | None = None
+    max_concurrency: int = 8
+    timeout: float = 120.0
+    attempts: int = 2  # per model: the first try and one retry
+
+
+class InvalidAnswer(ValueError):
+    """The answer parsed but does not satisfy the caller (missing papers, wrong shape)."""
+
+
+def load_litellm() -> ModuleType:
+    """Import litellm on first use: it takes seconds, and `paperbot --help` must not pay for it."""
+    # Without this litellm fetches its price list from the internet at import time.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    return litellm
+
+
+class LLM:
+    """One object per process: it holds the concurrency cap, so every caller shares it."""
+
+    def __init__(self, config: LLMConfig, usage: UsageSink) -> None:
+        self.config = config
+        self.usage = usage
+        self._gate = asyncio.Semaphore(config.max_concurrency)
+
+    async def ask(self, *, kind: str, model: str, schema_name: str, schema: dict[str, Any],
+                  messages: Messages, validate: Callable[[Any], T]) -> tuple[T, str]:
+        """`validate(parsed JSON)` from the first model that gives a valid answer, and that model."""
+        problem = "no model tried"
+        for candidate in [model, *(m for m in self.config.fallbacks if m != model)]:
+            for attempt in range(self.config.attempts):
+                self._check_budget()
+                if attempt:
+                    await asyncio.sleep(backoff(attempt))
+                try:
+                    content = await self._complete(kind, candidate, schema_name, schema, messages)
+                    return validate(json.loads(content)), candidate
+                except (ValueError, ValidationError) as exc:
+                    problem = f"{candidate} gave an invalid {schema_name} answer ({_short(exc)})"
+                except LLMError:
+                    raise
+                except Exception as exc:  # litellm raises many provider-specific types
+                    problem = f"{candidate} failed: {type(exc).__name__}"
+                log.warning("%s (attempt %d)", problem, attempt + 1)
+        raise LLMError(f"{problem}; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE, or set LLM_FALLBACK_MODELS.")
+
+    def _check_budget(self) -> None:
+        budget = self.config.daily_budget_usd
+        if budget is not None and self.usage.spent_today() >= budget:
+            raise BudgetExceeded(
+                f"today's LLM spend reached LLM_DAILY_BUDGET_USD={budget:g}; raise it or wait until tomorrow."
+            )
+
+    async def _complete(self, kind: str, model: str, schema_name: str, schema: dict[str, Any],
+                        messages: Messages) -> str:
+        litellm = load_litellm()
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+            },
+            "timeout": self.config.timeout,
+            "num_retries": 0,  # retries are ours, so they are counted and bounded in one place
+        }
+        if self.config.api_base:
+            kwargs["api_base"] = self.config.api_base
+        if self.config.api_key:
+            kwargs["api_key"] = self.config.api_key
+        async with self._gate:
+            try:
+                response = await litellm.acompletion(**kwargs)
+            except Exception:
+                self._record(kind, model, None, ok=False)
+                raise
+        self._record(kind, model, response, ok=True)
+        message = response.choices[0].message
+        content = message.content
+        if not content:
+            refusal = getattr(message, "refusal", None)
+            raise InvalidAnswer(f"refused: {refusal}" if refusal else "empty answer")
+        return str(content)
+
+    def _record(self, kind: str, model: str, response: Any, *, ok: bool) -> None:
+        usage = getattr(response, "usage", None)
+        self.usage.record_usage(
+            kind=kind,
+            model=model,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            cost_usd=_cost(response) if response is not None else 0.0,
+            ok=ok,
+        )
+
+
+def _cost(response: Any) -> float:
+    try:
+        return float(load_litellm().completion_cost(completion_response=response) or 0.0)
+    except Exception:  # unknown models have no price; that is not worth failing a digest for
+        return 0.0
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def strict_object(properties: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema object in OpenAI's strict form: every property required, nothing extra."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }

@@ -1,0 +1,84 @@
+"""The values that flow through the pipeline: papers, scores, deep dives and the digest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ScoreMethod = Literal["llm", "keyword"]
+
+
+class Paper(BaseModel):
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: list[str] = Field(default_factory=list)
+    published: str | None = None
+    upvotes: int = 0
+    source: Literal["hf", "arxiv"] = "hf"
+    github: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+class Score(BaseModel):
+    arxiv_id: str
+    score: int = Field(ge=0, le=100)
+    reason: str = ""
+    method: ScoreMethod = "llm"
+
+
+class DeepDive(BaseModel):
+    """The `deep_dive` schema of the SPEC, as the LLM returns it."""
+
+    key_contribution: str
+    methodology: list[str]
+    takeaways: list[str]
+    limitations: list[str]
+
+
+class Analysis(BaseModel):
+    """A deep dive, or the reason there is none (no LLM, LLM failed, budget spent)."""
+
+    arxiv_id: str
+    deep_dive: DeepDive | None = None
+    unavailable: str | None = None
+    model: str | None = None
+
+
+class DigestItem(BaseModel):
+    paper: Paper
+    score: Score
+    analysis: Analysis | None = None
+    votes: int = 0
+
+
+class Digest(BaseModel):
+    """One day's scanned papers, best first, with whatever deep dives were made."""
+
+    title: str
+    date: dt.date
+    items: list[DigestItem]
+    threshold: int
+    max_deep_dives: int
+    scored_by: ScoreMethod = "llm"
+    notes: list[str] = Field(default_factory=list)
+
+    def selected(self, threshold: int | None = None) -> list[DigestItem]:
+        """Papers at or above the threshold, best first, at most `max_deep_dives`."""
+        bar = self.threshold if threshold is None else threshold
+        chosen = [item for item in self.items if item.score.score >= bar]
+        return chosen[: self.max_deep_dives]
+
+    def with_threshold(self, threshold: int) -> Digest:
+        return self.model_copy(update={"threshold": threshold})
+
+    def position(self, arxiv_id: str) -> int | None:
+        for index, item in enumerate(self.items):
+            if item.paper.arxiv_id == arxiv_id:
+                return index
+        return None

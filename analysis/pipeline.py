@@ -1,0 +1,104 @@
+"""The digest pipeline: one plain async function that the CLI, the scheduler and the tests all call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import httpx
+
+from analysis import arxiv, hf
+from analysis.deepdive import deep_dive, deep_dives
+from analysis.errors import PaperNotFound, SourceError
+from analysis.ids import parse_arxiv_id
+from analysis.llm import LLM
+from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.ports import Cache
+from analysis.profile import Profile
+from analysis.scoring import score_papers
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Engine:
+    """Everything the pipeline reaches outside itself, built once per process by bot/."""
+
+    profile: Profile
+    cache: Cache
+    http: httpx.AsyncClient
+    llm: LLM | None = None
+    hf_endpoint: str = "https://huggingface.co"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    top_n: int = 15
+    threshold: int = 60
+    max_deep_dives: int = 3
+    progress: Progress = field(default=lambda message: None)
+
+
+async def latest_day(engine: Engine, today: dt.date, lookback: int = 3) -> tuple[dt.date, list[Paper]]:
+    """The latest complete HF day: yesterday, else up to `lookback` days further back with papers."""
+    day = today - dt.timedelta(days=1)
+    for _ in range(lookback + 1):
+        engine.progress(f"fetching Hugging Face daily papers for {day}")
+        papers = await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
+        if papers:
+            return day, papers
+        day -= dt.timedelta(days=1)
+    return today - dt.timedelta(days=1), []
+
+
+async def fetch_day(engine: Engine, day: dt.date) -> list[Paper]:
+    engine.progress(f"fetching Hugging Face daily papers for {day}")
+    return await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
+
+
+async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
+                       thresholds: Iterable[int] = ()) -> Digest:
+    """Score the day's papers and deep-dive every paper that any of `thresholds` selects.
+
+    Deep dives are computed once for the union of the channels' selections, so a channel with a
+    low bar costs its extra papers once, and every other channel reuses the cache.
+    """
+    scanned = papers[: engine.top_n] if engine.top_n else list(papers)
+    engine.cache.save_papers(scanned, day.isoformat())
+    engine.progress(f"scoring {len(scanned)} papers")
+    result = await score_papers(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    by_id = {p.arxiv_id: p for p in scanned}
+    items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
+    items.sort(key=lambda item: (-item.score.score, scanned.index(item.paper)))
+    digest = Digest(title=engine.profile.title, date=day, items=items, threshold=engine.threshold,
+                    max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
+    wanted = {item.paper.arxiv_id: item.paper
+              for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
+    if wanted:
+        engine.progress(f"writing {len(wanted)} deep dive(s)")
+    analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
+                                cache=engine.cache)
+    for item in digest.items:
+        item.analysis = analyses.get(item.paper.arxiv_id)
+    return digest
+
+
+async def find_paper(engine: Engine, text: str) -> Paper:
+    """Any paper by any accepted id form: our store, then Hugging Face, then arXiv."""
+    arxiv_id = parse_arxiv_id(text)
+    paper = engine.cache.get_paper(arxiv_id)
+    if paper is None:
+        try:
+            paper = await hf.fetch_paper(engine.http, engine.hf_endpoint, arxiv_id)
+        except SourceError as exc:  # HF down must not stop the arXiv fallback
+            log.warning("Hugging Face lookup of %s failed: %s", arxiv_id, exc)
+        if paper is None:
+            paper = await arxiv.fetch_paper(engine.http, engine.arxiv_api_url, arxiv_id)
+        if paper is None:
+            raise PaperNotFound(f"arXiv has no paper {arxiv_id}; check the id.")
+        engine.cache.save_papers([paper])
+    return paper
+
+
+async def analyse(engine: Engine, paper: Paper) -> Analysis:
+    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache)

@@ -1,0 +1,46 @@
+"""Whose eyes the digest takes: persona, interests, language, and the words we say in that language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Profile:
+    persona: str = "Image Restoration researcher"
+    keywords: list[str] = field(
+        default_factory=lambda: [
+            "Image Restoration", "Masked Autoregressive", "Flow Matching", "Super-Resolution", "Diffusion",
+        ]
+    )
+    language: str = "zh"
+    title: str = "CV 论文日报"
+
+    def say(self, key: str, **values: object) -> str:
+        """A short sentence of ours (not the LLM's) in the profile's language; English otherwise."""
+        table = _PHRASES.get(self.language.split("-")[0].lower(), _PHRASES["en"])
+        return table.get(key, _PHRASES["en"][key]).format(**values)
+
+
+_PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "no_llm": "A deep dive needs an LLM: set LLM_MODEL (and LLM_API_KEY) to get one.",
+        "llm_failed": "The LLM could not analyse this paper today ({why}).",
+        "keyword_reason": "keyword match: {hits}",
+        "keyword_none": "no keyword match",
+        "keyword_note": "Scores are keyword-based today ({why}).",
+        "no_model": "no LLM configured",
+        "llm_down": "LLM unavailable",
+        "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
+    },
+    "zh": {
+        "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
+        "llm_failed": "今天 LLM 未能解读这篇论文（{why}）。",
+        "keyword_reason": "关键词匹配：{hits}",
+        "keyword_none": "未匹配到关键词",
+        "keyword_note": "今日评分基于关键词匹配（{why}）。",
+        "no_model": "未配置 LLM",
+        "llm_down": "LLM 不可用",
+        "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
+    },
+}

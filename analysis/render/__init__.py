@@ -1,0 +1,1 @@
+"""Renderers turn a Digest (or one Analysis) into Markdown, Slack Block Kit or Telegram HTML."""

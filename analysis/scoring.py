@@ -1,0 +1,181 @@
+"""Scoring: a whole day in one or two concurrent batched LLM calls, and a keyword scorer without one."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.errors import LLMError
+from analysis.llm import LLM, InvalidAnswer, strict_object
+from analysis.models import Paper, Score
+from analysis.ports import Cache
+from analysis.profile import Profile
+from prompts import render
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 20
+SCHEMA_NAME = "paper_scores"
+SCHEMA = strict_object({
+    "scores": {
+        "type": "array",
+        "items": strict_object({
+            "arxiv_id": {"type": "string"},
+            "score": {"type": "integer", "description": "0 to 100"},
+            "reason": {"type": "string"},
+        }),
+    }
+})
+
+
+@dataclass
+class ScoreResult:
+    scores: dict[str, Score]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        methods = {s.method for s in self.scores.values()}
+        return "keyword" if methods == {"keyword"} else "llm"
+
+
+def paper_block(paper: Paper) -> str:
+    """A paper as delimited data; escaping keeps an abstract from closing its own tag."""
+    title = html.escape(paper.title, quote=False)
+    abstract = html.escape(paper.abstract, quote=False)
+    return f'<paper id="{paper.arxiv_id}">\n<title>{title}</title>\n<abstract>{abstract}</abstract>\n</paper>'
+
+
+def batches(papers: list[Paper], size: int = BATCH_SIZE) -> list[list[Paper]]:
+    """Even batches of at most `size`: 27 papers make 14 + 13, not 20 + 7, so both return together."""
+    if not papers:
+        return []
+    count = math.ceil(len(papers) / size)
+    per = math.ceil(len(papers) / count)
+    return [papers[i : i + per] for i in range(0, len(papers), per)]
+
+
+async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache) -> ScoreResult:
+    if llm is None:
+        return ScoreResult(keyword_scores(papers, profile),
+                           [profile.say("keyword_note", why=profile.say("no_model"))])
+    prompt = render("score_system", persona=profile.persona, keywords=", ".join(profile.keywords),
+                    language=profile.language)
+    model = llm.config.model
+    scores = cache.cached_scores([p.arxiv_id for p in papers], model, prompt.version)
+    todo = [p for p in papers if p.arxiv_id not in scores]
+    results = await asyncio.gather(*(_score_batch(b, llm, prompt.text) for b in batches(todo)),
+                                   return_exceptions=True)
+    fresh: list[Score] = []
+    failures: list[BaseException] = []
+    for result in results:
+        if isinstance(result, BaseException):
+            failures.append(result)
+        else:
+            fresh.extend(result)
+    cache.save_scores(fresh, model, prompt.version)
+    scores.update({s.arxiv_id: s for s in fresh})
+    return _fill_gaps(papers, scores, failures, profile)
+
+
+def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[BaseException],
+               profile: Profile) -> ScoreResult:
+    """Papers the LLM did not score get keyword scores, and the digest says why."""
+    for failure in failures:
+        if not isinstance(failure, Exception):
+            raise failure  # cancellation must not be swallowed
+        log.warning("scoring batch failed: %s", failure)
+    missing = [p for p in papers if p.arxiv_id not in scores]
+    notes: list[str] = []
+    if missing:
+        scores.update(keyword_scores(missing, profile))
+        if len(missing) == len(papers):
+            notes.append(profile.say("keyword_note", why=profile.say("llm_down")))
+        else:
+            notes.append(profile.say("partial_note", n=len(missing)))
+    return ScoreResult({p.arxiv_id: scores[p.arxiv_id] for p in papers}, notes)
+
+
+async def _score_batch(batch: list[Paper], llm: LLM, system: str) -> list[Score]:
+    """Scores for `batch`; papers the answer skipped are asked for once more, on their own."""
+    got = await _ask(batch, llm, system)
+    missing = [p for p in batch if p.arxiv_id not in got]
+    if missing:
+        log.info("LLM skipped %d of %d papers; asking again for those", len(missing), len(batch))
+        try:
+            got.update(await _ask(missing, llm, system))
+        except LLMError as exc:
+            log.warning("second scoring try failed: %s", exc)
+    return list(got.values())
+
+
+async def _ask(batch: list[Paper], llm: LLM, system: str) -> dict[str, Score]:
+    wanted = {p.arxiv_id for p in batch}
+    user = "Score these papers.\n\n" + "\n\n".join(paper_block(p) for p in batch)
+
+    def validate(data: Any) -> dict[str, Score]:
+        found = valid_scores(data, wanted)
+        if not found:
+            raise InvalidAnswer("no usable score in the answer")
+        return found
+
+    found, _ = await llm.ask(kind="score", model=llm.config.model, schema_name=SCHEMA_NAME, schema=SCHEMA,
+                             messages=[{"role": "system", "content": system},
+                                       {"role": "user", "content": user}],
+                             validate=validate)
+    return found
+
+
+def valid_scores(data: Any, wanted: set[str]) -> dict[str, Score]:
+    """Entries for ids we asked about with an integer score in 0–100; anything else is dropped."""
+    entries = data.get("scores") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise InvalidAnswer("answer has no 'scores' list")
+    found: dict[str, Score] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        arxiv_id, score = str(entry.get("arxiv_id", "")).strip(), entry.get("score")
+        if arxiv_id not in wanted or arxiv_id in found:
+            continue
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100:
+            continue
+        reason = str(entry.get("reason") or "")[:500]
+        found[arxiv_id] = Score(arxiv_id=arxiv_id, score=round(score), reason=reason, method="llm")
+    return found
+
+
+# -- keyword fallback --------------------------------------------------------------------------
+
+def _norm(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
+
+
+def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
+    return {p.arxiv_id: keyword_score(p, profile) for p in papers}
+
+
+def keyword_score(paper: Paper, profile: Profile) -> Score:
+    """0–100 from where the interests appear: a phrase in the title counts most, partial words least."""
+    title, abstract = _norm(paper.title), _norm(paper.abstract)
+    total, hits = 0.0, []
+    for keyword in profile.keywords:
+        phrase = _norm(keyword).strip()
+        if not phrase:
+            continue
+        in_title = f" {phrase} " in title
+        count = abstract.count(f" {phrase} ")
+        words = [w for w in phrase.split() if len(w) > 3]
+        partial = sum(f" {w}" in title + abstract for w in words) / len(words) if words else 0.0
+        gained = (40 if in_title else 0) + (min(40, 25 + 5 * (count - 1)) if count else 0) + 10 * partial
+        if in_title or count:
+            hits.append(keyword)
+        total += gained
+    score = min(100, round(total))
+    reason = profile.say("keyword_reason", hits=", ".join(hits)) if hits else profile.say("keyword_none")
+    return Score(arxiv_id=paper.arxiv_id, score=score, reason=reason, method="keyword")

@@ -1,0 +1,223 @@
+"""Chat commands, parsed, validated and answered once for every platform.
+
+Adapters turn a platform's request into (Invocation, name, text), call `Commands.handle`, and render
+the Answer in their own markup. Nothing here knows Slack or Telegram.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from analysis.errors import BadInput, PaperbotError
+from analysis.ids import USAGE as ID_USAGE
+from analysis.models import Analysis, Paper
+from analysis.pipeline import Engine, analyse, find_paper
+from bot.config import Settings, parse_hhmm, parse_zone
+from storage.chat import Channel, Platform
+from storage.store import Store, today
+
+COMMANDS = {
+    "deepdive": "/deepdive <arxiv-id> — a deep dive of any paper",
+    "threshold": "/threshold [0-100] — show or set this channel's score bar for deep dives",
+    "subscribe": "/subscribe [HH:MM] [Zone] — get the digest here every morning",
+    "unsubscribe": "/unsubscribe — stop the morning digest here",
+    "status": "/status — this channel's settings, last digest, votes and today's LLM cost",
+    "help": "/help — this list",
+}
+THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
+SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
+
+
+@dataclass
+class Invocation:
+    """Who asked, where. `is_admin` is asked only when a command needs it (a Telegram API call)."""
+
+    platform: Platform
+    channel_id: str
+    user_id: str
+    is_admin: Callable[[], Awaitable[bool]] | None = None  # None: everyone may change settings
+
+
+@dataclass
+class Answer:
+    """Plain text (adapters escape it) or a paper's deep dive to render, and where it goes."""
+
+    text: str = ""
+    ephemeral: bool = False
+    paper: Paper | None = None
+    analysis: Analysis | None = None
+    score: int | None = None
+    thread_ref: str | None = None  # the day's digest message, when the paper is in it
+    extra: list[str] = field(default_factory=list)
+
+
+ChannelListener = Callable[[Channel], None]
+
+
+class Commands:
+    def __init__(self, settings: Settings, store: Store, engine: Engine) -> None:
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.listeners: list[ChannelListener] = []  # the scheduler re-plans on every change
+
+    async def handle(self, who: Invocation, name: str, text: str) -> Answer:
+        name = name.lower().lstrip("/")
+        try:
+            if name == "deepdive":
+                return await self.deepdive(who, text)
+            if name == "threshold":
+                return await self.threshold(who, text)
+            if name == "subscribe":
+                return self.subscribe(who, text)
+            if name == "unsubscribe":
+                return await self.unsubscribe(who)
+            if name == "status":
+                return self.status(who)
+            if name in ("help", "start"):
+                return Answer(help_text(), ephemeral=True)
+            return Answer(f"Unknown command /{name}. " + help_text(), ephemeral=True)
+        except PaperbotError as exc:
+            return Answer(str(exc), ephemeral=True)
+
+    async def deepdive(self, who: Invocation, text: str) -> Answer:
+        if not text.strip():
+            raise BadInput(f"Usage: /deepdive <arxiv-id> — {ID_USAGE}.")
+        paper = await find_paper(self.engine, text.strip().split()[0])
+        analysis = await analyse(self.engine, paper)
+        thread, score = self._in_latest_digest(who, paper.arxiv_id)
+        return Answer(paper=paper, analysis=analysis, score=score, thread_ref=thread)
+
+    def _in_latest_digest(self, who: Invocation, arxiv_id: str) -> tuple[str | None, int | None]:
+        post = self.store.last_post(who.platform, who.channel_id)
+        if not post or not post.get("quick_view_ref"):
+            return None, None
+        if not self.store.day_has(str(post["day"]), arxiv_id):
+            return None, None
+        return str(post["quick_view_ref"]), None
+
+    async def threshold(self, who: Invocation, text: str) -> Answer:
+        channel = self.store.get_channel(who.platform, who.channel_id)
+        current = channel.threshold if channel else self.settings.threshold
+        if not text.strip():
+            return Answer(f"This channel's threshold is {current}: papers scoring {current} or more get a "
+                          "deep dive. " + THRESHOLD_USAGE, ephemeral=True)
+        value = parse_threshold(text)
+        await self._require_admin(who, "change the threshold")
+        if channel is None:
+            channel = self._subscribe(who, threshold=value)
+            return Answer(f"Threshold set to {value} (was {current}), and this channel is now subscribed: "
+                          f"digest every day at {channel.post_time} {channel.timezone}.", ephemeral=True)
+        self.store.update_channel(who.platform, who.channel_id, threshold=value)
+        return Answer(f"Threshold set to {value} (was {current}).", ephemeral=True)
+
+    def subscribe(self, who: Invocation, text: str) -> Answer:
+        time, zone = parse_subscribe(text)
+        channel = self._subscribe(who, time=time, zone=zone)
+        return Answer(f"Subscribed: the digest comes here every day at {channel.post_time} {channel.timezone}, "
+                      f"with deep dives of papers scoring {channel.threshold}+.")
+
+    async def unsubscribe(self, who: Invocation) -> Answer:
+        await self._require_admin(who, "unsubscribe this chat")
+        if not self.store.deactivate_channel(who.platform, who.channel_id):
+            return Answer("This channel is not subscribed.", ephemeral=True)
+        self._notify(who)
+        return Answer("Unsubscribed: no more morning digests here. /subscribe brings them back.")
+
+    def status(self, who: Invocation) -> Answer:
+        channel = self.store.get_channel(who.platform, who.channel_id)
+        lines = []
+        if channel and channel.active:
+            lines.append(f"Subscribed: digest at {channel.post_time} {channel.timezone}, "
+                         f"threshold {channel.threshold}.")
+        else:
+            lines.append("Not subscribed here (/subscribe to get the morning digest).")
+        post = self.store.last_post(who.platform, who.channel_id)
+        if post:
+            lines.append(f"Last digest: {post['day']} ({post['status']}).")
+        votes = self.store.vote_counts(who.platform, who.channel_id)
+        if votes:
+            top = sorted(votes.items(), key=lambda kv: -kv[1])[:5]
+            lines.append("Most voted: " + ", ".join(f"{pid} 👍 {n}" for pid, n in top) + ".")
+        spent = self.store.spent_today()
+        calls = sum(int(r["calls"]) for r in self.store.usage_by_kind(today()))  # type: ignore[call-overload]
+        lines.append(f"LLM today: {calls} calls, ${spent:.4f}"
+                     + (f" of ${self.settings.llm_daily_budget_usd:g} budget." if
+                        self.settings.llm_daily_budget_usd is not None else "."))
+        return Answer("\n".join(lines), ephemeral=True)
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def _require_admin(self, who: Invocation, action: str) -> None:
+        if who.is_admin is not None and not await who.is_admin():
+            raise BadInput(f"Only chat administrators can {action}.")
+
+    def _subscribe(self, who: Invocation, *, threshold: int | None = None, time: str | None = None,
+                   zone: str | None = None) -> Channel:
+        channel = subscribe_cli(self.store, self.settings, who.platform, who.channel_id,
+                                threshold=threshold, time=time, zone=zone)
+        self._notify(who)
+        return channel
+
+    def _notify(self, who: Invocation) -> None:
+        channel = self.store.get_channel(who.platform, who.channel_id)
+        if channel is not None:
+            for listener in self.listeners:
+                listener(channel)
+
+
+def help_text() -> str:
+    return "paperbot commands:\n" + "\n".join(COMMANDS.values())
+
+
+def parse_threshold(text: str) -> int:
+    value = text.strip()
+    if not re.fullmatch(r"\d{1,3}", value) or int(value) > 100:
+        shown = value if len(value) <= 20 else value[:17] + "..."
+        raise BadInput(f"'{shown}' is not a threshold. {THRESHOLD_USAGE}")
+    return int(value)
+
+
+def parse_subscribe(text: str) -> tuple[str | None, str | None]:
+    parts = text.split()
+    if len(parts) > 2:
+        raise BadInput(SUBSCRIBE_USAGE)
+    time = zone = None
+    for part in parts:
+        try:
+            if re.fullmatch(r"\d{1,2}:\d{1,2}", part):
+                time = parse_hhmm(part)
+            else:
+                zone = parse_zone(part)
+        except ValueError as exc:
+            raise BadInput(f"{exc}. {SUBSCRIBE_USAGE}") from None
+    return time, zone
+
+
+def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_id: str, *,
+                  threshold: int | None = None, time: str | None = None, zone: str | None = None) -> Channel:
+    """Create or update a subscription, keeping what is not given (CLI and chat alike)."""
+    if threshold is not None and not 0 <= threshold <= 100:
+        raise BadInput(f"threshold {threshold} is out of range. {THRESHOLD_USAGE}")
+    try:
+        time = parse_hhmm(time) if time else None
+        zone = parse_zone(zone) if zone else None
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if not channel_id.strip() or len(channel_id) > 64:
+        raise BadInput("a channel id looks like C0123ABCD (Slack) or -1001234567890 (Telegram).")
+    old = store.get_channel(platform, channel_id)
+    return store.upsert_channel(
+        platform, channel_id,
+        threshold=threshold if threshold is not None else (old.threshold if old else settings.threshold),
+        post_time=time or (old.post_time if old else settings.post_time),
+        timezone=zone or (old.timezone if old else settings.zone),
+    )
+
+
+def local_today(zone: str) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(zone)).date()

@@ -1,0 +1,140 @@
+"""Settings from the environment and `.env`, with one-line errors that never echo a secret."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from analysis.errors import ConfigError
+
+_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+class Settings(BaseSettings):
+    """Every variable of the SPEC's configuration table."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=False)
+
+    db: str = Field("paperbot.db", validation_alias="PAPERBOT_DB")
+    hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")
+    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias="ARXIV_API_URL")
+    llm_model: str | None = Field(None, validation_alias="LLM_MODEL")
+    llm_deep_model: str | None = Field(None, validation_alias="LLM_DEEP_MODEL")
+    llm_api_base: str | None = Field(None, validation_alias="LLM_API_BASE")
+    llm_api_key: SecretStr | None = Field(None, validation_alias="LLM_API_KEY")
+    llm_fallback_models: str = Field("", validation_alias="LLM_FALLBACK_MODELS")
+    llm_daily_budget_usd: float | None = Field(None, ge=0, validation_alias="LLM_DAILY_BUDGET_USD")
+    llm_max_concurrency: int = Field(8, ge=1, le=64, validation_alias="LLM_MAX_CONCURRENCY")
+    title: str = Field("CV 论文日报", validation_alias="PAPERBOT_TITLE")
+    language: str = Field("zh", min_length=2, validation_alias="PAPERBOT_LANGUAGE")
+    persona: str = Field("Image Restoration researcher", min_length=1, validation_alias="PAPERBOT_PERSONA")
+    keywords_csv: str = Field(
+        "Image Restoration, Masked Autoregressive, Flow Matching, Super-Resolution, Diffusion",
+        validation_alias="PAPERBOT_KEYWORDS",
+    )
+    top_n: int = Field(15, ge=0, validation_alias="PAPERBOT_TOP_N")
+    threshold: int = Field(60, ge=0, le=100, validation_alias="PAPERBOT_THRESHOLD")
+    max_deep_dives: int = Field(3, ge=0, le=20, validation_alias="PAPERBOT_MAX_DEEP_DIVES")
+    post_time: str = Field("08:30", validation_alias="PAPERBOT_POST_TIME")
+    timezone: str | None = Field(None, validation_alias="PAPERBOT_TIMEZONE")
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_URL")
+    telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    host: str = Field("127.0.0.1", validation_alias="PAPERBOT_HOST")
+    port: int = Field(3000, ge=0, le=65535, validation_alias="PAPERBOT_PORT")
+
+    @field_validator(
+        "llm_model", "llm_deep_model", "llm_api_base", "timezone", "telegram_webhook_url", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("post_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        return parse_hhmm(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_zone(cls, value: str | None) -> str | None:
+        return None if value is None else parse_zone(value)
+
+    @property
+    def keywords(self) -> list[str]:
+        return [k.strip() for k in self.keywords_csv.split(",") if k.strip()]
+
+    @property
+    def fallback_models(self) -> list[str]:
+        return [m.strip() for m in self.llm_fallback_models.split(",") if m.strip()]
+
+    @property
+    def deep_model(self) -> str | None:
+        return self.llm_deep_model or self.llm_model
+
+    @property
+    def zone(self) -> str:
+        """The configured zone, else the system's (as an IANA name when it can be found)."""
+        return self.timezone or system_zone()
+
+
+def parse_hhmm(text: str) -> str:
+    match = _HHMM.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a time of day; use HH:MM, e.g. 08:30")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def parse_zone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{text}' is not an IANA time zone; use a name like Asia/Shanghai or UTC") from None
+    return text.strip()
+
+
+def system_zone() -> str:
+    import datetime as dt
+
+    local = dt.datetime.now().astimezone().tzinfo
+    key = getattr(local, "key", None)
+    if key:
+        return str(key)
+    try:
+        from pathlib import Path
+
+        link = Path("/etc/localtime").resolve()
+        return str(link).split("zoneinfo/", 1)[1]
+    except (OSError, IndexError):
+        return "UTC"
+
+
+_SECRET_HINT = ("TOKEN", "SECRET", "KEY")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings, or ConfigError naming the variable and the fix (never the secret's value)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else "configuration"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not any(hint in name.upper() for hint in _SECRET_HINT) and "input" in error:
+        shown = str(error["input"])[:40]
+        if shown not in message:
+            message = f"{message} (got '{shown}')"
+    return f"{name}: {message}. Set it in the environment or in .env (see .env.example)."

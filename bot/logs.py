@@ -1,0 +1,42 @@
+"""Logging to stderr with every configured secret masked, whoever logs it (us, litellm, an SDK)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+_secrets: set[str] = set()
+
+
+def register_secrets(values: Iterable[str | None]) -> None:
+    _secrets.update(v for v in values if v and len(v) >= 6)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message or record.exc_info:
+            record.msg, record.args = cleaned, None
+            if record.exc_info:
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return True
+
+
+def setup(level: int = logging.WARNING) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

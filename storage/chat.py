@@ -1,0 +1,205 @@
+"""Channels, posts (claimed before posting, finished after) and votes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlite_utils
+
+Platform = Literal["slack", "telegram"]
+ClaimState = Literal["new", "resume", "done", "busy"]
+STALE_CLAIM = dt.timedelta(minutes=15)  # a claim older than this was left by a dead process
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Channel:
+    platform: Platform
+    channel_id: str
+    threshold: int
+    post_time: str
+    timezone: str
+    active: bool = True
+    empty_note: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.channel_id}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    state: ClaimState
+    owner: str
+    quick_view_ref: str | None = None
+
+
+class ChatTables:
+    db: sqlite_utils.Database
+    owner = uuid.uuid4().hex[:12]  # this process, for post claims
+
+    # -- channels ----------------------------------------------------------------------------
+    def upsert_channel(self, platform: Platform, channel_id: str, *, threshold: int, post_time: str,
+                       timezone: str) -> Channel:
+        stamp = _now().isoformat(timespec="seconds")
+        with self.db.conn:
+            self.db["channels"].insert({"platform": platform, "channel_id": channel_id, "created_at": stamp},
+                                       pk=("platform", "channel_id"), ignore=True)
+            self.db["channels"].update((platform, channel_id), {
+                "threshold": threshold, "post_time": post_time, "timezone": timezone, "active": 1,
+                "empty_note": 1, "updated_at": stamp,
+            })
+        channel = self.get_channel(platform, channel_id)
+        assert channel is not None
+        return channel
+
+    def get_channel(self, platform: str, channel_id: str) -> Channel | None:
+        rows = list(self.db["channels"].rows_where("platform = ? and channel_id = ?", [platform, channel_id]))
+        return _channel(rows[0]) if rows else None
+
+    def channels(self, *, active_only: bool = True) -> list[Channel]:
+        where = "active = 1" if active_only else None
+        return [_channel(r) for r in self.db["channels"].rows_where(where, order_by="platform, channel_id")]
+
+    def update_channel(self, platform: str, channel_id: str, **changes: object) -> Channel | None:
+        if self.get_channel(platform, channel_id) is None:
+            return None
+        changes = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
+        with self.db.conn:
+            self.db["channels"].update((platform, channel_id),
+                                       {**changes, "updated_at": _now().isoformat(timespec="seconds")})
+        return self.get_channel(platform, channel_id)
+
+    def deactivate_channel(self, platform: str, channel_id: str) -> bool:
+        """Unsubscribe but keep the row: its posts and votes stay meaningful."""
+        channel = self.get_channel(platform, channel_id)
+        if channel is None or not channel.active:
+            return False
+        self.update_channel(platform, channel_id, active=False)
+        return True
+
+    # -- posts -------------------------------------------------------------------------------
+    def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None) -> Claim:
+        """Atomically claim (platform, channel, day) for posting.
+
+        `new`: nothing was posted; `resume`: a dead process left it half-done (its quick view ref
+        comes back); `done`: posted already; `busy`: another live process holds it.
+        """
+        me = owner or self.owner
+        now = _now()
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "select status, owner, claimed_at, quick_view_ref from posts "
+                "where platform = ? and channel_id = ? and day = ?", [platform, channel_id, day]).fetchone()
+            if row is None:
+                conn.execute(
+                    "insert into posts (platform, channel_id, day, status, owner, claimed_at) "
+                    "values (?, ?, ?, 'claimed', ?, ?)", [platform, channel_id, day, me, now.isoformat()])
+                claim = Claim("new", me)
+            elif row[0] == "posted":
+                claim = Claim("done", row[1], row[3])
+            elif row[1] != me and now - dt.datetime.fromisoformat(row[2]) < STALE_CLAIM:
+                claim = Claim("busy", row[1], row[3])
+            else:
+                conn.execute("update posts set owner = ?, claimed_at = ? where platform = ? and "
+                             "channel_id = ? and day = ?", [me, now.isoformat(), platform, channel_id, day])
+                claim = Claim("resume", me, row[3])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return claim
+
+    def set_quick_view(self, platform: str, channel_id: str, day: str, ref: str, summary: str = "") -> None:
+        with self.db.conn:
+            self.db["posts"].update((platform, channel_id, day), {"quick_view_ref": ref, "summary": summary})
+
+    def record_message(self, platform: str, channel_id: str, day: str, ref: str, *, kind: str,
+                       arxiv_id: str | None = None, position: int | None = None) -> None:
+        with self.db.conn:
+            self.db["post_messages"].upsert({
+                "platform": platform, "channel_id": channel_id, "day": day, "arxiv_id": arxiv_id, "kind": kind,
+                "position": position, "message_ref": ref, "created_at": _now().isoformat(timespec="seconds"),
+            }, pk=("platform", "channel_id", "message_ref"))
+
+    def finish_post(self, platform: str, channel_id: str, day: str) -> None:
+        with self.db.conn:
+            self.db["posts"].update((platform, channel_id, day), {
+                "status": "posted", "finished_at": _now().isoformat(timespec="seconds")})
+
+    def release_post(self, platform: str, channel_id: str, day: str) -> None:
+        """Give a claim back (the post failed before anything was sent) so a later run retries it."""
+        with self.db.conn:
+            self.db.execute("delete from posts where platform = ? and channel_id = ? and day = ? and "
+                            "status = 'claimed' and quick_view_ref is null", [platform, channel_id, day])
+
+    def post_status(self, platform: str, channel_id: str, day: str) -> str | None:
+        rows = list(self.db["posts"].rows_where("platform = ? and channel_id = ? and day = ?",
+                                                [platform, channel_id, day]))
+        return rows[0]["status"] if rows else None
+
+    def last_post(self, platform: str, channel_id: str) -> dict[str, object] | None:
+        rows = list(self.db["posts"].rows_where("platform = ? and channel_id = ?", [platform, channel_id],
+                                                order_by="day desc", limit=1))
+        return rows[0] if rows else None
+
+    def messages(self, platform: str, channel_id: str, day: str) -> list[dict[str, object]]:
+        return list(self.db["post_messages"].rows_where(
+            "platform = ? and channel_id = ? and day = ?", [platform, channel_id, day], order_by="created_at"))
+
+    def find_message(self, platform: str, channel_id: str, ref: str) -> dict[str, object] | None:
+        rows = list(self.db["post_messages"].rows_where(
+            "platform = ? and channel_id = ? and message_ref = ?", [platform, channel_id, ref]))
+        return rows[0] if rows else None
+
+    def posted_ids(self, platform: str, channel_id: str, before_day: str) -> set[str]:
+        """Papers this channel already got a deep dive of, on days before `before_day`."""
+        rows = self.db.execute(
+            "select distinct arxiv_id from post_messages where platform = ? and channel_id = ? and day < ? "
+            "and kind = 'deep_dive'", [platform, channel_id, before_day]).fetchall()
+        return {r[0] for r in rows}
+
+    def day_has(self, day: str, arxiv_id: str) -> bool:
+        return bool(self.db.execute("select 1 from day_papers where day = ? and arxiv_id = ?",
+                                    [day, arxiv_id]).fetchone())
+
+    # -- votes -------------------------------------------------------------------------------
+    def set_vote(self, platform: str, channel_id: str, arxiv_id: str, user_id: str, up: bool) -> bool:
+        """Add or take back one person's vote; True when something changed."""
+        key = (platform, channel_id, arxiv_id, user_id)
+        with self.db.conn:
+            if up:
+                before = self.db["votes"].count
+                self.db["votes"].insert({"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id,
+                                         "user_id": user_id, "created_at": _now().isoformat(timespec="seconds")},
+                                        pk=("platform", "channel_id", "arxiv_id", "user_id"), ignore=True)
+                return self.db["votes"].count != before
+            cursor = self.db.execute(
+                "delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and user_id = ?", key)
+            return cursor.rowcount > 0
+
+    def vote_counts(self, platform: str, channel_id: str) -> dict[str, int]:
+        rows = self.db.execute("select arxiv_id, count(*) from votes where platform = ? and channel_id = ? "
+                               "group by arxiv_id", [platform, channel_id]).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time an event id is seen (Slack retries deliver the same event again)."""
+        with self.db.conn:
+            cursor = self.db.execute("insert or ignore into seen_events (event_id, at) values (?, ?)",
+                                     [event_id, _now().isoformat(timespec="seconds")])
+            return cursor.rowcount == 1
+
+
+def _channel(row: dict[str, object]) -> Channel:
+    return Channel(platform=row["platform"], channel_id=str(row["channel_id"]),  # type: ignore[arg-type]
+                   threshold=int(row["threshold"] or 0), post_time=str(row["post_time"]),  # type: ignore[call-overload]
+                   timezone=str(row["timezone"]), active=bool(row["active"]), empty_note=bool(row["empty_note"]))

@@ -1,0 +1,127 @@
+"""The one Store: papers, the LLM cache and usage here; channels, posts and votes in storage.chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from analysis.errors import PaperbotError
+from analysis.models import Analysis, Paper, Score
+from storage.chat import ChatTables
+from storage.migrations import migrate
+
+
+class StoreError(PaperbotError):
+    """The database file cannot be opened or written."""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+class Store(ChatTables):
+    """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
+
+    def __init__(self, path: str | Path) -> None:
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self.db = sqlite_utils.Database(conn)
+            if str(path) != ":memory:":
+                self.db.enable_wal()
+            migrate(self.db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}. Check PAPERBOT_DB.") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- papers ------------------------------------------------------------------------------
+    def save_papers(self, papers: list[Paper], day: str | None = None) -> None:
+        rows = [{
+            "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
+            "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
+            "first_seen": day or today(),
+        } for p in papers]
+        if not rows:
+            return
+        with self.db.conn:
+            # insert-then-update keeps first_seen of papers we had: it says which day first listed them
+            self.db["papers"].insert_all(rows, pk="arxiv_id", ignore=True)
+            self.db["papers"].upsert_all([{k: v for k, v in r.items() if k != "first_seen"} for r in rows],
+                                         pk="arxiv_id")
+            if day:
+                self.db["day_papers"].upsert_all(
+                    [{"day": day, "arxiv_id": p.arxiv_id, "rank": i} for i, p in enumerate(papers)],
+                    pk=("day", "arxiv_id"),
+                )
+
+    def get_paper(self, arxiv_id: str) -> Paper | None:
+        rows = list(self.db["papers"].rows_where("arxiv_id = ?", [arxiv_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
+                     authors=json.loads(row["authors"] or "[]"), published=row["published"],
+                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"])
+
+    # -- LLM cache ---------------------------------------------------------------------------
+    def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        rows = self.db["scores"].rows_where(
+            f"model = ? and prompt_version = ? and arxiv_id in ({marks})", [model, version, *ids]
+        )
+        return {r["arxiv_id"]: Score(arxiv_id=r["arxiv_id"], score=r["score"], reason=r["reason"] or "")
+                for r in rows}
+
+    def save_scores(self, scores: list[Score], model: str, version: str) -> None:
+        if scores:
+            self.db["scores"].upsert_all([{
+                "arxiv_id": s.arxiv_id, "model": model, "prompt_version": version, "score": s.score,
+                "reason": s.reason, "created_at": now(),
+            } for s in scores], pk=("arxiv_id", "model", "prompt_version"))
+
+    def cached_analysis(self, arxiv_id: str, model: str, version: str) -> Analysis | None:
+        rows = list(self.db["analyses"].rows_where(
+            "arxiv_id = ? and model = ? and prompt_version = ?", [arxiv_id, model, version]))
+        return Analysis.model_validate_json(rows[0]["body"]) if rows else None
+
+    def save_analysis(self, analysis: Analysis, model: str, version: str) -> None:
+        self.db["analyses"].upsert({
+            "arxiv_id": analysis.arxiv_id, "model": model, "prompt_version": version,
+            "body": analysis.model_dump_json(), "used_model": analysis.model, "created_at": now(),
+        }, pk=("arxiv_id", "model", "prompt_version"))
+
+    # -- LLM usage ---------------------------------------------------------------------------
+    def record_usage(self, *, kind: str, model: str, prompt_tokens: int, completion_tokens: int,
+                     cost_usd: float, ok: bool) -> None:
+        self.db["llm_usage"].insert({
+            "at": now(), "day": today(), "kind": kind, "model": model, "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens, "cost_usd": cost_usd, "ok": int(ok),
+        })
+
+    def spent_today(self) -> float:
+        row = self.db.execute("select coalesce(sum(cost_usd), 0) from llm_usage where day = ?",
+                              [today()]).fetchone()
+        return float(row[0])
+
+    def usage_by_kind(self, day: str | None = None) -> list[dict[str, object]]:
+        """Calls, tokens and cost per kind of call, for one day or for all time."""
+        where, params = ("where day = ?", [day]) if day else ("", [])
+        sql = (
+            "select kind, count(*) as calls, sum(prompt_tokens) as prompt_tokens, "
+            "sum(completion_tokens) as completion_tokens, sum(cost_usd) as cost_usd "
+            f"from llm_usage {where} group by kind order by kind"
+        )
+        return [dict(zip(["kind", "calls", "prompt_tokens", "completion_tokens", "cost_usd"], row, strict=True))
+                for row in self.db.execute(sql, params).fetchall()]
