@@ -7,11 +7,10 @@ import xml.etree.ElementTree as ET
 import httpx
 
 from analysis import http
-from analysis.errors import SourceError
+from analysis.errors import BadInput, SourceError
 from analysis.hf import one_line
 from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
-from analysis.errors import BadInput
 
 SERVICE = "arXiv"
 _NS = {"atom": "http://www.w3.org/2005/Atom"}

@@ -10,10 +10,9 @@ from typing import Any
 import httpx
 
 from analysis import http
-from analysis.errors import SourceError
+from analysis.errors import BadInput, SourceError
 from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
-from analysis.errors import BadInput
 
 SERVICE = "Hugging Face"
 

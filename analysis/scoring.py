@@ -12,7 +12,7 @@ from typing import Any
 
 from analysis.errors import LLMError
 from analysis.llm import LLM, InvalidAnswer, strict_object
-from analysis.models import Paper, Score
+from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
 from analysis.profile import Profile
 from prompts import render
@@ -39,7 +39,7 @@ class ScoreResult:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def method(self) -> str:
+    def method(self) -> ScoreMethod:
         methods = {s.method for s in self.scores.values()}
         return "keyword" if methods == {"keyword"} else "llm"
 

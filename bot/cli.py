@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
@@ -93,8 +94,6 @@ def progress(message: str) -> None:
 
 
 async def digest_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
-    import datetime as dt
-
     from analysis import hf
     from analysis.errors import BadInput
     from analysis.pipeline import build_digest, fetch_day, latest_day
@@ -172,7 +171,7 @@ def usage_command(store: Store) -> int:
 
     for label, day in (("today", today()), ("all time", None)):
         rows = store.usage_by_kind(day)
-        total = sum(float(r["cost_usd"] or 0) for r in rows)  # type: ignore[arg-type]
+        total = sum(float(r["cost_usd"] or 0) for r in rows)  # type: ignore[arg-type,misc]
         print(f"{label}: ${total:.4f}")
         for r in rows:
             print(f"  {r['kind']:<10} {r['calls']:>5} calls  {r['prompt_tokens']:>9} in  "
@@ -180,9 +179,7 @@ def usage_command(store: Store) -> int:
     return 0
 
 
-def _parse_date(text: str) -> object:
-    import datetime as dt
-
+def _parse_date(text: str) -> dt.date:
     from analysis.errors import BadInput
 
     try:

@@ -49,9 +49,9 @@ class ChatTables:
                        timezone: str) -> Channel:
         stamp = _now().isoformat(timespec="seconds")
         with self.db.conn:
-            self.db["channels"].insert({"platform": platform, "channel_id": channel_id, "created_at": stamp},
+            self.db.table("channels").insert({"platform": platform, "channel_id": channel_id, "created_at": stamp},
                                        pk=("platform", "channel_id"), ignore=True)
-            self.db["channels"].update((platform, channel_id), {
+            self.db.table("channels").update((platform, channel_id), {
                 "threshold": threshold, "post_time": post_time, "timezone": timezone, "active": 1,
                 "empty_note": 1, "updated_at": stamp,
             })
@@ -60,19 +60,19 @@ class ChatTables:
         return channel
 
     def get_channel(self, platform: str, channel_id: str) -> Channel | None:
-        rows = list(self.db["channels"].rows_where("platform = ? and channel_id = ?", [platform, channel_id]))
+        rows = list(self.db.table("channels").rows_where("platform = ? and channel_id = ?", [platform, channel_id]))
         return _channel(rows[0]) if rows else None
 
     def channels(self, *, active_only: bool = True) -> list[Channel]:
         where = "active = 1" if active_only else None
-        return [_channel(r) for r in self.db["channels"].rows_where(where, order_by="platform, channel_id")]
+        return [_channel(r) for r in self.db.table("channels").rows_where(where, order_by="platform, channel_id")]
 
     def update_channel(self, platform: str, channel_id: str, **changes: object) -> Channel | None:
         if self.get_channel(platform, channel_id) is None:
             return None
         changes = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
         with self.db.conn:
-            self.db["channels"].update((platform, channel_id),
+            self.db.table("channels").update((platform, channel_id),
                                        {**changes, "updated_at": _now().isoformat(timespec="seconds")})
         return self.get_channel(platform, channel_id)
 
@@ -120,19 +120,19 @@ class ChatTables:
 
     def set_quick_view(self, platform: str, channel_id: str, day: str, ref: str, summary: str = "") -> None:
         with self.db.conn:
-            self.db["posts"].update((platform, channel_id, day), {"quick_view_ref": ref, "summary": summary})
+            self.db.table("posts").update((platform, channel_id, day), {"quick_view_ref": ref, "summary": summary})
 
     def record_message(self, platform: str, channel_id: str, day: str, ref: str, *, kind: str,
                        arxiv_id: str | None = None, position: int | None = None) -> None:
         with self.db.conn:
-            self.db["post_messages"].upsert({
+            self.db.table("post_messages").upsert({
                 "platform": platform, "channel_id": channel_id, "day": day, "arxiv_id": arxiv_id, "kind": kind,
                 "position": position, "message_ref": ref, "created_at": _now().isoformat(timespec="seconds"),
             }, pk=("platform", "channel_id", "message_ref"))
 
     def finish_post(self, platform: str, channel_id: str, day: str) -> None:
         with self.db.conn:
-            self.db["posts"].update((platform, channel_id, day), {
+            self.db.table("posts").update((platform, channel_id, day), {
                 "status": "posted", "finished_at": _now().isoformat(timespec="seconds")})
 
     def release_post(self, platform: str, channel_id: str, day: str) -> None:
@@ -142,21 +142,21 @@ class ChatTables:
                             "status = 'claimed' and quick_view_ref is null", [platform, channel_id, day])
 
     def post_status(self, platform: str, channel_id: str, day: str) -> str | None:
-        rows = list(self.db["posts"].rows_where("platform = ? and channel_id = ? and day = ?",
+        rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ? and day = ?",
                                                 [platform, channel_id, day]))
         return rows[0]["status"] if rows else None
 
     def last_post(self, platform: str, channel_id: str) -> dict[str, object] | None:
-        rows = list(self.db["posts"].rows_where("platform = ? and channel_id = ?", [platform, channel_id],
+        rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ?", [platform, channel_id],
                                                 order_by="day desc", limit=1))
         return rows[0] if rows else None
 
     def messages(self, platform: str, channel_id: str, day: str) -> list[dict[str, object]]:
-        return list(self.db["post_messages"].rows_where(
+        return list(self.db.table("post_messages").rows_where(
             "platform = ? and channel_id = ? and day = ?", [platform, channel_id, day], order_by="created_at"))
 
     def find_message(self, platform: str, channel_id: str, ref: str) -> dict[str, object] | None:
-        rows = list(self.db["post_messages"].rows_where(
+        rows = list(self.db.table("post_messages").rows_where(
             "platform = ? and channel_id = ? and message_ref = ?", [platform, channel_id, ref]))
         return rows[0] if rows else None
 
@@ -177,11 +177,11 @@ class ChatTables:
         key = (platform, channel_id, arxiv_id, user_id)
         with self.db.conn:
             if up:
-                before = self.db["votes"].count
-                self.db["votes"].insert({"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id,
+                before = self.db.table("votes").count
+                self.db.table("votes").insert({"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id,
                                          "user_id": user_id, "created_at": _now().isoformat(timespec="seconds")},
                                         pk=("platform", "channel_id", "arxiv_id", "user_id"), ignore=True)
-                return self.db["votes"].count != before
+                return self.db.table("votes").count != before
             cursor = self.db.execute(
                 "delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and user_id = ?", key)
             return cursor.rowcount > 0

@@ -10,40 +10,40 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["papers"].create({
+    db.table("papers").create({
         "arxiv_id": str, "title": str, "abstract": str, "authors": str, "published": str,
         "upvotes": int, "source": str, "github": str, "first_seen": str,
     }, pk="arxiv_id")
-    db["day_papers"].create({"day": str, "arxiv_id": str, "rank": int}, pk=("day", "arxiv_id"))
-    db["scores"].create({
+    db.table("day_papers").create({"day": str, "arxiv_id": str, "rank": int}, pk=("day", "arxiv_id"))
+    db.table("scores").create({
         "arxiv_id": str, "model": str, "prompt_version": str, "score": int, "reason": str, "created_at": str,
     }, pk=("arxiv_id", "model", "prompt_version"))
-    db["analyses"].create({
+    db.table("analyses").create({
         "arxiv_id": str, "model": str, "prompt_version": str, "body": str, "used_model": str,
         "created_at": str,
     }, pk=("arxiv_id", "model", "prompt_version"))
-    db["channels"].create({
+    db.table("channels").create({
         "platform": str, "channel_id": str, "threshold": int, "post_time": str, "timezone": str,
         "active": int, "empty_note": int, "created_at": str, "updated_at": str,
     }, pk=("platform", "channel_id"))
-    db["posts"].create({
+    db.table("posts").create({
         "platform": str, "channel_id": str, "day": str, "status": str, "owner": str,
         "claimed_at": str, "finished_at": str, "quick_view_ref": str, "summary": str,
     }, pk=("platform", "channel_id", "day"))
-    db["post_messages"].create({
+    db.table("post_messages").create({
         "platform": str, "channel_id": str, "day": str, "arxiv_id": str, "kind": str,
         "position": int, "message_ref": str, "created_at": str,
     }, pk=("platform", "channel_id", "message_ref"))
-    db["post_messages"].create_index(["platform", "channel_id", "day", "arxiv_id"])
-    db["votes"].create({
+    db.table("post_messages").create_index(["platform", "channel_id", "day", "arxiv_id"])
+    db.table("votes").create({
         "platform": str, "channel_id": str, "arxiv_id": str, "user_id": str, "created_at": str,
     }, pk=("platform", "channel_id", "arxiv_id", "user_id"))
-    db["seen_events"].create({"event_id": str, "at": str}, pk="event_id")
-    db["llm_usage"].create({
+    db.table("seen_events").create({"event_id": str, "at": str}, pk="event_id")
+    db.table("llm_usage").create({
         "id": int, "at": str, "day": str, "kind": str, "model": str, "prompt_tokens": int,
         "completion_tokens": int, "cost_usd": float, "ok": int,
     }, pk="id")
-    db["llm_usage"].create_index(["day"])
+    db.table("llm_usage").create_index(["day"])
 
 
 MIGRATIONS: list[Migration] = [_m001_initial]
@@ -52,11 +52,11 @@ MIGRATIONS: list[Migration] = [_m001_initial]
 def migrate(db: sqlite_utils.Database) -> int:
     """Apply every migration past the stored version, each in its own transaction; return the version."""
     if "schema_version" not in db.table_names():
-        db["schema_version"].create({"id": int, "version": int}, pk="id")
-        db["schema_version"].insert({"id": 1, "version": 0})
-    version = int(db["schema_version"].get(1)["version"])
+        db.table("schema_version").create({"id": int, "version": int}, pk="id")
+        db.table("schema_version").insert({"id": 1, "version": 0})
+    version = int(db.table("schema_version").get(1)["version"])
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         with db.conn:
             step(db)
-            db["schema_version"].update(1, {"version": number})
+            db.table("schema_version").update(1, {"version": number})
     return len(MIGRATIONS)

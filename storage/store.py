@@ -55,17 +55,17 @@ class Store(ChatTables):
             return
         with self.db.conn:
             # insert-then-update keeps first_seen of papers we had: it says which day first listed them
-            self.db["papers"].insert_all(rows, pk="arxiv_id", ignore=True)
-            self.db["papers"].upsert_all([{k: v for k, v in r.items() if k != "first_seen"} for r in rows],
+            self.db.table("papers").insert_all(rows, pk="arxiv_id", ignore=True)
+            self.db.table("papers").upsert_all([{k: v for k, v in r.items() if k != "first_seen"} for r in rows],
                                          pk="arxiv_id")
             if day:
-                self.db["day_papers"].upsert_all(
+                self.db.table("day_papers").upsert_all(
                     [{"day": day, "arxiv_id": p.arxiv_id, "rank": i} for i, p in enumerate(papers)],
                     pk=("day", "arxiv_id"),
                 )
 
     def get_paper(self, arxiv_id: str) -> Paper | None:
-        rows = list(self.db["papers"].rows_where("arxiv_id = ?", [arxiv_id]))
+        rows = list(self.db.table("papers").rows_where("arxiv_id = ?", [arxiv_id]))
         if not rows:
             return None
         row = rows[0]
@@ -78,7 +78,7 @@ class Store(ChatTables):
         if not ids:
             return {}
         marks = ",".join("?" for _ in ids)
-        rows = self.db["scores"].rows_where(
+        rows = self.db.table("scores").rows_where(
             f"model = ? and prompt_version = ? and arxiv_id in ({marks})", [model, version, *ids]
         )
         return {r["arxiv_id"]: Score(arxiv_id=r["arxiv_id"], score=r["score"], reason=r["reason"] or "")
@@ -86,18 +86,18 @@ class Store(ChatTables):
 
     def save_scores(self, scores: list[Score], model: str, version: str) -> None:
         if scores:
-            self.db["scores"].upsert_all([{
+            self.db.table("scores").upsert_all([{
                 "arxiv_id": s.arxiv_id, "model": model, "prompt_version": version, "score": s.score,
                 "reason": s.reason, "created_at": now(),
             } for s in scores], pk=("arxiv_id", "model", "prompt_version"))
 
     def cached_analysis(self, arxiv_id: str, model: str, version: str) -> Analysis | None:
-        rows = list(self.db["analyses"].rows_where(
+        rows = list(self.db.table("analyses").rows_where(
             "arxiv_id = ? and model = ? and prompt_version = ?", [arxiv_id, model, version]))
         return Analysis.model_validate_json(rows[0]["body"]) if rows else None
 
     def save_analysis(self, analysis: Analysis, model: str, version: str) -> None:
-        self.db["analyses"].upsert({
+        self.db.table("analyses").upsert({
             "arxiv_id": analysis.arxiv_id, "model": model, "prompt_version": version,
             "body": analysis.model_dump_json(), "used_model": analysis.model, "created_at": now(),
         }, pk=("arxiv_id", "model", "prompt_version"))
@@ -105,7 +105,7 @@ class Store(ChatTables):
     # -- LLM usage ---------------------------------------------------------------------------
     def record_usage(self, *, kind: str, model: str, prompt_tokens: int, completion_tokens: int,
                      cost_usd: float, ok: bool) -> None:
-        self.db["llm_usage"].insert({
+        self.db.table("llm_usage").insert({
             "at": now(), "day": today(), "kind": kind, "model": model, "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens, "cost_usd": cost_usd, "ok": int(ok),
         })

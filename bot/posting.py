@@ -1,0 +1,129 @@
+"""Posting a digest to a channel exactly once: claim, quick view, deep dives, finish; resumable.
+
+Every message's reference is stored as soon as it is sent, so a process that dies between two
+messages is resumed by the next run (same quick view, only the missing deep dives) instead of
+posting the digest twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from analysis.models import Digest
+from bot.chat import ChatAdapter
+from storage.chat import Channel
+from storage.store import Store
+
+if TYPE_CHECKING:
+    from analysis.pipeline import Engine
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest) -> str:
+    """Post `digest` to `channel` unless it already was; returns a one-line outcome."""
+    day = digest.date.isoformat()
+    where = f"{channel.platform} {channel.channel_id}"
+    claim = store.claim_post(channel.platform, channel.channel_id, day)
+    if claim.state == "done":
+        return f"{where}: digest of {day} was already posted"
+    if claim.state == "busy":
+        return f"{where}: another paperbot process is posting the digest of {day}"
+    view = digest.with_threshold(channel.threshold)
+    ref = claim.quick_view_ref
+    try:
+        if ref is None:
+            ref = await _post_quick_view(adapter, store, channel, view)
+            if ref is None:
+                store.finish_post(channel.platform, channel.channel_id, day)
+                return f"{where}: no papers for {day}"
+        sent = await _post_deep_dives(adapter, store, channel, view, ref)
+    except BaseException:
+        if ref is None:
+            store.release_post(channel.platform, channel.channel_id, day)
+        raise
+    store.finish_post(channel.platform, channel.channel_id, day)
+    resumed = " (resumed)" if claim.state == "resume" else ""
+    return f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}"
+
+
+async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | None:
+    day = view.date.isoformat()
+    if not view.items:
+        if not channel.empty_note:
+            return None
+        ref = await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")
+    else:
+        votes = store.vote_counts(channel.platform, channel.channel_id)
+        ref = await adapter.post_quick_view(channel.channel_id, view, votes)
+    listed = json.dumps([item.paper.arxiv_id for item in view.items])
+    store.set_quick_view(channel.platform, channel.channel_id, day, ref, listed)
+    store.record_message(channel.platform, channel.channel_id, day, ref, kind="quick_view")
+    return ref if view.items else None
+
+
+async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest, ref: str) -> int:
+    day = view.date.isoformat()
+    done = {m["arxiv_id"] for m in store.messages(channel.platform, channel.channel_id, day)
+            if m["kind"] == "deep_dive"}
+    sent = 0
+    for number, item in enumerate(view.selected(), start=1):
+        if item.paper.arxiv_id in done:
+            continue
+        refs = await adapter.post_deep_dive(channel.channel_id, ref, item, number)
+        for part in refs:
+            store.record_message(channel.platform, channel.channel_id, day, part, kind="deep_dive",
+                                 arxiv_id=item.paper.arxiv_id, position=view.position(item.paper.arxiv_id))
+        sent += 1
+    return sent
+
+
+def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: str) -> list[str]:
+    """The quick view's papers in the order it listed them (keycap and button votes count on it)."""
+    row = store.db.execute("select summary from posts where platform = ? and channel_id = ? and "
+                           "quick_view_ref = ?", [platform, channel_id, quick_view_ref]).fetchone()
+    try:
+        return list(json.loads(row[0])) if row and row[0] else []
+    except ValueError:
+        return []
+
+
+async def post_to_channels(adapters: dict[str, ChatAdapter], store: Store, channels: Sequence[Channel],
+                           digest: Digest) -> list[str]:
+    """Each channel in turn with its own threshold; one channel's failure does not stop the others."""
+    import asyncio
+
+    async def one(channel: Channel) -> str:
+        adapter = adapters.get(channel.platform)
+        if adapter is None:
+            return f"{channel.platform} {channel.channel_id}: skipped, {channel.platform} is not configured"
+        try:
+            return await post_digest(adapter, store, channel, digest)
+        except Exception as exc:
+            log.error("posting to %s %s failed: %s", channel.platform, channel.channel_id, exc)
+            return f"{channel.platform} {channel.channel_id}: failed ({exc})"
+
+    # Chats in parallel, messages within one chat in order: what the platforms' limits allow.
+    return list(await asyncio.gather(*(one(c) for c in channels)))
+
+
+async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:
+    from bot.adapters import open_adapters
+
+    channels = store.channels()
+    if not channels:
+        return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
+    async with open_adapters(settings, store, engine) as adapters:
+        if not adapters:
+            raise _not_configured()
+        return await post_to_channels(adapters, store, channels, digest)
+
+
+def _not_configured() -> Exception:
+    from analysis.errors import ConfigError
+
+    return ConfigError("no chat platform configured: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN to post.")

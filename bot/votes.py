@@ -1,0 +1,65 @@
+"""Votes from reactions and buttons, for every platform: which paper a reaction means, and the tally."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.chat import ChatAdapter
+from bot.commands import Answer
+from bot.posting import listed_papers
+from storage.store import Store
+
+# Slack names and Telegram emoji (with and without the variation selector) of the up-vote reactions.
+UP_REACTIONS = frozenset({
+    "+1", "thumbsup", "fire", "heart", "arrow_up",
+    "👍", "🔥", "❤", "❤️", "⬆", "⬆️",
+})
+KEYCAPS = {name: n for n, name in enumerate(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "keycap_ten"], start=1)}
+
+
+def reaction_target(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str) -> str | None:
+    """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed
+    paper of a quick view with keycap N. Anything else is not a vote."""
+    reaction = reaction.split("::")[0]  # Slack skin tones: "+1::skin-tone-2"
+    message = store.find_message(platform, channel_id, message_ref)
+    if message is None:
+        return None
+    if message["kind"] == "deep_dive" and reaction in UP_REACTIONS:
+        return str(message["arxiv_id"])
+    if message["kind"] == "quick_view" and reaction in KEYCAPS:
+        return listed_index(store, platform, channel_id, message_ref, KEYCAPS[reaction] - 1)
+    return None
+
+
+def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
+    listed = listed_papers(store, platform, channel_id, quick_view_ref)
+    return listed[index] if 0 <= index < len(listed) else None
+
+
+def react(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str, user_id: str,
+          added: bool) -> str | None:
+    """Apply one reaction event; returns the paper voted on (or None when it was not a vote)."""
+    paper = reaction_target(store, platform, channel_id, message_ref, reaction)
+    if paper is not None:
+        store.set_vote(platform, channel_id, paper, user_id, added)
+    return paper
+
+
+def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
+    """A vote button: the first press votes, the next takes it back. True when the vote now stands."""
+    if store.set_vote(platform, channel_id, arxiv_id, user_id, True):
+        return True
+    store.set_vote(platform, channel_id, arxiv_id, user_id, False)
+    return False
+
+
+async def post_answer_analysis(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answer) -> list[str]:
+    """Post a /deepdive answer and remember its messages, so reactions on them vote for the paper."""
+    assert answer.paper is not None and answer.analysis is not None
+    refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    for ref in refs:
+        store.record_message(adapter.platform, channel_id, day, ref, kind="deep_dive",
+                             arxiv_id=answer.paper.arxiv_id)
+    return refs
