@@ -33,9 +33,9 @@ def parse_arxiv_id(text: str) -> str:
 
 
 def _plausible(arxiv_id: str) -> bool:
-    """New-style ids encode YYMM; a month 13 or a 5-digit number before 2015 cannot exist."""
+    """New-style ids encode YYMM and numbers have 4 digits until 2014, 5 from 2015: others cannot exist."""
     if "/" in arxiv_id:
         return True
     yymm, number = arxiv_id.split(".")
     month = int(yymm[2:])
-    return 1 <= month <= 12 and (len(number) == 4 or int(yymm) >= 1501)
+    return 1 <= month <= 12 and len(number) == (5 if int(yymm) >= 1501 else 4)

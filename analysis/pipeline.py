@@ -69,7 +69,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
     result = await score_papers(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache)
     by_id = {p.arxiv_id: p for p in scanned}
     items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
-    items.sort(key=lambda item: (-item.score.score, scanned.index(item.paper)))
+    rank = {p.arxiv_id: i for i, p in enumerate(scanned)}
+    items.sort(key=lambda item: (-item.score.score, rank[item.paper.arxiv_id]))
     digest = Digest(title=engine.profile.title, date=day, items=items, threshold=engine.threshold,
                     max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
     wanted = {item.paper.arxiv_id: item.paper

@@ -17,7 +17,7 @@ _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 class Settings(BaseSettings):
     """Every variable of the SPEC's configuration table."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=False)
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
     db: str = Field("paperbot.db", validation_alias="PAPERBOT_DB")
     hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")

@@ -35,6 +35,9 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
         return f"{where}: another paperbot process is posting the digest of {day}"
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
+    if ref is None and view.items and _all_listed_before(store, channel, view):
+        store.finish_post(channel.platform, channel.channel_id, day)
+        return f"{where}: every paper of {day} was in an earlier digest; nothing new to post"
     try:
         if ref is None:
             ref = await _post_quick_view(adapter, store, channel, view)
@@ -70,6 +73,7 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
     day = view.date.isoformat()
     done = {m["arxiv_id"] for m in store.messages(channel.platform, channel.channel_id, day)
             if m["kind"] == "deep_dive"}
+    done |= store.posted_ids(channel.platform, channel.channel_id, before_day=day)  # no deep dive twice
     sent = 0
     for number, item in enumerate(view.selected(), start=1):
         if item.paper.arxiv_id in done:
@@ -80,6 +84,19 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
                                  arxiv_id=item.paper.arxiv_id, position=view.position(item.paper.arxiv_id))
         sent += 1
     return sent
+
+
+def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
+    """HF sometimes serves an older day again (holidays, the 3-day fallback): post nothing twice."""
+    rows = store.db.execute("select summary from posts where platform = ? and channel_id = ? and day < ? and "
+                            "summary is not null", [channel.platform, channel.channel_id, view.date.isoformat()])
+    earlier: set[str] = set()
+    for (summary,) in rows.fetchall():
+        try:
+            earlier.update(json.loads(summary))
+        except ValueError:
+            continue
+    return {item.paper.arxiv_id for item in view.items} <= earlier
 
 
 def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: str) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from typing import Literal
@@ -42,7 +44,7 @@ class Claim:
 
 class ChatTables:
     db: sqlite_utils.Database
-    owner = uuid.uuid4().hex[:12]  # this process, for post claims
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process, for post claims
 
     # -- channels ----------------------------------------------------------------------------
     def upsert_channel(self, platform: Platform, channel_id: str, *, threshold: int, post_time: str,
@@ -106,7 +108,7 @@ class ChatTables:
                 claim = Claim("new", me)
             elif row[0] == "posted":
                 claim = Claim("done", row[1], row[3])
-            elif row[1] != me and now - dt.datetime.fromisoformat(row[2]) < STALE_CLAIM:
+            elif row[1] != me and _alive(row[1]) and now - dt.datetime.fromisoformat(row[2]) < STALE_CLAIM:
                 claim = Claim("busy", row[1], row[3])
             else:
                 conn.execute("update posts set owner = ?, claimed_at = ? where platform = ? and "
@@ -149,6 +151,12 @@ class ChatTables:
     def last_post(self, platform: str, channel_id: str) -> dict[str, object] | None:
         rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ?", [platform, channel_id],
                                                 order_by="day desc", limit=1))
+        return rows[0] if rows else None
+
+    def last_claim(self, platform: str, channel_id: str) -> dict[str, object] | None:
+        """The most recently claimed post of a channel, whatever HF day it covered."""
+        rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ?", [platform, channel_id],
+                                                      order_by="claimed_at desc", limit=1))
         return rows[0] if rows else None
 
     def messages(self, platform: str, channel_id: str, day: str) -> list[dict[str, object]]:
@@ -197,6 +205,22 @@ class ChatTables:
             cursor = self.db.execute("insert or ignore into seen_events (event_id, at) values (?, ?)",
                                      [event_id, _now().isoformat(timespec="seconds")])
             return cursor.rowcount == 1
+
+
+def _alive(owner: str) -> bool:
+    """Whether a claim's owner may still be posting: a process on this host is checked by its pid;
+    one elsewhere is trusted until its claim is stale."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _channel(row: dict[str, object]) -> Channel:

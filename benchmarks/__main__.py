@@ -1,0 +1,35 @@
+"""`python -m benchmarks [--latency L]`: prints figures, checks them against targets, exits 1 on a miss."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+
+from benchmarks import digest_bench, fanout_bench, startup_bench
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--latency", type=float, default=1.0, help="fake LLM seconds per call (L)")
+    parser.add_argument("--day", default="hf_daily_papers_2026-01-21.json", help="shared fixture day")
+    parser.add_argument("--channels", type=int, default=20, help="channels per platform for the fan-out")
+    args = parser.parse_args()
+    misses: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        misses += asyncio.run(digest_bench.run(args.latency, args.day, tmp))
+        misses += startup_bench.run()
+        misses += asyncio.run(fanout_bench.run(args.channels, tmp))
+    print()
+    if misses:
+        print("MISSED TARGETS:\n  " + "\n  ".join(misses))
+        return 1
+    print("all targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Every subscribed channel gets its digest every morning, once: one cron job per channel.
+
+The `channels` table is the source of truth; jobs are re-planned from it on every change made
+through chat commands, and every minute for changes made with the CLI in another process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from analysis.models import Digest
+from analysis.pipeline import Engine, build_digest, latest_day
+from bot.chat import ChatAdapter
+from bot.posting import post_digest
+from storage.chat import Channel
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+MISFIRE_GRACE = 6 * 3600  # a laptop that slept through 08:30 still posts when it wakes before 14:30
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DigestCache:
+    """One pipeline run per HF day shared by every channel that posts at about the same time."""
+
+    def __init__(self, engine: Engine, store: Store, ttl: dt.timedelta = dt.timedelta(minutes=10)) -> None:
+        self.engine, self.store, self.ttl = engine, store, ttl
+        self._runs: dict[dt.date, tuple[dt.datetime, asyncio.Task[Digest]]] = {}
+
+    async def get(self, now: dt.datetime) -> Digest:
+        today = now.astimezone(dt.UTC).date()
+        started = self._runs.get(today)
+        if started is None or (now - started[0] > self.ttl and started[1].done()):
+            task = asyncio.ensure_future(self._build(today))
+            self._runs = {today: (now, task)}
+            started = self._runs[today]
+        return await asyncio.shield(started[1])
+
+    async def _build(self, today: dt.date) -> Digest:
+        day, papers = await latest_day(self.engine, today)
+        thresholds = [c.threshold for c in self.store.channels()]
+        return await build_digest(self.engine, day, papers, thresholds=thresholds)
+
+
+class Scheduler:
+    def __init__(self, store: Store, engine: Engine, adapters: dict[str, ChatAdapter],
+                 clock: Clock = utc_now) -> None:
+        self.store, self.adapters, self.clock = store, adapters, clock
+        self.digests = DigestCache(engine, store)
+        self.aps = AsyncIOScheduler(timezone="UTC")
+        self.last: dict[str, str] = {}  # channel key -> outcome line, for /healthz
+
+    # -- planning ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.sync_all()
+        self.aps.add_job(self.sync_all, "interval", seconds=60, id="resync", replace_existing=True, coalesce=True)
+        self.aps.start()
+
+    def shutdown(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    def sync_all(self) -> None:
+        wanted = {c.key: c for c in self.store.channels() if c.platform in self.adapters}
+        for job in self.aps.get_jobs():
+            if job.id != "resync" and job.id not in wanted:
+                job.remove()
+        for channel in wanted.values():
+            self.sync(channel)
+
+    def sync(self, channel: Channel) -> None:
+        """Add, move or remove one channel's job (called on every chat command that changes it)."""
+        existing = self.aps.get_job(channel.key)
+        if not channel.active or channel.platform not in self.adapters:
+            if existing:
+                existing.remove()
+            return
+        trigger = trigger_for(channel)
+        if existing and str(existing.trigger) == str(trigger):
+            return
+        self.aps.add_job(self.run_channel, trigger, args=[channel.platform, channel.channel_id], id=channel.key,
+                         name=channel.key, replace_existing=True, coalesce=True, max_instances=1,
+                         misfire_grace_time=MISFIRE_GRACE)
+
+    def next_runs(self) -> dict[str, str | None]:
+        return {job.id: job.next_run_time.isoformat() if job.next_run_time else None
+                for job in self.aps.get_jobs() if job.id != "resync"}
+
+    # -- running -----------------------------------------------------------------------------
+    async def run_channel(self, platform: str, channel_id: str) -> str:
+        channel = self.store.get_channel(platform, channel_id)
+        if channel is None or not channel.active:
+            return f"{platform} {channel_id}: not subscribed"
+        try:
+            digest = await self.digests.get(self.clock())
+            outcome = await post_digest(self.adapters[platform], self.store, channel, digest)
+        except Exception as exc:
+            log.error("digest for %s failed: %s", channel.key, exc)
+            outcome = f"{channel.key}: failed ({exc})"
+        self.last[channel.key] = outcome
+        log.info(outcome)
+        return outcome
+
+    async def catch_up(self) -> list[str]:
+        """At start-up: channels whose post time passed today, local time, with no post claimed today."""
+        now = self.clock()
+        due = [c for c in self.store.channels() if c.platform in self.adapters and missed_today(self.store, c, now)]
+        return list(await asyncio.gather(*(self.run_channel(c.platform, c.channel_id) for c in due)))
+
+
+def trigger_for(channel: Channel) -> CronTrigger:
+    hour, minute = channel.post_time.split(":")
+    return CronTrigger(hour=int(hour), minute=int(minute), timezone=ZoneInfo(channel.timezone))
+
+
+def missed_today(store: Store, channel: Channel, now: dt.datetime) -> bool:
+    zone = ZoneInfo(channel.timezone)
+    local = now.astimezone(zone)
+    hour, minute = (int(x) for x in channel.post_time.split(":"))
+    if (local.hour, local.minute) < (hour, minute):
+        return False
+    last: dict[str, Any] | None = store.last_claim(channel.platform, channel.channel_id)
+    if last is None:
+        return True
+    claimed = dt.datetime.fromisoformat(str(last["claimed_at"])).astimezone(zone)
+    return claimed.date() != local.date() or last["status"] != "posted"

@@ -1,0 +1,81 @@
+"""Shared fixtures: loopback fakes started once per session, reset per test; a temporary database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.arxiv import FakeArxiv
+from tests.fakes.hf import FIXTURES, FakeHF
+from tests.fakes.llm import FakeLLM
+
+SHARED = FIXTURES
+
+
+@pytest.fixture(scope="session")
+def hf_server() -> Iterator[FakeHF]:
+    with FakeHF.from_fixtures() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def arxiv_server() -> Iterator[FakeArxiv]:
+    with FakeArxiv() as server:
+        for path in sorted(FIXTURES.glob("arxiv_api_*.xml")):
+            server.index_fixture(path)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[FakeLLM]:
+    with FakeLLM() as server:
+        yield server
+
+
+@pytest.fixture
+def hf(hf_server: FakeHF) -> FakeHF:
+    hf_server.reset()
+    return hf_server
+
+
+@pytest.fixture
+def arxiv(arxiv_server: FakeArxiv) -> FakeArxiv:
+    arxiv_server.reset()
+    return arxiv_server
+
+
+@pytest.fixture
+def llm(llm_server: FakeLLM) -> Iterator[FakeLLM]:
+    llm_server.reset()
+    yield llm_server
+    llm_server.reset()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: FakeArxiv) -> dict[str, str]:
+    """A clean environment pointing at the fakes, run from an empty directory (so no stray .env)."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("PAPERBOT_", "LLM_", "SLACK_", "TELEGRAM_", "OPENAI_")) or name in (
+                "HF_ENDPOINT", "ARXIV_API_URL"):
+            monkeypatch.delenv(name)
+    values = {
+        "PAPERBOT_DB": str(tmp_path / "paperbot.db"),
+        "HF_ENDPOINT": hf.url,
+        "ARXIV_API_URL": arxiv.url + "/api/query",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return values
+
+
+@pytest.fixture
+def llm_env(env: dict[str, str], llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"LLM_MODEL": "openai/fake-mini", "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-test-not-a-real-key"}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**env, **values}

@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import ConfigError
+from bot.cli import main
+from bot.config import load_settings
+
+
+def test_defaults_follow_the_spec(env: dict[str, str]) -> None:
+    settings = load_settings()
+    assert settings.threshold == 60 and settings.top_n == 15 and settings.max_deep_dives == 3
+    assert settings.title == "CV 论文日报" and settings.language == "zh"
+    assert settings.keywords[0] == "Image Restoration" and len(settings.keywords) == 5
+    assert settings.llm_model is None and settings.deep_model is None
+    assert settings.post_time == "08:30" and settings.port == 3000
+
+
+@pytest.mark.parametrize(("name", "value", "fragment"), [
+    ("PAPERBOT_THRESHOLD", "abc", "PAPERBOT_THRESHOLD"),
+    ("PAPERBOT_THRESHOLD", "150", "less than or equal to 100"),
+    ("PAPERBOT_TOP_N", "-1", "PAPERBOT_TOP_N"),
+    ("PAPERBOT_POST_TIME", "25:00", "HH:MM"),
+    ("PAPERBOT_TIMEZONE", "Mars/Base", "IANA"),
+    ("LLM_MAX_CONCURRENCY", "0", "LLM_MAX_CONCURRENCY"),
+])
+def test_a_bad_value_is_one_line_naming_the_variable(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                                      name: str, value: str, fragment: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(name) and fragment in message and "\n" not in message
+
+
+def test_the_cli_reports_config_errors_without_a_traceback(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PAPERBOT_MAX_DEEP_DIVES", "many")
+    assert main(["channel", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "PAPERBOT_MAX_DEEP_DIVES" in err and "Traceback" not in err
+
+
+def test_secrets_are_never_echoed_in_errors(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "x" * 5000  # too long for nothing; what matters is that it is not shown
+    monkeypatch.setenv("LLM_API_KEY", secret)
+    monkeypatch.setenv("LLM_DAILY_BUDGET_USD", "-3")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "x" * 10 not in str(caught.value)
+
+
+def test_dotenv_is_read_and_empty_values_mean_unset(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PAPERBOT_THRESHOLD=72\nLLM_DAILY_BUDGET_USD=\nPAPERBOT_TIMEZONE=\n")
+    settings = load_settings()
+    assert settings.threshold == 72 and settings.llm_daily_budget_usd is None and settings.zone
+
+
+def test_every_spec_variable_is_documented_in_env_example() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    spec = (root.parent / "shared" / "SPEC.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    table = spec.split("## Configuration", 1)[1].split("## Command line", 1)[0]
+    names = set(re.findall(r"`([A-Z][A-Z0-9_]{3,})`", table)) - {"OPENAI_API_KEY"}
+    assert len(names) > 25
+    assert {n for n in names if f"\n{n}=" not in example} == set()
