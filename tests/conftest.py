@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.arxiv import FakeArxiv
-from tests.fakes.hf import FIXTURES, FakeHF
+from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
-
-SHARED = FIXTURES
+from tests.helpers import SHARED as FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from analysis.hf import load_daily_file
 from analysis.models import Paper
@@ -11,7 +12,8 @@ from analysis.pipeline import Engine
 from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store
-from tests.conftest import SHARED
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def day_papers(name: str = "hf_daily_papers_2026-01-23.json") -> list[Paper]:

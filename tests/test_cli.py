@@ -9,8 +9,8 @@ import pytest
 
 from bot.cli import main
 from storage.store import Store
-from tests.conftest import SHARED
 from tests.fakes.llm import FakeLLM
+from tests.helpers import SHARED
 
 DAY_FILE = str(SHARED / "hf_daily_papers_2026-01-23.json")
 ROOT = Path(__file__).resolve().parents[1]

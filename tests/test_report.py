@@ -5,8 +5,7 @@ import re
 
 from analysis.models import Analysis, DeepDive, Digest, DigestItem, Score
 from analysis.render.markdown import deep_dive_page, report
-from tests.conftest import SHARED
-from tests.helpers import day_papers
+from tests.helpers import SHARED, day_papers
 
 SEED = (SHARED.parent / "seeds" / "000_0b0fdfcf12314802.txt").read_text(encoding="utf-8")
 

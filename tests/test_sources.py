@@ -7,9 +7,9 @@ from analysis import arxiv as arxiv_source
 from analysis import hf as hf_source
 from analysis.errors import SourceError
 from analysis.hf import load_daily_file
-from tests.conftest import SHARED
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
+from tests.helpers import SHARED
 
 
 @pytest.mark.parametrize(("name", "count"), [

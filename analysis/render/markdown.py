@@ -63,8 +63,9 @@ def analysis_sections(analysis: Analysis | None) -> list[str]:
         if isinstance(value, str):
             lines += [value.strip(), ""]
         else:
-            marker = "*  " if field == "methodology" else None
-            lines += [f"{marker or f'{i}.'}  {entry.strip()}" for i, entry in enumerate(value, 1)]
+            # the seed's list styles: bullets for the method, numbers for the rest
+            lines += [f"{'*  ' if field == 'methodology' else f'{i}. '} {entry.strip()}"
+                      for i, entry in enumerate(value, 1)]
             lines.append("")
     return lines
 

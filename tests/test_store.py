@@ -1,0 +1,127 @@
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from analysis.models import Analysis, DeepDive, Score
+from storage.migrations import MIGRATIONS
+from storage.store import Store
+from tests.helpers import day_papers
+
+
+def test_migrations_from_an_empty_file_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    Store(path).close()
+    store = Store(path)  # reopening applies nothing twice
+    assert store.db.table("schema_version").get(1)["version"] == len(MIGRATIONS)
+    assert {"papers", "scores", "analyses", "channels", "posts", "votes", "llm_usage"} <= set(store.db.table_names())
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_papers_keep_the_day_that_first_listed_them(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    papers = day_papers()[:3]
+    store.save_papers(papers, "2026-01-22")
+    store.save_papers([papers[0].model_copy(update={"upvotes": 999})], "2026-01-23")
+    row = store.db.table("papers").get(papers[0].arxiv_id)
+    assert row["first_seen"] == "2026-01-22" and row["upvotes"] == 999
+    assert store.get_paper(papers[1].arxiv_id) == papers[1]
+    assert store.day_has("2026-01-23", papers[0].arxiv_id) and not store.day_has("2026-01-23", papers[1].arxiv_id)
+
+
+def test_cache_is_keyed_by_paper_model_and_prompt_version(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.save_scores([Score(arxiv_id="2601.00001", score=77, reason="r")], "m1", "v1")
+    assert store.cached_scores(["2601.00001"], "m1", "v1")["2601.00001"].score == 77
+    assert store.cached_scores(["2601.00001"], "m2", "v1") == {}
+    assert store.cached_scores(["2601.00001"], "m1", "v2") == {}
+    dive = DeepDive(key_contribution="k", methodology=["m"], takeaways=["t"], limitations=["l"])
+    store.save_analysis(Analysis(arxiv_id="2601.00001", deep_dive=dive, model="m1"), "m1", "v1")
+    cached = store.cached_analysis("2601.00001", "m1", "v1")
+    assert cached is not None and cached.deep_dive == dive
+    assert store.cached_analysis("2601.00001", "m1", "v2") is None
+
+
+def test_usage_and_spend_of_the_day(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.record_usage(kind="score", model="m", prompt_tokens=100, completion_tokens=10, cost_usd=0.25, ok=True)
+    store.record_usage(kind="score", model="m", prompt_tokens=0, completion_tokens=0, cost_usd=0.0, ok=False)
+    store.record_usage(kind="deep_dive", model="m", prompt_tokens=50, completion_tokens=500, cost_usd=0.5, ok=True)
+    assert store.spent_today() == 0.75
+    rows = {r["kind"]: r for r in store.usage_by_kind()}
+    assert rows["score"]["calls"] == 2 and rows["deep_dive"]["completion_tokens"] == 500
+
+
+def test_claims_new_busy_done_and_resume_after_a_dead_owner(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    assert store.claim_post("slack", "C1", "2026-01-23").state == "new"
+    assert store.claim_post("slack", "C1", "2026-01-23", owner="elsewhere:1:x").state == "busy"
+    store.set_quick_view("slack", "C1", "2026-01-23", "111.1", "[]")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    store.db.execute("update posts set owner = ?", [f"{_host()}:{dead.stdout.strip()}:x"])
+    store.db.conn.commit()
+    claim = store.claim_post("slack", "C1", "2026-01-23")
+    assert claim.state == "resume" and claim.quick_view_ref == "111.1"
+    store.finish_post("slack", "C1", "2026-01-23")
+    assert store.claim_post("slack", "C1", "2026-01-23").state == "done"
+
+
+def test_a_claim_released_before_anything_was_sent_can_be_taken_again(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.claim_post("telegram", "-100", "2026-01-23")
+    store.release_post("telegram", "-100", "2026-01-23")
+    assert store.post_status("telegram", "-100", "2026-01-23") is None
+    assert store.claim_post("telegram", "-100", "2026-01-23", owner="other:1:y").state == "new"
+
+
+def _claim(path: str, owner: str, queue: "multiprocessing.Queue[str]") -> None:
+    queue.put(Store(path).claim_post("slack", "C1", "2026-01-23", owner=owner).state)
+
+
+def test_two_processes_claiming_at_once_get_exactly_one_new(tmp_path: Path) -> None:
+    path = str(tmp_path / "t.db")
+    Store(path).close()
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    workers = [context.Process(target=_claim, args=(path, f"remote{i}:1:x", queue)) for i in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    states = sorted(queue.get(timeout=5) for _ in workers)
+    assert states == ["busy", "busy", "busy", "new"]
+
+
+def test_votes_one_per_person_and_events_seen_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    assert store.set_vote("slack", "C1", "2601.00001", "U1", True)
+    assert not store.set_vote("slack", "C1", "2601.00001", "U1", True)
+    assert store.set_vote("slack", "C1", "2601.00001", "U2", True)
+    assert store.set_vote("slack", "C2", "2601.00001", "U1", True)
+    assert store.vote_counts("slack", "C1") == {"2601.00001": 2}
+    assert store.set_vote("slack", "C1", "2601.00001", "U1", False)
+    assert not store.set_vote("slack", "C1", "2601.00001", "U1", False)
+    assert store.vote_counts("slack", "C1") == {"2601.00001": 1}
+    assert store.first_time("Ev1") and not store.first_time("Ev1")
+
+
+def test_an_unwritable_path_is_a_clear_error(tmp_path: Path) -> None:
+    from storage.store import StoreError
+
+    try:
+        Store(tmp_path / "missing-dir" / "t.db")
+    except StoreError as exc:
+        assert "PAPERBOT_DB" in str(exc)
+    else:
+        raise AssertionError("opening a file in a missing directory should fail")
+
+
+def _host() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+def test_sqlite_itself_is_recent_enough() -> None:
+    assert sqlite3.sqlite_version_info >= (3, 24)  # upsert syntax
