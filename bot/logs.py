@@ -31,8 +31,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now, so a replaced stderr (tests, daemons) is followed."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def setup(level: int = logging.WARNING) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

@@ -85,15 +85,24 @@ async def test_an_invalid_answer_is_retried(tmp_path, llm: FakeLLM, mode: str) -
 async def test_missing_and_out_of_range_scores_are_asked_again_for_those_papers_only(tmp_path, llm: FakeLLM) -> None:
     store = Store(tmp_path / "t.db")
     papers = day_papers()[:4]
-    llm.modes.extend(["missing", "out_of_range"])
+    llm.modes.extend(["missing", "out_of_range", "out_of_range"])
     result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
     calls = llm.calls_for("paper_scores")
-    assert len(calls) == 3
+    assert len(calls) == 3  # the batch, then the missing paper alone: its try and one retry
     asked_again = re.findall(r'<paper id="([^"]+)"', calls[1]["messages"][-1]["content"])
     assert asked_again == [papers[-1].arxiv_id]
     assert all(0 <= s.score <= 100 for s in result.scores.values())
-    # the out-of-range answer to the retry leaves that paper to the keyword scorer, and the digest says so
+    # two out-of-range answers for it leave that paper to the keyword scorer, and the digest says so
     assert result.scores[papers[-1].arxiv_id].method == "keyword" and result.notes
+
+
+async def test_a_skipped_paper_asked_again_gets_its_llm_score(tmp_path, llm: FakeLLM) -> None:
+    store = Store(tmp_path / "t.db")
+    papers = day_papers()[:4]
+    llm.modes.append("missing")
+    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    assert len(llm.calls_for("paper_scores")) == 2 and result.method == "llm" and not result.notes
+    assert {s.method for s in result.scores.values()} == {"llm"}
 
 
 async def test_ids_that_were_not_asked_for_are_dropped(tmp_path, llm: FakeLLM) -> None:

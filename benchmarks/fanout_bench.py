@@ -1,0 +1,69 @@
+"""Fan-out: one digest posted to N Slack channels and N Telegram chats against the loopback fakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+from analysis.models import Analysis, DeepDive, Digest, DigestItem, Score
+from benchmarks.report import check, table
+from bot.adapters import open_adapters
+from bot.config import load_settings
+from bot.engine import open_engine
+from bot.posting import post_to_channels
+from storage.store import Store
+from tests.fakes.slack import FakeSlack
+from tests.fakes.telegram import FakeTelegram
+from tests.helpers import day_papers
+
+# Documented limits: Slack chat.postMessage ~1 message/s per channel (bursts allowed); Telegram ~30 messages/s
+# per bot overall and 20 messages/min per group.
+TELEGRAM_GLOBAL_PER_S = 30.0
+
+
+def sample_digest() -> Digest:
+    dive = DeepDive(key_contribution="k", methodology=["m"], takeaways=["t"], limitations=["l"])
+    items = [DigestItem(paper=p, score=Score(arxiv_id=p.arxiv_id, score=90 - i),
+                        analysis=Analysis(arxiv_id=p.arxiv_id, deep_dive=dive))
+             for i, p in enumerate(day_papers()[:15])]
+    return Digest(title="CV 论文日报", date=dt.date(2026, 1, 23), items=items, threshold=60, max_deep_dives=3)
+
+
+async def run(channels: int, tmp: str) -> list[str]:
+    misses: list[str] = []
+    with FakeSlack() as slack, FakeTelegram() as telegram:
+        os.environ.update({
+            "PAPERBOT_DB": str(Path(tmp) / "fanout.db"), "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_SIGNING_SECRET": "bench-secret", "SLACK_API_URL": slack.url + "/api/",
+            "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url + "/bot",
+        })
+        settings = load_settings()
+        store = Store(settings.db)
+        subscribed = [store.upsert_channel("slack", f"C{i:04d}", threshold=60, post_time="08:30", timezone="UTC")
+                      for i in range(channels)]
+        subscribed += [store.upsert_channel("telegram", str(-1000 - i), threshold=60, post_time="08:30",
+                                            timezone="UTC") for i in range(channels)]
+        async with open_engine(settings, store) as engine, open_adapters(settings, store, engine) as adapters:
+            t0 = time.perf_counter()
+            outcomes = await post_to_channels(adapters, store, subscribed, sample_digest())
+            wall = time.perf_counter() - t0
+        store.close()
+        sent = len(slack.messages) + len(telegram.sent)
+    failed = [o for o in outcomes if "failed" in o]
+    rate = sent / wall
+    tg_rate = len(telegram.sent) / wall
+    table(f"Fan-out: one digest (quick view + 3 deep dives) to {channels} Slack channels and {channels} Telegram chats",
+          ["measure", "value", "target"], [
+              ("messages sent", sent, f"= {8 * channels} " + check(misses, sent == 8 * channels and not failed,
+                                                                    "fan-out sent every message")),
+              ("wall s", wall, ""),
+              ("messages / s, all", rate, ""),
+              ("Telegram messages / s", tg_rate,
+               f"<= {TELEGRAM_GLOBAL_PER_S:.0f} " + check(misses, tg_rate <= TELEGRAM_GLOBAL_PER_S * 1.1,
+                                                         "Telegram global rate")),
+          ])
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL"):
+        os.environ.pop(var, None)
+    return misses

@@ -1,0 +1,128 @@
+"""An OpenAI-compatible `/chat/completions` server that answers by `response_format.json_schema.name`.
+
+`paper_scores` scores every `<paper id="…">` block of the prompt; `deep_dive` writes an analysis of
+the `<title>` it finds. Fault modes, queued in `modes`, are consumed one per call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.base import LoopbackServer
+
+_BLOCK = re.compile(r'<paper id="([^"]+)">\s*<title>(.*?)</title>\s*<abstract>(.*?)</abstract>\s*</paper>', re.S)
+MODES = ("malformed", "empty", "refusal", "missing", "out_of_range", "extra_id", "wrong_shape")
+
+
+@dataclass
+class PaperBlock:
+    arxiv_id: str
+    title: str
+    abstract: str
+
+
+Scorer = Callable[[list[PaperBlock]], list[dict[str, Any]]]
+
+
+class FakeLLM(LoopbackServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scores: dict[str, int] = {}
+        self.scorer: Scorer | None = None
+        self.modes: deque[str] = deque()
+        self.deep_dive_size = 0
+        self.requests: list[dict[str, Any]] = []
+
+    def reset(self) -> None:
+        super().reset()
+        self.scores.clear()
+        self.scorer = None
+        self.modes.clear()
+        self.deep_dive_size = 0
+        self.requests.clear()
+        self.latency = 0.0
+
+    def calls_for(self, schema_name: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if _schema_name(r) == schema_name]
+
+    def setup(self, app: web.Application) -> None:
+        app.router.add_post("/chat/completions", self._complete)
+        app.router.add_post("/v1/chat/completions", self._complete)
+
+    async def _complete(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.requests.append(body)
+        mode = self.modes.popleft() if self.modes else ""
+        prompt = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+        content, refusal = self._answer(_schema_name(body), prompt, mode)
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        if refusal:
+            message["refusal"] = refusal
+        return web.json_response({
+            "id": f"chatcmpl-fake-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": len(content or "") // 4,
+                      "total_tokens": (len(prompt) + len(content or "")) // 4},
+        })
+
+    def _answer(self, schema: str | None, prompt: str, mode: str) -> tuple[str | None, str | None]:
+        if mode == "malformed":
+            return '{"scores": [ this is not json', None
+        if mode == "empty":
+            return "", None
+        if mode == "refusal":
+            return None, "I can't help with that."
+        if mode == "wrong_shape":
+            return json.dumps({"answer": "yes"}), None
+        if schema == "paper_scores":
+            return json.dumps({"scores": self._scores(prompt, mode)}, ensure_ascii=False), None
+        if schema == "deep_dive":
+            return json.dumps(self._deep_dive(prompt), ensure_ascii=False), None
+        return "A plain answer.", None
+
+    def _scores(self, prompt: str, mode: str) -> list[dict[str, Any]]:
+        blocks = [PaperBlock(*m) for m in _BLOCK.findall(prompt)]
+        if self.scorer is not None:
+            return self.scorer(blocks)
+        scores = [{"arxiv_id": b.arxiv_id, "score": self.scores.get(b.arxiv_id, default_score(b.arxiv_id)),
+                   "reason": f"Relevance of {b.title[:60]} to the interests."} for b in blocks]
+        if mode == "missing" and scores:
+            scores.pop()
+        if mode == "out_of_range" and scores:
+            scores[0]["score"] = 150
+        if mode == "extra_id":
+            scores.append({"arxiv_id": "9999.99999", "score": 100, "reason": "not asked"})
+        return scores
+
+    def _deep_dive(self, prompt: str) -> dict[str, Any]:
+        titles = re.findall(r"<title>(.*?)</title>", prompt, re.S)
+        title = titles[-1] if titles else "the paper"
+        padding = ["**Detail** with `code`: " + "x" * 80 for _ in range(self.deep_dive_size // 100)]
+        return {
+            "key_contribution": f"{title} proposes a **new method** for the task.",
+            "methodology": [f"Uses `{title[:20]}` as the backbone.", "Trains with a flow matching objective.",
+                            *padding],
+            "takeaways": ["Try the idea on **super-resolution**."],
+            "limitations": ["The abstract gives no runtime numbers."],
+        }
+
+
+def default_score(arxiv_id: str) -> int:
+    return zlib.crc32(arxiv_id.encode()) % 101
+
+
+def _schema_name(body: dict[str, Any]) -> str | None:
+    fmt = body.get("response_format") or {}
+    return (fmt.get("json_schema") or {}).get("name") if isinstance(fmt, dict) else None
