@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from analysis.errors import LLMError
+from analysis.errors import BudgetExceeded, LLMError
 from analysis.llm import LLM, strict_object
 from analysis.models import Analysis, DeepDive, Paper
 from analysis.ports import Cache
@@ -65,6 +65,4 @@ def _validate(data: Any) -> DeepDive:
 
 
 def _why(exc: LLMError) -> str:
-    from analysis.errors import BudgetExceeded
-
-    return "LLM_DAILY_BUDGET_USD" if isinstance(exc, BudgetExceeded) else type(exc).__name__
+    return "LLM_DAILY_BUDGET_USD" if isinstance(exc, BudgetExceeded) else "LLM unavailable"

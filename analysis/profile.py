@@ -31,6 +31,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "keyword_note": "Scores are keyword-based today ({why}).",
         "no_model": "no LLM configured",
         "llm_down": "LLM unavailable",
+        "budget": "today's LLM budget, LLM_DAILY_BUDGET_USD, is spent",
         "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
     },
     "zh": {
@@ -41,6 +42,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "keyword_note": "今日评分基于关键词匹配（{why}）。",
         "no_model": "未配置 LLM",
         "llm_down": "LLM 不可用",
+        "budget": "今日 LLM 预算 LLM_DAILY_BUDGET_USD 已用完",
         "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
     },
 }

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.errors import LLMError
+from analysis.errors import BudgetExceeded, LLMError
 from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
@@ -95,7 +95,8 @@ def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[Bas
     if missing:
         scores.update(keyword_scores(missing, profile))
         if len(missing) == len(papers):
-            notes.append(profile.say("keyword_note", why=profile.say("llm_down")))
+            budget = any(isinstance(f, BudgetExceeded) for f in failures)
+            notes.append(profile.say("keyword_note", why=profile.say("budget" if budget else "llm_down")))
         else:
             notes.append(profile.say("partial_note", n=len(missing)))
     return ScoreResult({p.arxiv_id: scores[p.arxiv_id] for p in papers}, notes)

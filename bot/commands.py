@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from analysis.errors import BadInput, PaperbotError
 from analysis.ids import USAGE as ID_USAGE
+from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
 from bot.config import Settings, parse_hhmm, parse_zone
@@ -63,6 +64,23 @@ class Commands:
         self.store = store
         self.engine = engine
         self.listeners: list[ChannelListener] = []  # the scheduler re-plans on every change
+
+    def precheck(self, name: str, text: str) -> str | None:
+        """The one-line error for input that is wrong on its face, before any slow work is started,
+        so platforms that must answer within seconds (Slack) can say it in their first reply."""
+        try:
+            name = name.lower().lstrip("/")
+            if name == "deepdive":
+                if not text.strip():
+                    raise BadInput(f"Usage: /deepdive <arxiv-id> — {ID_USAGE}.")
+                parse_arxiv_id(text.strip().split()[0])
+            elif name == "threshold" and text.strip():
+                parse_threshold(text)
+            elif name == "subscribe":
+                parse_subscribe(text)
+        except BadInput as exc:
+            return str(exc)
+        return None
 
     async def handle(self, who: Invocation, name: str, text: str) -> Answer:
         name = name.lower().lstrip("/")

@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
+from tests.fakes.slack import FakeSlack
 from tests.helpers import SHARED as FIXTURES
 
 
@@ -75,6 +76,30 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: Fake
 @pytest.fixture
 def llm_env(env: dict[str, str], llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"LLM_MODEL": "openai/fake-mini", "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-test-not-a-real-key"}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**env, **values}
+
+
+@pytest.fixture(scope="session")
+def slack_server() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def slack(slack_server: FakeSlack) -> FakeSlack:
+    slack_server.reset()
+    return slack_server
+
+
+SLACK_SECRET = "test-signing-secret-0123456789"
+
+
+@pytest.fixture
+def slack_env(env: dict[str, str], slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"SLACK_BOT_TOKEN": slack.token, "SLACK_SIGNING_SECRET": SLACK_SECRET,
+              "SLACK_API_URL": slack.url + "/api/"}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return {**env, **values}

@@ -61,6 +61,7 @@ class Fault:
     delay: float = 0.0
     path: str | None = None  # only requests whose path ends with this
     passthrough: bool = False  # after the delay, answer normally
+    after: int = 0  # let this many matching requests through first ("fail the third post")
 
     def response(self) -> web.Response:
         if isinstance(self.body, dict):
@@ -137,11 +138,11 @@ class LoopbackServer:
     # -- faults and recording ----------------------------------------------------------------
     def fail_next(self, status: int = 500, body: str | bytes | dict[str, Any] | None = None, *,
                   headers: dict[str, str] | None = None, times: int = 1, delay: float = 0.0,
-                  path: str | None = None, passthrough: bool = False) -> None:
-        """Queue `times` faulty answers for the next matching requests."""
+                  path: str | None = None, passthrough: bool = False, after: int = 0) -> None:
+        """Queue `times` faulty answers for the next matching requests (after `after` good ones)."""
         with self._lock:
-            for _ in range(times):
-                self._faults.append(Fault(status, body, headers, delay, path, passthrough))
+            for n in range(times):
+                self._faults.append(Fault(status, body, headers, delay, path, passthrough, after if n == 0 else 0))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -160,6 +161,9 @@ class LoopbackServer:
         with self._lock:
             for fault in self._faults:
                 if fault.path is None or path.endswith(fault.path):
+                    if fault.after:
+                        fault.after -= 1
+                        return None
                     self._faults.remove(fault)
                     return fault
         return None

@@ -1,0 +1,116 @@
+"""Slack Block Kit messages (mrkdwn) within Slack's limits: 50 blocks, 3,000 characters a section."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render.markdown import SECTIONS
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
+KEYCAP_EMOJI = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; everything else is literal in mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: str) -> str:
+    """LLM Markdown to Slack: `**bold**` becomes `*bold*`, backticks stay, the rest is escaped."""
+    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", escape(text.strip()))
+
+
+def link(url: str, text: str) -> str:
+    return f"<{url}|{escape(text).replace('|', '¦')}>"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def sections(lines: list[str]) -> list[dict[str, Any]]:
+    """Lines packed into section blocks of at most 3,000 characters; a longer line is cut."""
+    blocks: list[dict[str, Any]] = []
+    current = ""
+    for line in lines:
+        while len(line) > MAX_SECTION:
+            if current:
+                blocks.append(_section(current))
+                current = ""
+            cut = line.rfind(" ", 0, MAX_SECTION)
+            cut = cut if cut > MAX_SECTION // 2 else MAX_SECTION
+            blocks.append(_section(line[:cut]))
+            line = line[cut:].lstrip()
+        if current and len(current) + 1 + len(line) > MAX_SECTION:
+            blocks.append(_section(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(_section(current))
+    return blocks
+
+
+def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
+    """Messages of at most 50 blocks each; the fallback text (notifications, screen readers) on each."""
+    pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    return [{"text": fallback if n == 0 else f"{fallback} ({n + 1}/{len(pages)})", "blocks": page}
+            for n, page in enumerate(pages)]
+
+
+def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
+    chosen = {item.paper.arxiv_id for item in digest.selected()}
+    header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
+    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读"
+               f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
+    lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
+             for n, item in enumerate(digest.items, start=1)]
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
+              _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
+              *sections(lines),
+              _context("⭐ = 深度解读 · `/deepdive <arXiv id>` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票")]
+    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
+    return {"text": f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives", "blocks": blocks}
+
+
+def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
+    paper = item.paper
+    marks = ("⭐ " if chosen else "") + f"*{item.score.score}*"
+    liked = f"  👍 {votes}" if votes else ""
+    return f"{number}. {marks}  {link(paper.url, paper.title)}  `{paper.arxiv_id}`{liked}"
+
+
+def deep_dive(item: DigestItem, number: int) -> list[Message]:
+    return _analysis_messages(item.paper, item.analysis, item.score.score, prefix=f"{number}. ")
+
+
+def analysis_message(paper: Paper, analysis: Analysis, score: int | None) -> list[Message]:
+    return _analysis_messages(paper, analysis, score, prefix="")
+
+
+def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str) -> list[Message]:
+    rating = f"评分 *{score}*/100 · " if score is not None else ""
+    head = f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票"
+    blocks = [_section(head)]
+    if analysis is None or analysis.deep_dive is None:
+        reason = analysis.unavailable if analysis and analysis.unavailable else "No analysis yet."
+        blocks.append(_context(f"⚠️ {escape(reason)}"))
+    else:
+        dive = analysis.deep_dive
+        for field, heading in SECTIONS:
+            value = getattr(dive, field)
+            if isinstance(value, str):
+                body = [mrkdwn(value)]
+            else:
+                body = [f"{'•' if field == 'methodology' else f'{i}.'} {mrkdwn(entry)}"
+                        for i, entry in enumerate(value, 1)]
+            blocks += sections([f"*{heading}*", *body])
+    return paginate(blocks, f"{prefix}{paper.title}"[:300])

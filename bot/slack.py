@@ -1,0 +1,147 @@
+"""Slack through slack-bolt: posting digests, slash commands and reaction votes.
+
+HTTP mode mounts `POST /slack/events` on serve's aiohttp app (bolt verifies every signature and
+refuses requests older than five minutes); with SLACK_APP_TOKEN it runs in Socket Mode instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from analysis.errors import ChatError, ConfigError
+from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render import slack as render
+from bot import votes
+from bot.chat import Capabilities
+from bot.commands import COMMANDS, Commands, Invocation
+from bot.config import Settings
+from storage.chat import Platform
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+HINTS = {
+    "channel_not_found": "check the channel id, and invite the bot to private channels",
+    "not_in_channel": "invite the bot first: /invite @paperbot in that channel",
+    "is_archived": "the channel is archived; remove it with: paperbot channel remove slack <id>",
+    "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
+    "msg_too_long": "the message is too long for Slack",
+}
+
+
+class SlackAdapter:
+    platform: Platform = "slack"
+    capabilities = Capabilities(max_chars=render.MAX_SECTION)
+
+    def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
+        assert settings.slack_bot_token is not None
+        self.settings, self.store, self.commands = settings, store, commands
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self.app = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
+                            logger=logging.getLogger("paperbot.slack_bolt"))
+        self._socket: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._register()
+
+    # -- ChatAdapter -------------------------------------------------------------------------
+    async def start(self) -> None:
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); "
+                              "copy the Bot User OAuth Token (xoxb-…) from your Slack app.") from None
+
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
+        return await self._post(channel_id, render.quick_view(digest, votes_by_id))
+
+    async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
+        return [await self._post(channel_id, m, thread_ref) for m in render.deep_dive(item, number)]
+
+    async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
+                            thread_ref: str | None) -> list[str]:
+        return [await self._post(channel_id, m, thread_ref) for m in render.analysis_message(paper, analysis, score)]
+
+    async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
+        return await self._post(channel_id, {"text": render.escape(text)}, thread_ref)
+
+    async def listen(self, app: web.Application) -> None:
+        if self.settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value())
+            await self._socket.connect_async()
+            return
+        app.router.add_post("/slack/events", self._http)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=30)
+
+    # -- internals ---------------------------------------------------------------------------
+    async def _post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None) -> str:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel, text=message["text"], blocks=message.get("blocks"), thread_ts=thread_ts,
+                unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error"))
+            hint = HINTS.get(error, "see the log")
+            raise ChatError(f"Slack refused a message to {channel}: {error} ({hint}).") from None
+        return str(response["ts"])
+
+    async def _http(self, request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+    def _register(self) -> None:
+        for name in COMMANDS:
+            self.app.command(f"/{name}")(self._on_command)
+        self.app.event("reaction_added")(self._on_reaction)
+        self.app.event("reaction_removed")(self._on_reaction)
+
+    async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        name, text = command["command"].lstrip("/"), command.get("text") or ""
+        error = self.commands.precheck(name, text)
+        if error:
+            await ack(error)
+            return
+        who = Invocation("slack", command["channel_id"], command["user_id"])
+        if name != "deepdive":
+            answer = await self.commands.handle(who, name, text)
+            await ack(render.escape(answer.text))
+            return
+        await ack(f"🔎 Reading {render.escape(text.strip())} — the deep dive follows in the channel.")
+        # Slack wants the ack within 3 s; the deep dive takes an LLM call, so it runs after.
+        task = asyncio.create_task(self._deepdive(who, text, respond))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deepdive(self, who: Invocation, text: str, respond: Any) -> None:
+        answer = await self.commands.handle(who, "deepdive", text)
+        try:
+            if answer.paper is None:
+                await respond(text=render.escape(answer.text), response_type="ephemeral")
+            else:
+                await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
+        except Exception as exc:  # a background task has nobody else to tell
+            log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+
+    async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        if item.get("type") != "message" or not self.store.first_time(str(body.get("event_id"))):
+            return  # Slack retries deliver the same event_id again
+        votes.react(self.store, "slack", str(item.get("channel")), str(item.get("ts")), str(event.get("reaction")),
+                    str(event.get("user")), added=event.get("type") == "reaction_added")
