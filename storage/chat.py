@@ -194,6 +194,16 @@ class ChatTables:
                 "delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and user_id = ?", key)
             return cursor.rowcount > 0
 
+    def set_anonymous_votes(self, platform: str, channel_id: str, arxiv_id: str, count: int) -> None:
+        """Channels report only how many reacted: keep that many anonymous votes for the paper."""
+        with self.db.conn:
+            self.db.execute("delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and "
+                            "user_id like 'anonymous:%'", [platform, channel_id, arxiv_id])
+            stamp = _now().isoformat(timespec="seconds")
+            self.db.table("votes").insert_all(
+                [{"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id, "user_id": f"anonymous:{n}",
+                  "created_at": stamp} for n in range(count)], pk=("platform", "channel_id", "arxiv_id", "user_id"))
+
     def vote_counts(self, platform: str, channel_id: str) -> dict[str, int]:
         rows = self.db.execute("select arxiv_id, count(*) from votes where platform = ? and channel_id = ? "
                                "group by arxiv_id", [platform, channel_id]).fetchall()

@@ -11,6 +11,7 @@ from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
+from tests.fakes.telegram import FakeTelegram
 from tests.helpers import SHARED as FIXTURES
 
 
@@ -100,6 +101,26 @@ SLACK_SECRET = "test-signing-secret-0123456789"
 def slack_env(env: dict[str, str], slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"SLACK_BOT_TOKEN": slack.token, "SLACK_SIGNING_SECRET": SLACK_SECRET,
               "SLACK_API_URL": slack.url + "/api/"}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return {**env, **values}
+
+
+@pytest.fixture(scope="session")
+def telegram_server() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
+    telegram_server.reset()
+    return telegram_server
+
+
+@pytest.fixture
+def telegram_env(env: dict[str, str], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url + "/bot"}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return {**env, **values}

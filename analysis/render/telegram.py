@@ -1,0 +1,141 @@
+"""Telegram HTML (parse_mode=HTML): everything escaped, only Telegram's tags, split below 4,096."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render.markdown import SECTIONS
+
+LIMIT = 4000  # Telegram's 4,096 counts visible UTF-16 units; raw HTML counted against 4,000 is safely below
+_TOKEN = re.compile(r"<[^<>]+>|&[#a-zA-Z0-9]+;|\s+|[^<&\s]+")
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def inline(text: str) -> str:
+    """LLM Markdown to HTML: `code` first (its content is literal), then **bold**, on escaped text."""
+    codes: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        codes.append(f"<code>{match.group(1)}</code>")
+        return f"\x00{len(codes) - 1}\x00"
+
+    out = re.sub(r"`([^`\n]+)`", keep, esc(text.strip()))
+    out = re.sub(r"\*\*([^*\n]+?)\*\*", r"<b>\1</b>", out)
+    return re.sub(r"\x00(\d+)\x00", lambda m: codes[int(m.group(1))], out)
+
+
+def link(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url, quote=True)}">{esc(text)}</a>'
+
+
+def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
+    chosen = {item.paper.arxiv_id for item in digest.selected()}
+    lines = [
+        f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
+        f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读（阈值 {digest.threshold}）",
+        *(f"⚠️ {esc(note)}" for note in digest.notes),
+        "",
+    ]
+    for number, item in enumerate(digest.items, start=1):
+        mark = "⭐ " if item.paper.arxiv_id in chosen else ""
+        liked = f" 👍 {votes[item.paper.arxiv_id]}" if votes.get(item.paper.arxiv_id) else ""
+        lines.append(f"{number}. {mark}<b>{item.score.score}</b> {link(item.paper.url, item.paper.title)} "
+                     f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
+    lines += ["", "<i>⭐ = 深度解读（见回复）· /deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
+    return split("\n".join(lines))
+
+
+def deep_dive(item: DigestItem, number: int) -> list[str]:
+    return analysis_message(item.paper, item.analysis, item.score.score, prefix=f"{number}. ")
+
+
+def analysis_message(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str = "") -> list[str]:
+    rating = f"评分 <b>{score}</b>/100 · " if score is not None else ""
+    parts = [f"<b>{esc(prefix)}{link(paper.url, paper.title)}</b>\n{rating}<code>{esc(paper.arxiv_id)}</code>"
+             " · 用 👍 🔥 ❤ 投票"]
+    if analysis is None or analysis.deep_dive is None:
+        parts.append(f"⚠️ {esc(analysis.unavailable if analysis and analysis.unavailable else 'No analysis yet.')}")
+    else:
+        for field, heading in SECTIONS:
+            value = getattr(analysis.deep_dive, field)
+            if isinstance(value, str):
+                body = [inline(value)]
+            else:
+                body = [f"{'•' if field == 'methodology' else f'{i}.'} {inline(entry)}"
+                        for i, entry in enumerate(value, 1)]
+            parts.append("\n".join([f"<b>{esc(heading)}</b>", *body]))
+    return split("\n\n".join(parts))
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split(text: str, limit: int = LIMIT) -> list[str]:
+    """Parts of at most `limit`: cut at paragraphs, then lines, then tokens; tags open at a cut are
+    closed before it and reopened after, and no tag or entity is ever cut."""
+    if utf16(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if utf16(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = ""
+        for piece in _split_lines(paragraph, limit):
+            if current and utf16(current) + 1 + utf16(piece) <= limit:
+                current = f"{current}\n{piece}"
+            else:
+                if current:
+                    parts.append(current)
+                current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _split_lines(paragraph: str, limit: int) -> list[str]:
+    out: list[str] = []
+    for line in paragraph.split("\n"):
+        out += [line] if utf16(line) <= limit else _split_tokens(line, limit)
+    return out
+
+
+def _split_tokens(line: str, limit: int) -> list[str]:
+    step = limit // 2
+    tokens: list[str] = []
+    for token in _TOKEN.findall(line):
+        atomic = token.startswith(("<", "&"))
+        tokens += [token] if atomic else [token[i : i + step] for i in range(0, len(token), step)]
+    parts: list[str] = []
+    current = ""
+    stack: list[str] = []  # the opening tags in force, to close and reopen at a cut
+    for token in tokens:
+        closers = "".join(f"</{_name(t)}>" for t in reversed(stack))
+        if current and utf16(current) + utf16(token) + utf16(closers) > limit:
+            parts.append(current + closers)
+            current = "".join(stack)
+        current += token
+        if token.startswith("</"):
+            if stack:
+                stack.pop()
+        elif token.startswith("<"):
+            stack.append(token)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _name(tag: str) -> str:
+    match = _TAG.match(tag)
+    return match.group(2) if match else "b"

@@ -1,0 +1,190 @@
+"""Telegram through python-telegram-bot: posting digests as HTML with reply threads and vote buttons.
+
+Updates (commands, reactions, button presses) are handled in bot.telegram_updates; they arrive by
+long polling, or by webhook on serve's aiohttp app when TELEGRAM_WEBHOOK_URL is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application
+
+from analysis.errors import ChatError, ConfigError
+from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render import telegram as render
+from bot.chat import Capabilities
+from bot.commands import COMMANDS, Commands
+from bot.config import Settings
+from storage.chat import Platform
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query", "message_reaction", "message_reaction_count"]
+BUTTONS_PER_ROW = 8
+GONE = ("chat not found", "bot was kicked", "bot is not a member", "group chat was deleted", "user is deactivated",
+        "bot was blocked")
+
+
+class TelegramAdapter:
+    platform: Platform = "telegram"
+    capabilities = Capabilities(max_chars=render.LIMIT, vote_buttons=True)
+
+    def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
+        assert settings.telegram_bot_token is not None
+        self.settings, self.store, self.commands = settings, store, commands
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            Application.builder().token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_url).rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(8).build())
+        self.username = ""
+        self._started = self._polling = self._running = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        from bot.telegram_updates import register
+
+        register(self)
+
+    @property
+    def bot(self) -> Any:
+        return self.application.bot
+
+    # -- ChatAdapter -------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._started:
+            return
+        try:
+            await self.application.initialize()
+            self.username = self.bot.username or ""
+            await self.bot.set_my_commands([BotCommand(n, d.split(" — ", 1)[-1][:256]) for n, d in COMMANDS.items()])
+        except TelegramError as exc:
+            raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc.message}); copy the token @BotFather "
+                              "gave you.") from None
+        self._started = True
+
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
+        parts = render.quick_view(digest, votes_by_id)
+        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.items)) if i == len(parts) - 1
+                                else None) for i, part in enumerate(parts)]
+        return refs[-1]  # the part with the buttons: votes and replies hang on it
+
+    async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
+        return [await self.send(channel_id, part, reply_to=thread_ref) for part in render.deep_dive(item, number)]
+
+    async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
+                            thread_ref: str | None) -> list[str]:
+        return [await self.send(channel_id, part, reply_to=thread_ref)
+                for part in render.analysis_message(paper, analysis, score)]
+
+    async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
+        refs = [await self.send(channel_id, part, reply_to=thread_ref) for part in render.split(render.esc(text))]
+        return refs[0]
+
+    async def listen(self, app: web.Application) -> None:
+        await self.application.start()
+        self._running = True
+        if self.settings.telegram_webhook_url:
+            await self._webhook(app)
+            return
+        assert self.application.updater is not None
+        await self.bot.delete_webhook()
+        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=10)
+        self._polling = True
+
+    async def close(self) -> None:
+        if self._polling and self.application.updater is not None:
+            await self.application.updater.stop()
+            self._polling = False
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=30)
+        if self._running:
+            await self.application.stop()
+            self._running = False
+        if self._started:
+            await self.application.shutdown()
+            self._started = False
+
+    # -- sending -----------------------------------------------------------------------------
+    async def send(self, chat_id: str, text: str, *, reply_to: str | None = None, markup: Any = None,
+                   thread_id: int | None = None) -> str:
+        """One HTML message; Telegram's own refusals become ChatError, a chat that is gone is unsubscribed."""
+        kwargs: dict[str, Any] = {
+            "chat_id": int(chat_id), "link_preview_options": LinkPreviewOptions(is_disabled=True),
+            "reply_markup": markup, "message_thread_id": thread_id,
+            "reply_parameters": ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+            if reply_to else None,
+        }
+        try:
+            try:
+                message = await self.bot.send_message(text=text, parse_mode=ParseMode.HTML, **kwargs)
+            except BadRequest as exc:
+                if "can't parse entities" not in exc.message.lower():
+                    raise
+                log.warning("Telegram could not parse our HTML for %s (%s); sending plain text", chat_id, exc.message)
+                message = await self.bot.send_message(text=plain(text), **kwargs)
+        except (BadRequest, Forbidden) as exc:
+            if any(reason in exc.message.lower() for reason in GONE):
+                self.store.deactivate_channel("telegram", chat_id)
+                log.error("Telegram chat %s is gone (%s); unsubscribed it", chat_id, exc.message)
+            raise ChatError(f"Telegram refused a message to {chat_id}: {exc.message}") from None
+        except TelegramError as exc:
+            raise ChatError(f"Telegram failed to send to {chat_id}: {exc.message}") from None
+        return str(message.message_id)
+
+    def spawn(self, work: Any) -> None:
+        """Run slow work (a deep dive) without holding up the update that asked for it."""
+        task: asyncio.Task[None] = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- webhook -----------------------------------------------------------------------------
+    async def _webhook(self, app: web.Application) -> None:
+        url = str(self.settings.telegram_webhook_url)
+        secret = self.settings.telegram_webhook_secret
+        if secret is None:
+            raise ConfigError("TELEGRAM_WEBHOOK_SECRET is missing: webhook mode refuses updates without it. "
+                              "Set a random string of letters and digits.")
+        await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES)
+        app.router.add_post(urlparse(url).path or "/telegram", self._on_webhook)
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        expected = self.settings.telegram_webhook_secret
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if expected is None or not _same(given, expected.get_secret_value()):
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        try:
+            update = Update.de_json(await request.json(), self.bot)
+        except ValueError:
+            return web.json_response({"ok": False, "error": "bad update"}, status=400)
+        self.spawn(self.application.process_update(update))
+        return web.json_response({"ok": True})
+
+
+def vote_keyboard(count: int) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(f"👍 {n}", callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
+    return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+
+
+def plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^<>]+>", "", text))
+
+
+def _same(given: str, expected: str) -> bool:
+    import hmac
+
+    return hmac.compare_digest(given.encode(), expected.encode())

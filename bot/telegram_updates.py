@@ -1,0 +1,149 @@
+"""Telegram updates: commands (with or without entities, `/cmd@ThisBot`), reactions and vote buttons."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
+
+from analysis.render import telegram as render
+from bot import votes
+from bot.commands import COMMANDS, Invocation
+from bot.votes import UP_REACTIONS
+
+if TYPE_CHECKING:
+    from bot.telegram import TelegramAdapter
+
+log = logging.getLogger(__name__)
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?", re.S)
+KNOWN = {*COMMANDS, "start"}
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def parse_command(text: str, username: str) -> tuple[str, str] | None:
+    """(name, argument text) of a command meant for this bot; None for chatter or another bot's command."""
+    match = _COMMAND.fullmatch(text.strip())
+    if not match:
+        return None
+    if match.group(2) and match.group(2).lower() != username.lower():
+        return None
+    return match.group(1).lower(), (match.group(3) or "").strip()
+
+
+def register(adapter: TelegramAdapter) -> None:
+    app = adapter.application
+
+    async def on_message(update: Update, _: Context) -> None:
+        await _on_command(adapter, update)
+
+    async def on_reaction(update: Update, _: Context) -> None:
+        _on_reaction(adapter, update)
+
+    async def on_button(update: Update, _: Context) -> None:
+        await _on_button(adapter, update)
+
+    app.add_handler(MessageHandler(filters.TEXT | filters.UpdateType.CHANNEL_POST, on_message))
+    app.add_handler(MessageReactionHandler(on_reaction))
+    app.add_handler(CallbackQueryHandler(on_button))
+
+
+async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or not message.text:
+        return
+    parsed = parse_command(message.text, adapter.username)
+    if parsed is None or parsed[0] not in KNOWN:
+        return  # a group's other chatter and other bots' commands are not ours
+    name, text = parsed
+    user_id = str(message.from_user.id) if message.from_user else f"chat:{chat.id}"
+    who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update))
+    reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
+    error = adapter.commands.precheck(name, text)
+    if error:
+        await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
+        return
+    if name == "deepdive":
+        adapter.spawn(_deepdive(adapter, who, text, reply_to, thread))
+        return
+    answer = await adapter.commands.handle(who, name, text)
+    await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
+
+
+async def _deepdive(adapter: TelegramAdapter, who: Invocation, text: str, reply_to: str, thread: int | None) -> None:
+    try:
+        answer = await adapter.commands.handle(who, "deepdive", text)
+        if answer.paper is None:
+            await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
+            return
+        answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
+        await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
+    except Exception as exc:  # a background task has nobody else to tell
+        log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+
+
+def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
+    """In groups only administrators change settings; private chats and channel posts are the owner's."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return None
+
+    async def is_admin() -> bool:
+        if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True  # an anonymous administrator speaks as the group itself
+        if message is None or message.from_user is None:
+            return False
+        try:
+            member = await adapter.bot.get_chat_member(chat.id, message.from_user.id)
+        except TelegramError as exc:
+            log.warning("getChatMember failed in %s: %s", chat.id, exc)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    return is_admin
+
+
+def _emoji(reactions: Any) -> set[str]:
+    return {r.emoji for r in reactions or () if getattr(r, "type", "") == "emoji"}
+
+
+def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
+    store = adapter.store
+    if update.message_reaction is not None:
+        event = update.message_reaction
+        who = f"{event.user.id}" if event.user else f"chat:{event.actor_chat.id if event.actor_chat else 'anon'}"
+        chat, ref = str(event.chat.id), str(event.message_id)
+        old, new = _emoji(event.old_reaction), _emoji(event.new_reaction)
+        for emoji in new - old:
+            votes.react(store, "telegram", chat, ref, emoji, who, added=True)
+        for emoji in old - new:
+            votes.react(store, "telegram", chat, ref, emoji, who, added=False)
+    elif update.message_reaction_count is not None:
+        counted = update.message_reaction_count
+        total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)
+        paper = votes.reaction_target(store, "telegram", str(counted.chat.id), str(counted.message_id), "👍")
+        if paper is not None:  # channels report anonymous counts only: keep them as a tally
+            store.set_anonymous_votes("telegram", str(counted.chat.id), paper, total)
+
+
+async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    match = re.fullmatch(r"v:(\d{1,3})", query.data or "")
+    message = query.message
+    paper = None
+    if match and message is not None:
+        paper = votes.listed_index(adapter.store, "telegram", str(message.chat.id), str(message.message_id),
+                                   int(match.group(1)))
+    if paper is None:
+        await query.answer("This button no longer votes for anything.")
+        return
+    assert message is not None
+    up = votes.toggle(adapter.store, "telegram", str(message.chat.id), paper, str(query.from_user.id))
+    await query.answer(f"👍 Voted for {paper}" if up else f"Vote for {paper} taken back")

@@ -1,0 +1,256 @@
+"""Telegram end to end: real python-telegram-bot against the loopback fake Bot API, which refuses bad
+HTML and over-long messages the way Telegram does."""
+
+import asyncio
+import copy
+import time
+from typing import Any
+
+import pytest
+
+from bot.posting import post_digest
+from bot.telegram_updates import parse_command
+from tests.chat_harness import Harness, running
+from tests.fakes.llm import FakeLLM
+from tests.fakes.telegram import FakeTelegram, load_update, utf16_len, visible_text
+
+GROUP = -1001234567890
+ALICE, BOB = 42, 43
+
+
+def subscribe(h: Harness, threshold: int = 60, chat: int = GROUP) -> Any:
+    return h.store.upsert_channel("telegram", str(chat), threshold=threshold, post_time="08:30", timezone="UTC")
+
+
+def message(text: str, *, chat: int = GROUP, user: int = ALICE, entities: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "message_id": int(time.time() * 1000) % 10**9, "date": int(time.time()), "text": text,
+        "chat": {"id": chat, "type": "supergroup" if chat < 0 else "private", "title": "papers"},
+        "from": {"id": user, "is_bot": False, "first_name": "Alice"},
+    }
+    if entities and text.startswith("/"):
+        body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"message": body}
+
+
+async def until(predicate: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def replies_after(telegram: FakeTelegram, count: int, chat: int = GROUP) -> list[dict[str, Any]]:
+    await until(lambda: len(telegram.sent_to(chat)) > count)
+    await asyncio.sleep(0.1)
+    return telegram.sent_to(chat)[count:]
+
+
+def test_commands_for_this_bot_only() -> None:
+    assert parse_command("/threshold 70", "paperbot_test_bot") == ("threshold", "70")
+    assert parse_command("/threshold@paperbot_test_bot 70", "paperbot_test_bot") == ("threshold", "70")
+    assert parse_command("/threshold@OtherBot 70", "paperbot_test_bot") is None
+    assert parse_command("/deepdive  2601.14256 ", "x_bot") == ("deepdive", "2601.14256")
+    assert parse_command("hello /threshold 70", "x_bot") is None
+
+
+async def test_post_quick_view_replies_and_vote_buttons(llm_env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                        llm: FakeLLM) -> None:
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        outcome = await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+    sent = telegram.sent_to(GROUP)
+    quick = sent[0]
+    assert "posted the digest" in outcome and quick["parse_mode"] == "HTML" and quick["reply_to"] is None
+    assert all(item.paper.arxiv_id in quick["text"] for item in digest.items)
+    buttons = [b for row in quick["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in buttons] == [f"v:{i}" for i in range(len(digest.items))]
+    assert len(sent) == 1 + len(digest.selected())
+    assert all(m["reply_to"] == quick["message_id"] for m in sent[1:])
+
+
+async def test_titles_with_markup_characters_are_escaped(env: dict, telegram_env: dict,
+                                                         telegram: FakeTelegram) -> None:
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        digest.items[0].paper.title = "Fast <b>Diffusion</b> & Flow <script>alert(1)</script> `x` *y* _z_ \u200f"
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+    quick = telegram.sent_to(GROUP)[0]
+    assert "Fast <b>Diffusion</b> & Flow <script>" in visible_text(quick["text"])  # shown, not interpreted
+    assert "&lt;script&gt;" in quick["text"]
+
+
+async def test_a_9000_character_deep_dive_is_split_into_valid_parts(llm_env: dict, telegram_env: dict,
+                                                                    telegram: FakeTelegram, llm: FakeLLM) -> None:
+    llm.deep_dive_size = 9000
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+    replies = telegram.sent_to(GROUP)[1:]
+    assert len(replies) >= 2 * len(digest.selected())  # the fake refuses > 4096 and bad HTML, so each part is valid
+    assert all(utf16_len(visible_text(m["text"])) <= 4096 for m in replies)
+
+
+async def test_a_rerun_sends_nothing(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+        count = len(telegram.sent)
+        assert "already posted" in await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+    assert len(telegram.sent) == count
+
+
+async def test_threshold_in_groups_is_for_admins(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    telegram.add_admin(GROUP, ALICE)
+    async with running() as h:
+        telegram.push_update(message("/threshold 70", user=BOB))
+        refused = await replies_after(telegram, 0)
+        telegram.push_update(message("/threshold@paperbot_test_bot 70", user=ALICE))
+        accepted = await replies_after(telegram, 1)
+        telegram.push_update(message("/threshold@OtherBot 10", user=ALICE))
+        telegram.push_update(message("/threshold abc", user=ALICE))
+        bad = await replies_after(telegram, 2)
+        channel = h.store.get_channel("telegram", str(GROUP))
+    assert "Only chat administrators" in refused[0]["text"]
+    assert "Threshold set to 70" in accepted[0]["text"]
+    assert len(bad) == 1 and "'abc' is not a threshold" in bad[0]["text"]  # the other bot's command was ignored
+    assert channel is not None and channel.threshold == 70
+    assert set(telegram.allowed_updates or []) >= {"message", "message_reaction", "message_reaction_count",
+                                                    "callback_query"}
+
+
+async def test_start_without_entities_in_a_private_chat(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    update = load_update("private_start_official-webhooks-doc")
+    update["message"]["from"]["is_bot"] = False  # 2015's example predates the field; PTB requires it
+    async with running() as h:
+        assert h.commands is not None
+        telegram.push_update(update)
+        answer = await replies_after(telegram, 0, chat=1111111)
+    assert "/deepdive" in answer[0]["text"] and answer[0]["reply_to"] == 1365
+    assert [c["command"] for c in telegram.commands][:2] == ["deepdive", "threshold"]
+
+
+async def test_deepdive_good_and_bad(llm_env: dict, telegram_env: dict, telegram: FakeTelegram, llm: FakeLLM) -> None:
+    async with running() as h:
+        assert h.commands is not None
+        telegram.push_update(message("/deepdive 1234", entities=False))
+        bad = await replies_after(telegram, 0)
+        telegram.push_update(message("/deepdive https://huggingface.co/papers/2601.15621"))
+        good = await replies_after(telegram, 1)
+    assert "'1234' is not an arXiv id" in bad[0]["text"] and "\n" not in visible_text(bad[0]["text"])
+    assert "Qwen3-TTS" in good[0]["text"] and "核心创新点" in good[0]["text"]
+
+
+async def test_reactions_vote_and_take_back(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    async with running() as h:
+        digest = await h.digest(thresholds=(0,))
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0), digest)
+        paper = digest.selected(0)[0].paper.arxiv_id
+        dive_id = telegram.sent_to(GROUP)[1]["message_id"]
+        added = copy.deepcopy(load_update("message_reaction_user_supergroup_teloxide"))
+        added["message_reaction"].update(chat={"id": GROUP, "title": "papers", "type": "supergroup"},
+                                         message_id=dive_id, new_reaction=[{"type": "emoji", "emoji": "👍"}])
+        telegram.push_update(added)
+        await until(lambda: h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1)
+        anonymous = copy.deepcopy(load_update("message_reaction_anonymous_actor_chat_teloxide"))
+        anonymous["message_reaction"].update(chat={"id": GROUP, "title": "papers", "type": "supergroup"},
+                                             message_id=dive_id, old_reaction=[],
+                                             new_reaction=[{"type": "emoji", "emoji": "❤"}])
+        telegram.push_update(anonymous)
+        await until(lambda: h.store.vote_counts("telegram", str(GROUP)).get(paper) == 2)
+        removed = copy.deepcopy(added)
+        removed["message_reaction"].update(old_reaction=[{"type": "emoji", "emoji": "👍"}], new_reaction=[])
+        telegram.push_update(removed)
+        await until(lambda: h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1)
+        hotdog = copy.deepcopy(added)
+        hotdog["message_reaction"]["new_reaction"] = [{"type": "emoji", "emoji": "🌭"}]
+        telegram.push_update(hotdog)  # not an up-vote emoji
+        await asyncio.sleep(0.5)
+        assert h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1
+
+
+async def test_channel_reaction_counts_keep_an_anonymous_tally(env: dict, telegram_env: dict,
+                                                               telegram: FakeTelegram) -> None:
+    channel_id = -1002236736395
+    telegram.set_chat(channel_id, "channel")
+    async with running() as h:
+        digest = await h.digest(thresholds=(0,))
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0, chat=channel_id), digest)
+        paper = digest.selected(0)[0].paper.arxiv_id
+        counted = copy.deepcopy(load_update("message_reaction_count_channel_teloxide"))
+        counted["message_reaction_count"]["message_id"] = telegram.sent_to(channel_id)[1]["message_id"]
+        counted["message_reaction_count"]["reactions"].append({"type": {"type": "emoji", "emoji": "🔥"},
+                                                               "total_count": 3})
+        telegram.push_update(counted)
+        await until(lambda: h.store.vote_counts("telegram", str(channel_id)).get(paper) == 3)
+
+
+async def test_vote_buttons_toggle(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    async with running() as h:
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+        quick = telegram.sent_to(GROUP)[0]
+        second = digest.items[1].paper.arxiv_id
+        press = {"callback_query": {
+            "id": "cb1", "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"}, "chat_instance": "ci",
+            "data": "v:1", "message": {"message_id": quick["message_id"], "date": int(time.time()),
+                                       "chat": {"id": GROUP, "type": "supergroup", "title": "papers"}}}}
+        telegram.push_update(press)
+        await until(lambda: h.store.vote_counts("telegram", str(GROUP)).get(second) == 1)
+        telegram.push_update(press)
+        await until(lambda: second not in h.store.vote_counts("telegram", str(GROUP)))
+        forged = copy.deepcopy(press)
+        forged["callback_query"]["data"] = "v:999"
+        telegram.push_update(forged)
+        await until(lambda: len(telegram.answers) == 3)
+    assert "Voted" in telegram.answers[0]["text"] and "taken back" in telegram.answers[1]["text"]
+    assert "no longer votes" in telegram.answers[2]["text"]
+
+
+async def test_a_429_is_waited_out(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    telegram.flood(retry_after=1)
+    async with running(listen=False) as h:
+        started = time.monotonic()
+        ref = await h.adapters["telegram"].post_text(str(GROUP), "No new papers today <3")
+    assert ref and time.monotonic() - started >= 0.9 and len(telegram.calls_to("/sendMessage")) == 2
+    assert visible_text(telegram.sent_to(GROUP)[0]["text"]) == "No new papers today <3"
+
+
+async def test_unparseable_html_is_resent_as_plain_text(env: dict, telegram_env: dict,
+                                                       telegram: FakeTelegram) -> None:
+    telegram.reject_html_once(GROUP)
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+    quick = telegram.sent_to(GROUP)[0]
+    assert quick["parse_mode"] is None and "<b>" not in quick["text"] and digest.items[0].paper.arxiv_id in quick["text"]
+
+
+async def test_a_kicked_bot_unsubscribes_the_chat(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    telegram.fail_chat(GROUP, "Forbidden: bot was kicked from the supergroup chat", code=403)
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        with pytest.raises(Exception, match="kicked"):
+            await post_digest(h.adapters["telegram"], h.store, subscribe(h), digest)
+        channel = h.store.get_channel("telegram", str(GROUP))
+    assert channel is not None and not channel.active
+
+
+@pytest.mark.parametrize(("header", "status"), [(None, 403), ("wrong", 403), ("s3cret-token", 200)])
+async def test_webhook_requires_the_secret(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                           monkeypatch: pytest.MonkeyPatch, header: str | None, status: int) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
+    async with running() as h:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": header} if header else {}
+        response = await h.http.post("/telegram/hook", json={"update_id": 1, **message("/help", chat=7, user=7)},
+                                     headers=headers)
+        assert response.status_code == status
+        if status == 200:
+            answer = await replies_after(telegram, 0, chat=7)
+            assert "/deepdive" in answer[0]["text"]
+        else:
+            await asyncio.sleep(0.3)
+            assert telegram.sent_to(7) == []
+    assert telegram.webhook["url"] == "https://bot.example.org/telegram/hook"
+    assert telegram.webhook["secret_token"] == "s3cret-token"
