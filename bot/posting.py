@@ -7,6 +7,7 @@ posting the digest twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
@@ -24,11 +25,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest) -> str:
-    """Post `digest` to `channel` unless it already was; returns a one-line outcome."""
+async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
+                      now: dt.datetime | None = None) -> str:
+    """Post `digest` to `channel` unless it already was; returns a one-line outcome.
+
+    `now` is the scheduler's clock, so "posted today" means the same day to the claim and to catch-up."""
     day = digest.date.isoformat()
     where = f"{channel.platform} {channel.channel_id}"
-    claim = store.claim_post(channel.platform, channel.channel_id, day)
+    claim = store.claim_post(channel.platform, channel.channel_id, day, now=now)
     if claim.state == "done":
         return f"{where}: digest of {day} was already posted"
     if claim.state == "busy":

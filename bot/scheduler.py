@@ -104,8 +104,9 @@ class Scheduler:
         if channel is None or not channel.active:
             return f"{platform} {channel_id}: not subscribed"
         try:
-            digest = await self.digests.get(self.clock())
-            outcome = await post_digest(self.adapters[platform], self.store, channel, digest)
+            now = self.clock()
+            digest = await self.digests.get(now)
+            outcome = await post_digest(self.adapters[platform], self.store, channel, digest, now=now)
         except Exception as exc:
             log.error("digest for %s failed: %s", channel.key, exc)
             outcome = f"{channel.key}: failed ({exc})"

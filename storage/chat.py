@@ -87,14 +87,15 @@ class ChatTables:
         return True
 
     # -- posts -------------------------------------------------------------------------------
-    def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None) -> Claim:
+    def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None,
+                   now: dt.datetime | None = None) -> Claim:
         """Atomically claim (platform, channel, day) for posting.
 
         `new`: nothing was posted; `resume`: a dead process left it half-done (its quick view ref
         comes back); `done`: posted already; `busy`: another live process holds it.
         """
         me = owner or self.owner
-        now = _now()
+        now = now or _now()
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:

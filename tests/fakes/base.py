@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -106,7 +107,8 @@ class LoopbackServer:
             return
         loop = self._loop
         if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(10)
+            with contextlib.suppress(TimeoutError):
+                asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(10)
@@ -124,7 +126,8 @@ class LoopbackServer:
         asyncio.set_event_loop(loop)
         app = web.Application(middlewares=[self._middleware], client_max_size=16 * 1024 * 1024)
         self.setup(app)
-        self._runner = web.AppRunner(app, access_log=None)
+        # a test may leave a request hanging on purpose (delay faults): do not wait for it at shutdown
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         loop.run_until_complete(site.start())
