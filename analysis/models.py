@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 ScoreMethod = Literal["llm", "keyword"]
 
 
-class Paper(BaseModel):
+class _Model(BaseModel):
+    # build validators on first use: `paperbot channel list` imports these models but never uses them
+    model_config = ConfigDict(defer_build=True)
+
+
+class Paper(_Model):
     arxiv_id: str
     title: str
     abstract: str
@@ -25,14 +30,14 @@ class Paper(BaseModel):
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
 
-class Score(BaseModel):
+class Score(_Model):
     arxiv_id: str
     score: int = Field(ge=0, le=100)
     reason: str = ""
     method: ScoreMethod = "llm"
 
 
-class DeepDive(BaseModel):
+class DeepDive(_Model):
     """The `deep_dive` schema of the SPEC, as the LLM returns it."""
 
     key_contribution: str
@@ -41,7 +46,7 @@ class DeepDive(BaseModel):
     limitations: list[str]
 
 
-class Analysis(BaseModel):
+class Analysis(_Model):
     """A deep dive, or the reason there is none (no LLM, LLM failed, budget spent)."""
 
     arxiv_id: str
@@ -50,14 +55,14 @@ class Analysis(BaseModel):
     model: str | None = None
 
 
-class DigestItem(BaseModel):
+class DigestItem(_Model):
     paper: Paper
     score: Score
     analysis: Analysis | None = None
     votes: int = 0
 
 
-class Digest(BaseModel):
+class Digest(_Model):
     """One day's scanned papers, best first, with whatever deep dives were made."""
 
     title: str

@@ -51,16 +51,19 @@ async def run(channels: int, tmp: str) -> list[str]:
             wall = time.perf_counter() - t0
         store.close()
         sent = len(slack.messages) + len(telegram.sent)
+        stamps = sorted(c.at for c in telegram.calls_to("/sendMessage"))
     failed = [o for o in outcomes if "failed" in o]
     rate = sent / wall
-    tg_rate = len(telegram.sent) / wall
+    # the limiter is a leaky bucket: a first burst, then its steady rate, seen in the second half of the sends
+    half = len(stamps) // 2
+    tg_rate = (len(stamps) - 1 - half) / max(1e-9, stamps[-1] - stamps[half]) if len(stamps) > 2 else 0.0
     table(f"Fan-out: one digest (quick view + 3 deep dives) to {channels} Slack channels and {channels} Telegram chats",
           ["measure", "value", "target"], [
               ("messages sent", sent, f"= {8 * channels} " + check(misses, sent == 8 * channels and not failed,
                                                                     "fan-out sent every message")),
               ("wall s", wall, ""),
               ("messages / s, all", rate, ""),
-              ("Telegram messages / s", tg_rate,
+              ("Telegram messages / s, steady (2nd half)", tg_rate,
                f"<= {TELEGRAM_GLOBAL_PER_S:.0f} " + check(misses, tg_rate <= TELEGRAM_GLOBAL_PER_S * 1.1,
                                                          "Telegram global rate")),
           ])

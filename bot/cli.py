@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import re
 import sys
@@ -74,10 +73,12 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     store = Store(settings.db)
     try:
-        if args.command == "channel":
+        if args.command == "channel":  # the quick commands run without asyncio or the pipeline
             return channel_command(args, settings, store)
         if args.command == "usage":
             return usage_command(store)
+        import asyncio
+
         if args.command == "serve":
             from bot.serve import serve
 
@@ -143,7 +144,7 @@ async def deepdive_command(args: argparse.Namespace, settings: Settings, store: 
 
 
 def channel_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
-    from bot.commands import subscribe_cli
+    from bot.channels import subscribe_cli
 
     if args.action == "list":
         rows = store.channels()

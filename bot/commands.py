@@ -7,7 +7,6 @@ the Answer in their own markup. Nothing here knows Slack or Telegram.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +15,8 @@ from analysis.ids import USAGE as ID_USAGE
 from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
-from bot.config import Settings, parse_hhmm, parse_zone
+from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
+from bot.config import Settings
 from storage.chat import Channel, Platform
 from storage.store import Store, today
 
@@ -28,8 +28,6 @@ COMMANDS = {
     "status": "/status — this channel's settings, last digest, votes and today's LLM cost",
     "help": "/help — this list",
 }
-THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
-SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
 
 
 @dataclass
@@ -188,51 +186,6 @@ class Commands:
 
 def help_text() -> str:
     return "paperbot commands:\n" + "\n".join(COMMANDS.values())
-
-
-def parse_threshold(text: str) -> int:
-    value = text.strip()
-    if not re.fullmatch(r"\d{1,3}", value) or int(value) > 100:
-        shown = value if len(value) <= 20 else value[:17] + "..."
-        raise BadInput(f"'{shown}' is not a threshold. {THRESHOLD_USAGE}")
-    return int(value)
-
-
-def parse_subscribe(text: str) -> tuple[str | None, str | None]:
-    parts = text.split()
-    if len(parts) > 2:
-        raise BadInput(SUBSCRIBE_USAGE)
-    time = zone = None
-    for part in parts:
-        try:
-            if re.fullmatch(r"\d{1,2}:\d{1,2}", part):
-                time = parse_hhmm(part)
-            else:
-                zone = parse_zone(part)
-        except ValueError as exc:
-            raise BadInput(f"{exc}. {SUBSCRIBE_USAGE}") from None
-    return time, zone
-
-
-def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_id: str, *,
-                  threshold: int | None = None, time: str | None = None, zone: str | None = None) -> Channel:
-    """Create or update a subscription, keeping what is not given (CLI and chat alike)."""
-    if threshold is not None and not 0 <= threshold <= 100:
-        raise BadInput(f"threshold {threshold} is out of range. {THRESHOLD_USAGE}")
-    try:
-        time = parse_hhmm(time) if time else None
-        zone = parse_zone(zone) if zone else None
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-    if not channel_id.strip() or len(channel_id) > 64:
-        raise BadInput("a channel id looks like C0123ABCD (Slack) or -1001234567890 (Telegram).")
-    old = store.get_channel(platform, channel_id)
-    return store.upsert_channel(
-        platform, channel_id,
-        threshold=threshold if threshold is not None else (old.threshold if old else settings.threshold),
-        post_time=time or (old.post_time if old else settings.post_time),
-        timezone=zone or (old.timezone if old else settings.zone),
-    )
 
 
 def local_today(zone: str) -> dt.date:

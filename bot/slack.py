@@ -48,8 +48,11 @@ class SlackAdapter:
             token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        bolt_log = logging.getLogger("paperbot.slack_bolt")
+        # bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it is the same token
+        bolt_log.addFilter(lambda record: "will be unused" not in record.getMessage())
         self.app = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
-                            logger=logging.getLogger("paperbot.slack_bolt"))
+                            logger=bolt_log)
         self._socket: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()

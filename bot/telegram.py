@@ -38,6 +38,13 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "message_reaction", "message_reaction_count"]
 BUTTONS_PER_ROW = 8
+
+
+def rate_limiter() -> AIORateLimiter:
+    """Telegram allows about 30 messages a second overall and 20 a minute per group; stay under both,
+    and wait out a 429's retry_after up to three times."""
+    return AIORateLimiter(overall_max_rate=25, overall_time_period=1, group_max_rate=20, group_time_period=60,
+                          max_retries=3)
 GONE = ("chat not found", "bot was kicked", "bot is not a member", "group chat was deleted", "user is deactivated",
         "bot was blocked")
 
@@ -51,7 +58,7 @@ class TelegramAdapter:
         self.settings, self.store, self.commands = settings, store, commands
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder().token(settings.telegram_bot_token.get_secret_value())
-            .base_url(settings.telegram_api_url).rate_limiter(AIORateLimiter(max_retries=3))
+            .base_url(settings.telegram_api_url).rate_limiter(rate_limiter())
             .concurrent_updates(8).build())
         self.username = ""
         self._started = self._polling = self._running = False

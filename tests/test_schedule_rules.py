@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analysis.errors import BadInput
-from bot.commands import parse_subscribe
+from bot.channels import parse_subscribe
 from bot.scheduler import missed_today, trigger_for
 from storage.store import Store
 
