@@ -182,32 +182,35 @@ class ChatTables:
 
     # -- votes -------------------------------------------------------------------------------
     def set_vote(self, platform: str, channel_id: str, arxiv_id: str, user_id: str, up: bool) -> bool:
-        """Add or take back one person's vote; True when something changed."""
-        key = (platform, channel_id, arxiv_id, user_id)
+        """Cast or take back one person's vote; True when something changed. A vote taken back is
+        marked withdrawn, never deleted: the history of what the team liked stays."""
+        stamp = _now().isoformat(timespec="seconds")
+        key = [platform, channel_id, arxiv_id, user_id]
         with self.db.conn:
             if up:
-                before = self.db.table("votes").count
-                self.db.table("votes").insert({"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id,
-                                         "user_id": user_id, "created_at": _now().isoformat(timespec="seconds")},
-                                        pk=("platform", "channel_id", "arxiv_id", "user_id"), ignore=True)
-                return self.db.table("votes").count != before
-            cursor = self.db.execute(
-                "delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and user_id = ?", key)
+                cursor = self.db.execute(
+                    "insert into votes (platform, channel_id, arxiv_id, user_id, created_at) values (?, ?, ?, ?, ?) "
+                    "on conflict do update set withdrawn_at = null, created_at = excluded.created_at "
+                    "where withdrawn_at is not null", [*key, stamp])
+            else:
+                cursor = self.db.execute(
+                    "update votes set withdrawn_at = ? where platform = ? and channel_id = ? and arxiv_id = ? "
+                    "and user_id = ? and withdrawn_at is null", [stamp, *key])
             return cursor.rowcount > 0
 
     def set_anonymous_votes(self, platform: str, channel_id: str, arxiv_id: str, count: int) -> None:
-        """Channels report only how many reacted: keep that many anonymous votes for the paper."""
-        with self.db.conn:
-            self.db.execute("delete from votes where platform = ? and channel_id = ? and arxiv_id = ? and "
-                            "user_id like 'anonymous:%'", [platform, channel_id, arxiv_id])
-            stamp = _now().isoformat(timespec="seconds")
-            self.db.table("votes").insert_all(
-                [{"platform": platform, "channel_id": channel_id, "arxiv_id": arxiv_id, "user_id": f"anonymous:{n}",
-                  "created_at": stamp} for n in range(count)], pk=("platform", "channel_id", "arxiv_id", "user_id"))
+        """Channels report only how many reacted: keep that many anonymous votes standing for the paper."""
+        for n in range(max(count, self._anonymous(platform, channel_id, arxiv_id))):
+            self.set_vote(platform, channel_id, arxiv_id, f"anonymous:{n}", n < count)
+
+    def _anonymous(self, platform: str, channel_id: str, arxiv_id: str) -> int:
+        row = self.db.execute("select count(*) from votes where platform = ? and channel_id = ? and arxiv_id = ? "
+                              "and user_id like 'anonymous:%'", [platform, channel_id, arxiv_id]).fetchone()
+        return int(row[0])
 
     def vote_counts(self, platform: str, channel_id: str) -> dict[str, int]:
         rows = self.db.execute("select arxiv_id, count(*) from votes where platform = ? and channel_id = ? "
-                               "group by arxiv_id", [platform, channel_id]).fetchall()
+                               "and withdrawn_at is null group by arxiv_id", [platform, channel_id]).fetchall()
         return {r[0]: r[1] for r in rows}
 
     def first_time(self, event_id: str) -> bool:

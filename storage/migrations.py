@@ -46,7 +46,12 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.table("llm_usage").create_index(["day"])
 
 
-MIGRATIONS: list[Migration] = [_m001_initial]
+def _m002_votes_are_withdrawn_not_deleted(db: sqlite_utils.Database) -> None:
+    db.table("votes").add_column("withdrawn_at", str)
+    db.table("post_messages").create_index(["platform", "channel_id", "day"], if_not_exists=True)
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -125,3 +125,58 @@ def _host() -> str:
 
 def test_sqlite_itself_is_recent_enough() -> None:
     assert sqlite3.sqlite_version_info >= (3, 24)  # upsert syntax
+
+
+def test_upgrading_a_version_1_database_keeps_its_data(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from storage.migrations import MIGRATIONS, migrate
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    db.table("schema_version").create({"id": int, "version": int}, pk="id")
+    db.table("schema_version").insert({"id": 1, "version": 0})
+    MIGRATIONS[0](db)  # the schema as the first release left it
+    db.table("schema_version").update(1, {"version": 1})
+    db.table("votes").insert({"platform": "slack", "channel_id": "C1", "arxiv_id": "2601.00001", "user_id": "U1",
+                              "created_at": "2026-01-23T08:30:00+00:00"})
+    db.close()
+    store = Store(path)
+    assert store.db.table("schema_version").get(1)["version"] == len(MIGRATIONS) >= 2
+    assert store.vote_counts("slack", "C1") == {"2601.00001": 1}
+    assert migrate(store.db) == len(MIGRATIONS)  # idempotent
+
+
+def test_a_vote_taken_back_is_withdrawn_not_deleted(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.set_vote("slack", "C1", "2601.00001", "U1", True)
+    store.set_vote("slack", "C1", "2601.00001", "U1", False)
+    assert store.vote_counts("slack", "C1") == {}
+    assert store.db.table("votes").count == 1
+    assert store.set_vote("slack", "C1", "2601.00001", "U1", True)  # voting again revives it
+    assert store.vote_counts("slack", "C1") == {"2601.00001": 1}
+
+
+def test_anonymous_tallies_follow_the_latest_count(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.set_anonymous_votes("telegram", "-1", "2601.00001", 3)
+    store.set_vote("telegram", "-1", "2601.00001", "42", True)
+    assert store.vote_counts("telegram", "-1") == {"2601.00001": 4}
+    store.set_anonymous_votes("telegram", "-1", "2601.00001", 1)
+    assert store.vote_counts("telegram", "-1") == {"2601.00001": 2}
+
+
+def test_a_locked_database_is_waited_for(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    path = tmp_path / "t.db"
+    store = Store(path)
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("begin exclusive")
+    releaser = threading.Timer(0.5, other.commit)
+    releaser.start()
+    started = time.monotonic()
+    assert store.claim_post("slack", "C1", "2026-01-23").state == "new"  # waits instead of "database is locked"
+    assert time.monotonic() - started >= 0.4
+    releaser.join()

@@ -18,6 +18,14 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+async def _cancel_others() -> None:
+    """Requests a test left hanging on purpose end here, not as 'Task was destroyed' noise."""
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)
+
+
 @dataclass
 class Call:
     """One request as the fake received it."""
@@ -109,6 +117,8 @@ class LoopbackServer:
         if self._runner is not None:
             with contextlib.suppress(TimeoutError):
                 asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(10)
+            with contextlib.suppress(TimeoutError):
+                asyncio.run_coroutine_threadsafe(_cancel_others(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(10)
