@@ -31,3 +31,9 @@ class BudgetExceeded(LLMError):
 
 class ChatError(PaperbotError):
     """A chat platform refused a message or a call."""
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Someone's input, safe to echo in a one-line error: whitespace folded, control characters out, cut short."""
+    folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"

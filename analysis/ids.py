@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from analysis.errors import BadInput
+from analysis.errors import BadInput, quote
 
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
@@ -28,8 +28,7 @@ def parse_arxiv_id(text: str) -> str:
         match = pattern.fullmatch(candidate)
         if match and _plausible(match["id"]):
             return match["id"]
-    shown = raw if len(raw) <= 60 else raw[:57] + "..."
-    raise BadInput(f"'{shown}' is not an arXiv id: {USAGE}.")
+    raise BadInput(f"'{quote(raw, 60)}' is not an arXiv id: {USAGE}.")
 
 
 def _plausible(arxiv_id: str) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
+from analysis.errors import PaperbotError
 from bot.chat import ChatAdapter
 
 if TYPE_CHECKING:
@@ -14,30 +16,45 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from storage.store import Store
 
+log = logging.getLogger(__name__)
+
+
+class Adapters(dict[str, ChatAdapter]):
+    """Started adapters by platform, and why the others did not start (one platform being down must
+    not keep the digest from the other)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed: dict[str, str] = {}
+
 
 @asynccontextmanager
 async def open_adapters(settings: Settings, store: Store, engine: Engine,
-                        commands: Commands | None = None) -> AsyncIterator[dict[str, ChatAdapter]]:
+                        commands: Commands | None = None) -> AsyncIterator[Adapters]:
     """Adapters for every platform whose token is set, started; closed on exit.
 
     `serve` passes its one Commands object, so the scheduler hears every subscription change."""
     from bot.commands import Commands
 
     commands = commands or Commands(settings, store, engine)
-    adapters: dict[str, ChatAdapter] = {}
+    adapters = Adapters()
     async with AsyncExitStack() as stack:
+        candidates: list[ChatAdapter] = []
         if settings.slack_bot_token:
             from bot.slack import SlackAdapter
 
-            slack = SlackAdapter(settings, store, commands)
-            stack.push_async_callback(slack.close)
-            await slack.start()
-            adapters["slack"] = slack
+            candidates.append(SlackAdapter(settings, store, commands))
         if settings.telegram_bot_token:
             from bot.telegram import TelegramAdapter
 
-            telegram = TelegramAdapter(settings, store, commands)
-            stack.push_async_callback(telegram.close)
-            await telegram.start()
-            adapters["telegram"] = telegram
+            candidates.append(TelegramAdapter(settings, store, commands))
+        for adapter in candidates:
+            stack.push_async_callback(adapter.close)
+            try:
+                await adapter.start()
+            except PaperbotError as exc:
+                log.error("%s is unavailable: %s", adapter.platform, exc)
+                adapters.failed[adapter.platform] = str(exc)
+                continue
+            adapters[adapter.platform] = adapter
         yield adapters

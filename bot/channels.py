@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from analysis.errors import BadInput
+from analysis.errors import BadInput, quote
 from bot.config import Settings, parse_hhmm, parse_zone
 from storage.chat import Channel, Platform
 from storage.store import Store
@@ -17,9 +17,8 @@ SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/
 
 def parse_threshold(text: str) -> int:
     value = text.strip()
-    if not re.fullmatch(r"\d{1,3}", value) or int(value) > 100:
-        shown = value if len(value) <= 20 else value[:17] + "..."
-        raise BadInput(f"'{shown}' is not a threshold. {THRESHOLD_USAGE}")
+    if not re.fullmatch(r"\d{1,3}", value, re.ASCII) or int(value) > 100:
+        raise BadInput(f"'{quote(value, 20)}' is not a threshold. {THRESHOLD_USAGE}")
     return int(value)
 
 

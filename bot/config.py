@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, quote
 
 _HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 def parse_hhmm(text: str) -> str:
     match = _HHMM.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a time of day; use HH:MM, e.g. 08:30")
+        raise ValueError(f"'{quote(text, 20)}' is not a time of day; use HH:MM, e.g. 08:30")
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -98,7 +98,8 @@ def parse_zone(text: str) -> str:
     try:
         ZoneInfo(text.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{text}' is not an IANA time zone; use a name like Asia/Shanghai or UTC") from None
+        shown = quote(text, 40)
+        raise ValueError(f"'{shown}' is not an IANA time zone; use a name like Asia/Shanghai or UTC") from None
     return text.strip()
 
 

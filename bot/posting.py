@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from analysis.models import Digest
@@ -113,7 +113,7 @@ def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: 
         return []
 
 
-async def post_to_channels(adapters: dict[str, ChatAdapter], store: Store, channels: Sequence[Channel],
+async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
                            digest: Digest) -> list[str]:
     """Each channel in turn with its own threshold; one channel's failure does not stop the others."""
     import asyncio
@@ -121,7 +121,8 @@ async def post_to_channels(adapters: dict[str, ChatAdapter], store: Store, chann
     async def one(channel: Channel) -> str:
         adapter = adapters.get(channel.platform)
         if adapter is None:
-            return f"{channel.platform} {channel.channel_id}: skipped, {channel.platform} is not configured"
+            why = getattr(adapters, "failed", {}).get(channel.platform, f"{channel.platform} is not configured")
+            return f"{channel.platform} {channel.channel_id}: skipped ({why})"
         try:
             return await post_digest(adapter, store, channel, digest)
         except Exception as exc:
@@ -139,7 +140,7 @@ async def post_everywhere(settings: Settings, store: Store, engine: Engine, dige
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
     async with open_adapters(settings, store, engine) as adapters:
-        if not adapters:
+        if not adapters and not adapters.failed:
             raise _not_configured()
         return await post_to_channels(adapters, store, channels, digest)
 

@@ -31,7 +31,9 @@ def health(scheduler: Scheduler, adapters: dict[str, Any], store: Store) -> dict
             "last_digest": {"day": last["day"], "status": last["status"]} if last else None,
             "last_outcome": scheduler.last.get(channel.key),
         })
-    return {"status": "ok", "adapters": {name: "up" for name in adapters}, "channels": channels}
+    states = {name: "up" for name in adapters} | {name: f"down: {why}" for name, why in
+                                                   getattr(adapters, "failed", {}).items()}
+    return {"status": "ok" if adapters else "degraded", "adapters": states, "channels": channels}
 
 
 async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = None) -> int:

@@ -64,6 +64,9 @@ class SlackAdapter:
         except SlackApiError as exc:
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); "
                               "copy the Bot User OAuth Token (xoxb-…) from your Slack app.") from None
+        except (OSError, TimeoutError) as exc:  # aiohttp's connection errors are OSErrors
+            raise ChatError(f"could not reach Slack at SLACK_API_URL ({type(exc).__name__}); "
+                            "check the network or the URL.") from None
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         return await self._post(channel_id, render.quick_view(digest, votes_by_id))

@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from analysis.errors import ChatError, ConfigError
@@ -79,9 +79,12 @@ class TelegramAdapter:
             await self.application.initialize()
             self.username = self.bot.username or ""
             await self.bot.set_my_commands([BotCommand(n, d.split(" — ", 1)[-1][:256]) for n, d in COMMANDS.items()])
-        except TelegramError as exc:
+        except (InvalidToken, Forbidden) as exc:
             raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc.message}); copy the token @BotFather "
                               "gave you.") from None
+        except TelegramError as exc:
+            raise ChatError(f"could not reach Telegram at TELEGRAM_API_URL ({exc.message}); "
+                            "check the network or the URL.") from None
         self._started = True
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:

@@ -12,7 +12,7 @@ MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
-KEYCAP_EMOJI = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟"]
+FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -76,7 +76,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
               _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
               *sections(lines),
-              _context("⭐ = 深度解读 · `/deepdive <arXiv id>` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票")]
+              _context(FOOTER)]
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     return {"text": f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives", "blocks": blocks}
 
