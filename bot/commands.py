@@ -6,9 +6,8 @@ the Answer in their own markup. Nothing here knows Slack or Telegram.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from analysis.errors import BadInput, PaperbotError
 from analysis.ids import USAGE as ID_USAGE
@@ -50,7 +49,6 @@ class Answer:
     analysis: Analysis | None = None
     score: int | None = None
     thread_ref: str | None = None  # the day's digest message, when the paper is in it
-    extra: list[str] = field(default_factory=list)
 
 
 ChannelListener = Callable[[Channel], None]
@@ -186,9 +184,3 @@ class Commands:
 
 def help_text() -> str:
     return "paperbot commands:\n" + "\n".join(COMMANDS.values())
-
-
-def local_today(zone: str) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(zone)).date()
