@@ -39,7 +39,8 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
 
 
 def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_id: str, *,
-                  threshold: int | None = None, time: str | None = None, zone: str | None = None) -> Channel:
+                  threshold: int | None = None, time: str | None = None, zone: str | None = None,
+                  empty_note: bool | None = None) -> Channel:
     """Create or update a subscription, keeping what is not given (CLI and chat alike)."""
     if threshold is not None and not 0 <= threshold <= 100:
         raise BadInput(f"threshold {threshold} is out of range. {THRESHOLD_USAGE}")
@@ -56,4 +57,5 @@ def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_
         threshold=threshold if threshold is not None else (old.threshold if old else settings.threshold),
         post_time=time or (old.post_time if old else settings.post_time),
         timezone=zone or (old.timezone if old else settings.zone),
+        empty_note=empty_note if empty_note is not None else (old.empty_note if old else True),
     )

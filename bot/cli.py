@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--threshold", type=int, help="score at or above which papers get a deep dive")
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
+    add.add_argument("--quiet-empty", action="store_true",
+                     help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", help="list subscribed channels")
     remove = actions.add_parser("remove", help="unsubscribe a channel")
     remove.add_argument("platform", choices=["slack", "telegram"])
@@ -160,8 +162,8 @@ def channel_command(args: argparse.Namespace, settings: Settings, store: Store) 
             raise BadInput(f"{args.platform} channel {args.channel_id} is not subscribed; see: paperbot channel list")
         print(f"unsubscribed {args.platform} {args.channel_id}")
         return 0
-    channel = subscribe_cli(store, settings, args.platform, args.channel_id,
-                            threshold=args.threshold, time=args.time, zone=args.tz)
+    channel = subscribe_cli(store, settings, args.platform, args.channel_id, threshold=args.threshold,
+                            time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None)
     print(f"subscribed {channel.platform} {channel.channel_id}: threshold {channel.threshold}, "
           f"posts at {channel.post_time} {channel.timezone}")
     return 0

@@ -48,14 +48,14 @@ class ChatTables:
 
     # -- channels ----------------------------------------------------------------------------
     def upsert_channel(self, platform: Platform, channel_id: str, *, threshold: int, post_time: str,
-                       timezone: str) -> Channel:
+                       timezone: str, empty_note: bool = True) -> Channel:
         stamp = _now().isoformat(timespec="seconds")
         with self.db.conn:
             self.db.table("channels").insert({"platform": platform, "channel_id": channel_id, "created_at": stamp},
                                        pk=("platform", "channel_id"), ignore=True)
             self.db.table("channels").update((platform, channel_id), {
                 "threshold": threshold, "post_time": post_time, "timezone": timezone, "active": 1,
-                "empty_note": 1, "updated_at": stamp,
+                "empty_note": int(empty_note), "updated_at": stamp,
             })
         channel = self.get_channel(platform, channel_id)
         assert channel is not None

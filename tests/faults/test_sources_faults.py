@@ -64,3 +64,17 @@ async def test_arxiv_error_feed_and_rate_limit_are_clear(env: dict, arxiv: FakeA
         arxiv.reset()
         with pytest.raises(PaperNotFound):
             await find_paper(engine, "2601.99999")
+
+
+async def test_a_quiet_channel_gets_nothing_on_an_empty_day(env: dict, slack_env: dict, slack: FakeSlack) -> None:
+    from bot.cli import main
+
+    assert main(["channel", "add", "slack", "C2", "--quiet-empty"]) == 0
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        empty = digest.model_copy(update={"items": [], "date": dt.date(2026, 1, 25)})
+        channel = h.store.get_channel("slack", "C2")
+        assert channel is not None and not channel.empty_note
+        outcome = await post_digest(h.adapters["slack"], h.store, channel, empty)
+        assert "no papers" in outcome and h.store.post_status("slack", "C2", "2026-01-25") == "posted"
+    assert slack.messages_in("C2") == []
