@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from analysis.errors import PaperbotError
     from bot import logs
 
-    logs.setup(logs.logging.INFO if args.verbose else logs.logging.WARNING)
+    level = logs.logging.INFO if args.verbose else logs.logging.WARNING
+    logs.setup(level, ours=logs.logging.INFO if args.command == "serve" else None)
     try:
         return run(args)
     except PaperbotError as exc:

@@ -43,7 +43,8 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def setup(level: int = logging.WARNING) -> None:
+def setup(level: int = logging.WARNING, ours: int | None = None) -> None:
+    """Everything at `level`; paperbot's own loggers at `ours` (serve shows what it posts)."""
     handler = _Stderr()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     handler.addFilter(RedactingFilter())
@@ -52,3 +53,5 @@ def setup(level: int = logging.WARNING) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    for package in ("analysis", "bot", "storage"):
+        logging.getLogger(package).setLevel(min(level, ours or level))
