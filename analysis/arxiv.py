@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -36,8 +37,6 @@ def _rate_limited(response: httpx.Response) -> bool:
 
 
 async def _pause(attempt: int) -> None:
-    import asyncio
-
     await asyncio.sleep(http.backoff(attempt + 1, base=1.0))
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
+from tests.helpers import free_port
 
 UTC = dt.UTC
 MORNING = dt.datetime(2026, 1, 24, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, 02:00 in Berlin: HF's latest day is the 23rd
@@ -88,11 +88,6 @@ async def test_jobs_follow_subscriptions_without_a_restart(env: dict, slack_env:
         finally:
             scheduler.shutdown()
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_serve_answers_healthz_and_stops_cleanly(env: dict, slack_env: dict, telegram_env: dict,

@@ -1,7 +1,6 @@
 """Slack end to end: real slack-bolt and slack_sdk against the loopback fake Web API; requests to our
 own /slack/events are signed like Slack signs them."""
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -13,7 +12,7 @@ from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack, reaction_event, sign, slash_command_body
-from tests.helpers import SHARED
+from tests.helpers import SHARED, until
 
 CHANNEL = "C0PAPERS"
 
@@ -34,12 +33,6 @@ async def event(h: Harness, payload: dict[str, Any]) -> Any:
 def subscribe(h: Harness, threshold: int = 60) -> Any:
     return h.store.upsert_channel("slack", CHANNEL, threshold=threshold, post_time="08:30", timezone="UTC")
 
-
-async def until(predicate: Any, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def test_post_quick_view_and_one_threaded_reply_per_deep_dive(llm_env: dict, slack_env: dict,

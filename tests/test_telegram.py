@@ -13,6 +13,7 @@ from bot.telegram_updates import parse_command
 from tests.chat_harness import Harness, running
 from tests.fakes.llm import FakeLLM
 from tests.fakes.telegram import FakeTelegram, load_update, utf16_len, visible_text
+from tests.helpers import until
 
 GROUP = -1001234567890
 ALICE, BOB = 42, 43
@@ -32,12 +33,6 @@ def message(text: str, *, chat: int = GROUP, user: int = ALICE, entities: bool =
         body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"message": body}
 
-
-async def until(predicate: Any, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def replies_after(telegram: FakeTelegram, count: int, chat: int = GROUP) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+EPOCH = web.RequestKey("epoch", int)
 
 
 async def _cancel_others() -> None:
@@ -88,6 +89,7 @@ class LoopbackServer:
         self.latency = 0.0
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
+        self.epoch = 0  # bumped by reset(): a request still in flight from before it is stale
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -169,6 +171,11 @@ class LoopbackServer:
         with self._lock:
             self.calls.clear()
             self._faults.clear()
+            self.epoch += 1
+
+    def stale(self, request: web.Request) -> bool:
+        """Whether `request` arrived before the last reset (a test's hanging request ending late)."""
+        return request.get(EPOCH, self.epoch) != self.epoch
 
     def _take_fault(self, path: str) -> Fault | None:
         with self._lock:
@@ -187,6 +194,7 @@ class LoopbackServer:
         call = Call(request.method, request.path, dict(request.query), dict(request.headers), body)
         with self._lock:
             self.calls.append(call)
+            request[EPOCH] = self.epoch
         if self.latency:
             await asyncio.sleep(self.latency)
         fault = self._take_fault(request.path)

@@ -60,7 +60,8 @@ class FakeLLM(LoopbackServer):
 
     async def _complete(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.requests.append(body)
+        if not self.stale(request):
+            self.requests.append(body)
         mode = self.modes.popleft() if self.modes else ""
         prompt = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
         content, refusal = self._answer(_schema_name(body), prompt, mode)

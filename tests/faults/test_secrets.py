@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,13 +13,7 @@ import httpx
 
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
-from tests.helpers import SHARED
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.helpers import SHARED, free_port
 
 
 def wait_for_health(port: int) -> dict[str, Any]:
