@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from analysis.llm import LLM, LLMConfig
+from analysis.llm import LLM, LLMConfig, load_litellm
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.scoring import batches, keyword_score, paper_block, score_papers
@@ -40,6 +40,7 @@ async def test_a_whole_day_is_scored_in_two_concurrent_calls(tmp_path, llm: Fake
     store = Store(tmp_path / "t.db")
     llm.latency = 0.3
     papers = day_papers()
+    load_litellm()  # its first import takes seconds; the timing below is about the calls
     started = asyncio.get_running_loop().time()
     result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
     elapsed = asyncio.get_running_loop().time() - started
