@@ -172,6 +172,7 @@ class LoopbackServer:
             self.calls.clear()
             self._faults.clear()
             self.epoch += 1
+        self.latency = 0.0  # fakes live for the whole session: one test's slowness must not leak into the next
 
     def stale(self, request: web.Request) -> bool:
         """Whether `request` arrived before the last reset (a test's hanging request ending late)."""

@@ -1,5 +1,15 @@
-"""The Slack Web API as slack_sdk calls it (`POST /api/<method>`), plus helpers to sign requests
-to an app's own `/slack/events` endpoint the way Slack does."""
+"""The Slack Web API as slack_sdk calls it, plus builders for what Slack sends to an app.
+
+slack_sdk's `AsyncWebClient(base_url=fake.url + "/api/")` reaches `/api/<method>`. What it sends
+differs per method (slack_sdk 3.48): methods that carry blocks (`chat.postMessage`, `chat.update`,
+`chat.postEphemeral`) POST a JSON body; `auth.test` and `reactions.add` POST with the arguments in
+the *query string* and an empty body; `chat.getPermalink`, `conversations.info` and `users.info`
+are GETs. Other clients post form bodies, where `blocks` is a JSON string. All of these are read
+here. The token travels as `Authorization: Bearer`, or as a `token` argument.
+
+Errors come back as HTTP 200 with `{"ok": false, "error": ...}`, the way Slack answers, except a
+rate limit, which tests inject with `fail_next(429, ..., headers={"Retry-After": "1"})`.
+"""
 
 from __future__ import annotations
 
@@ -16,166 +26,359 @@ from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
 
-MAX_TEXT = 40_000
+MAX_TEXT = 40_000  # chat.postMessage refuses longer text with msg_too_long
+MAX_BLOCKS = 50
+TEAM_ID = "T0001"
+BOT_USER = "UBOT"
+BOT_ID = "B0001"
+APP_ID = "A0001"
+
+Args = dict[str, Any]
+Answer = dict[str, Any]
 
 
 class FakeSlack(LoopbackServer):
+    """Slack's Web API on 127.0.0.1; posted messages land in `messages`, response_url posts in `responses`."""
+
     def __init__(self, token: str = "xoxb-test-token") -> None:
         super().__init__()
         self.token = token
         self.messages: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []  # what slash commands' response_url received
+        self.reactions: list[dict[str, Any]] = []  # reactions.add by the bot: channel, ts, name
         self.channel_errors: dict[str, str] = {}
-        self._ts = itertools.count(1)
+        self.channels: dict[str, dict[str, Any]] = {}  # conversations.info overrides
+        self.users: dict[str, dict[str, Any]] = {}  # users.info overrides
+        self._ts = itertools.count(101)  # never reset: a ts stays unique for the whole session
         self._ts_lock = threading.Lock()
 
-    # -- what tests look at ------------------------------------------------------------------
+    # -- what tests set and look at -----------------------------------------------------------
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """Messages everyone in `channel` sees (ephemeral ones left out), oldest first."""
         return [m for m in self.messages if m["channel"] == channel and not m.get("ephemeral_user")]
 
     def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies under the message `ts` (not the parent itself)."""
         return [m for m in self.messages_in(channel) if m.get("thread_ts") == ts]
 
+    def ephemeral(self, channel: str, user: str | None = None) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["channel"] == channel and m.get("ephemeral_user")
+                and (user is None or m["ephemeral_user"] == user)]
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self.messages if m["channel"] == channel and m["ts"] == ts), None)
+
     def fail_channel(self, channel: str, error: str | None) -> None:
+        """Make chat.* answer `{"ok": false, "error": error}` for `channel` until called with None."""
         if error is None:
             self.channel_errors.pop(channel, None)
         else:
             self.channel_errors[channel] = error
 
+    def add_channel(self, channel: str, name: str, **extra: Any) -> None:
+        self.channels[channel] = {"id": channel, "name": name, **extra}
+
+    def add_user(self, user: str, name: str, *, is_admin: bool = False, is_owner: bool = False) -> None:
+        self.users[user] = {"id": user, "name": name, "real_name": name, "is_admin": is_admin,
+                            "is_owner": is_owner, "is_bot": False}
+
     def response_url(self, key: str) -> str:
+        """A response_url for a slash command; what is posted to it lands in `responses` with this key."""
         return f"{self.url}/response/{key}"
+
+    def responses_for(self, key: str) -> list[dict[str, Any]]:
+        return [r for r in self.responses if r["key"] == key]
 
     def reset(self) -> None:
         super().reset()
-        self.messages.clear()
-        self.responses.clear()
-        self.channel_errors.clear()
+        for store in (self.messages, self.responses, self.reactions):
+            store.clear()
+        for registry in (self.channel_errors, self.channels, self.users):
+            registry.clear()
 
-    # -- server ------------------------------------------------------------------------------
+    # -- server -------------------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
-        app.router.add_post("/api/{method}", self._api)
+        app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
 
     async def _response(self, request: web.Request) -> web.Response:
-        self.responses.append({"key": request.match_info["key"], **(await request.json())})
-        return web.Response(text="ok")
+        payload = await _arguments(request)
+        self.responses.append({"key": request.match_info["key"], **payload})
+        return web.Response(text="ok")  # what hooks.slack.com answers
 
     async def _api(self, request: web.Request) -> web.Response:
         args = await _arguments(request)
-        auth = request.headers.get("Authorization", "")
-        if auth != f"Bearer {self.token}" and args.get("token") != self.token:
+        if self._token_of(request, args) != self.token:
+            # Slack itself says not_authed when there is no token at all; one error keeps tests simple
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        handler = {
-            "auth.test": self._auth_test, "chat.postMessage": self._post, "chat.postEphemeral": self._ephemeral,
-            "chat.update": self._update, "chat.getPermalink": self._permalink,
-            "conversations.info": self._conversation, "reactions.add": _ok, "users.info": self._user,
-        }.get(request.match_info["method"])
+        handler = self._handlers().get(request.match_info["method"])
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(args))
 
-    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team", "user": "paperbot",
-                "team_id": "T0001", "user_id": "UBOT", "bot_id": "B0001"}
+    def _handlers(self) -> dict[str, Any]:
+        return {
+            "auth.test": self._auth_test, "chat.postMessage": self._post, "chat.postEphemeral": self._ephemeral,
+            "chat.update": self._update, "chat.getPermalink": self._permalink,
+            "conversations.info": self._conversation, "reactions.add": self._react, "users.info": self._user,
+        }
+
+    @staticmethod
+    def _token_of(request: web.Request, args: Args) -> str | None:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return auth.removeprefix("Bearer ").strip()
+        token = args.pop("token", None)
+        return str(token) if token is not None else None
 
     def _next_ts(self) -> str:
         with self._ts_lock:
             return f"1700000000.{next(self._ts):06d}"
 
-    def _post(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel, text = str(args.get("channel", "")), str(args.get("text") or "")
-        if channel in self.channel_errors:
-            return {"ok": False, "error": self.channel_errors[channel]}
-        if not channel:
-            return {"ok": False, "error": "channel_not_found"}
-        if len(text) > MAX_TEXT:
-            return {"ok": False, "error": "msg_too_long"}
-        blocks = _blocks(args.get("blocks"))
-        if blocks is not None and len(blocks) > 50:
-            return {"ok": False, "error": "invalid_blocks"}
-        ts = self._next_ts()
-        message = {"channel": channel, "ts": ts, "thread_ts": args.get("thread_ts"), "text": text, "blocks": blocks,
-                   "user": "UBOT"}
-        self.messages.append(message)
-        return {"ok": True, "channel": channel, "ts": ts,
-                "message": {k: v for k, v in message.items() if k != "channel" and v is not None}}
+    # -- methods ------------------------------------------------------------------------------
+    def _auth_test(self, _: Args) -> Answer:
+        return {"ok": True, "url": "https://fake-team.slack.com/", "team": "Fake Team", "user": "paperbot",
+                "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
 
-    def _ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, args: Args) -> Answer:
+        problem = self._message_problem(args)
+        if problem is not None:
+            return problem
         ts = self._next_ts()
-        self.messages.append({"channel": args.get("channel"), "ts": ts, "thread_ts": args.get("thread_ts"),
-                              "text": args.get("text"), "blocks": _blocks(args.get("blocks")),
-                              "ephemeral_user": args.get("user")})
+        message = {"channel": str(args["channel"]), "ts": ts, "thread_ts": _str_or_none(args.get("thread_ts")),
+                   "text": str(args.get("text") or ""), "blocks": _json_list(args.get("blocks")),
+                   "user": BOT_USER, "ephemeral_user": None}
+        self.messages.append(message)
+        return {"ok": True, "channel": message["channel"], "ts": ts, "message": _public(message)}
+
+    def _ephemeral(self, args: Args) -> Answer:
+        problem = self._message_problem(args)
+        if problem is not None:
+            return problem
+        if not args.get("user"):
+            return {"ok": False, "error": "user_not_found"}
+        ts = self._next_ts()
+        self.messages.append({"channel": str(args["channel"]), "ts": ts,
+                              "thread_ts": _str_or_none(args.get("thread_ts")), "text": str(args.get("text") or ""),
+                              "blocks": _json_list(args.get("blocks")), "user": BOT_USER,
+                              "ephemeral_user": str(args["user"])})
         return {"ok": True, "message_ts": ts}
 
-    def _update(self, args: dict[str, Any]) -> dict[str, Any]:
-        for message in self.messages:
-            if message["channel"] == args.get("channel") and message["ts"] == args.get("ts"):
-                message.update(text=args.get("text"), blocks=_blocks(args.get("blocks")))
-                return {"ok": True, "channel": message["channel"], "ts": message["ts"]}
-        return {"ok": False, "error": "message_not_found"}
+    def _update(self, args: Args) -> Answer:
+        problem = self._message_problem(args)
+        if problem is not None:
+            return problem
+        message = self.message(str(args["channel"]), str(args.get("ts", "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if message.get("ephemeral_user"):
+            return {"ok": False, "error": "cant_update_message"}
+        message.update(text=str(args.get("text") or ""), blocks=_json_list(args.get("blocks")))
+        return {"ok": True, "channel": message["channel"], "ts": message["ts"], "text": message["text"],
+                "message": _public(message)}
 
-    def _permalink(self, args: dict[str, Any]) -> dict[str, Any]:
-        ts = str(args.get("message_ts", "")).replace(".", "")
-        return {"ok": True, "channel": args.get("channel"),
-                "permalink": f"https://fake.slack.com/archives/{args.get('channel')}/p{ts}"}
-
-    def _conversation(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": {"id": args.get("channel"), "name": "papers", "is_member": True}}
-
-    def _user(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": args.get("user"), "name": "someone", "is_admin": False}}
-
-
-def _ok(_: dict[str, Any]) -> dict[str, Any]:
-    return {"ok": True}
-
-
-async def _arguments(request: web.Request) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        data = await request.json()
-        return dict(data) if isinstance(data, dict) else {}
-    return dict(await request.post())
-
-
-def _blocks(value: Any) -> list[dict[str, Any]] | None:
-    if value is None:
+    def _message_problem(self, args: Args) -> Answer | None:
+        """Why Slack would refuse this message, in Slack's own words (None: it would take it)."""
+        channel = str(args.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        text, blocks = args.get("text"), _json_list(args.get("blocks"))
+        if not text and not blocks and not args.get("attachments"):
+            return {"ok": False, "error": "no_text"}
+        if len(str(text or "")) > MAX_TEXT:
+            return {"ok": False, "error": "msg_too_long"}
+        errors = block_errors(blocks or [])
+        if errors:
+            return {"ok": False, "error": "invalid_blocks", "errors": errors,
+                    "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]}}
         return None
-    return json.loads(value) if isinstance(value, str) else list(value)
+
+    def _permalink(self, args: Args) -> Answer:
+        channel, ts = str(args.get("channel", "")), str(args.get("message_ts", ""))
+        if self.message(channel, ts) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"ok": True, "channel": channel,
+                "permalink": f"https://fake-team.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+
+    def _conversation(self, args: Args) -> Answer:
+        channel = str(args.get("channel", ""))
+        if self.channel_errors.get(channel) == "channel_not_found" or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        info = {"id": channel, "name": "papers", "is_channel": channel.startswith("C"),
+                "is_private": channel.startswith("G"), "is_im": channel.startswith("D"),
+                "is_member": self.channel_errors.get(channel) != "not_in_channel"}
+        return {"ok": True, "channel": {**info, **self.channels.get(channel, {})}}
+
+    def _react(self, args: Args) -> Answer:
+        # lenient about the message: it may be a person's message, which the fake never saw
+        channel, ts, name = str(args.get("channel", "")), str(args.get("timestamp", "")), str(args.get("name", ""))
+        if not name:
+            return {"ok": False, "error": "invalid_name"}
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
+        reaction = {"channel": channel, "ts": ts, "name": name}
+        if reaction in self.reactions:
+            return {"ok": False, "error": "already_reacted"}
+        self.reactions.append(reaction)
+        return {"ok": True}
+
+    def _user(self, args: Args) -> Answer:
+        user = str(args.get("user", ""))
+        if not user:
+            return {"ok": False, "error": "user_not_found"}
+        default = {"id": user, "name": f"user-{user.lower()}", "real_name": f"User {user}", "is_admin": False,
+                   "is_owner": False, "is_bot": False, "tz": "UTC"}
+        return {"ok": True, "user": {**default, **self.users.get(user, {})}}
 
 
-# -- requests from Slack to the app ------------------------------------------------------------
+# -- Block Kit: the limits a real workspace enforces and that long digests run into -------------------
+
+def block_errors(blocks: list[Any]) -> list[str]:
+    """Slack's `invalid_blocks` messages for `blocks` (empty when Slack would accept them)."""
+    if len(blocks) > MAX_BLOCKS:
+        return [f"must provide an array of at most {MAX_BLOCKS} items [json-pointer:/blocks]"]
+    errors: list[str] = []
+    for n, block in enumerate(blocks):
+        errors.extend(_block_errors(block, f"/blocks/{n}"))
+    return errors
+
+
+def _block_errors(block: Any, at: str) -> list[str]:
+    if not isinstance(block, dict) or not block.get("type"):
+        return [f"must provide an object with a type [json-pointer:{at}]"]
+    errors = _too_long(block.get("block_id"), 255, f"{at}/block_id")
+    kind = block["type"]
+    if kind == "section":
+        if "text" not in block and "fields" not in block:
+            errors.append(f"must provide either text or fields [json-pointer:{at}]")
+        errors += _text_errors(block.get("text"), 3000, f"{at}/text")
+        fields = block.get("fields") or []
+        if len(fields) > 10:
+            errors.append(f"must provide an array of at most 10 items [json-pointer:{at}/fields]")
+        for i, item in enumerate(fields):
+            errors += _text_errors(item, 2000, f"{at}/fields/{i}")
+    elif kind == "header":
+        errors += _text_errors(block.get("text"), 150, f"{at}/text", plain_only=True)
+    elif kind in ("context", "actions"):
+        most = 10 if kind == "context" else 25
+        elements = block.get("elements") or []
+        if not 1 <= len(elements) <= most:
+            errors.append(f"must provide an array of 1 to {most} items [json-pointer:{at}/elements]")
+    elif kind == "markdown":
+        errors += _too_long(block.get("text"), 12_000, f"{at}/text")
+    return errors
+
+
+def _text_errors(obj: Any, most: int, at: str, *, plain_only: bool = False) -> list[str]:
+    if obj is None:
+        return []
+    allowed = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
+    if not isinstance(obj, dict) or obj.get("type") not in allowed:
+        return [f"must be a text object of type {' or '.join(allowed)} [json-pointer:{at}]"]
+    if not obj.get("text"):
+        return [f"must be more than 0 characters [json-pointer:{at}/text]"]
+    return _too_long(obj["text"], most, f"{at}/text")
+
+
+def _too_long(value: Any, most: int, at: str) -> list[str]:
+    if isinstance(value, str) and len(value) > most:
+        return [f"must be less than {most + 1} characters [json-pointer:{at}]"]
+    return []
+
+
+# -- request parsing ------------------------------------------------------------------------------
+
+async def _arguments(request: web.Request) -> Args:
+    """Query string, then the body (JSON, urlencoded or multipart) on top."""
+    args: Args = dict(request.query)
+    if request.content_type == "application/json":
+        data = await request.json() if await request.read() else {}
+        if isinstance(data, dict):
+            args.update(data)
+    elif request.method == "POST":
+        args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+    return args
+
+
+def _json_list(value: Any) -> list[Any] | None:
+    """`blocks` as a list whether it came as JSON or as a JSON string inside a form body."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]  # not JSON: block_errors reports it
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """The `message` object of an API answer: what Slack stored, without the fake's own fields."""
+    shown = {"type": "message", "user": message["user"], "bot_id": BOT_ID, "app_id": APP_ID, "team": TEAM_ID,
+             "text": message["text"], "ts": message["ts"]}
+    if message["blocks"] is not None:
+        shown["blocks"] = message["blocks"]
+    if message["thread_ts"]:
+        shown["thread_ts"] = message["thread_ts"]
+    return shown
+
+
+# -- requests from Slack to the app (for tests that call the app's own /slack/events) ---------------
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """The headers Slack sends: v0 HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret."""
+    """The headers Slack sends: v0 HMAC-SHA256 of `v0:{timestamp}:{body}` keyed with the signing secret."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     base = b"v0:" + stamp.encode() + b":" + body
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
 
 
-def slash_command_body(command: str, text: str, *, channel_id: str = "C0PAPERS", user_id: str = "U0ALICE",
-                       response_url: str = "https://hooks.slack.com/commands/T0001/1/x",
-                       trigger_id: str = "13345224609.738474920.8088930838d88f008e0") -> bytes:
-    return urlencode({
-        "token": "verification-token-unused", "team_id": "T0001", "team_domain": "fake", "channel_id": channel_id,
-        "channel_name": "papers", "user_id": user_id, "user_name": "alice", "command": command, "text": text,
-        "api_app_id": "A0001", "is_enterprise_install": "false", "response_url": response_url,
-        "trigger_id": trigger_id,
-    }).encode()
+def slash_command_body(command: str, text: str, channel_id: str = "C0PAPERS", user_id: str = "U0ALICE",
+                       response_url: str = "https://hooks.slack.com/commands/T0001/1/x", *,
+                       trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+                       team_id: str = TEAM_ID, team_domain: str = "fake-team", channel_name: str = "papers",
+                       user_name: str = "alice", token: str = "verification-token-unused",
+                       enterprise_id: str | None = None, enterprise_name: str | None = None,
+                       api_app_id: str | None = APP_ID) -> bytes:
+    """A slash command's form body, fields in the order Slack sends them (`+` for spaces, as Slack
+    encodes). `api_app_id=None` leaves out the two fields that older captures lack."""
+    fields: list[tuple[str, str]] = [
+        ("token", token), ("team_id", team_id), ("team_domain", team_domain), ("channel_id", channel_id),
+        ("channel_name", channel_name), ("user_id", user_id), ("user_name", user_name), ("command", command),
+        ("text", text),
+    ]
+    if enterprise_id is not None:
+        fields += [("enterprise_id", enterprise_id), ("enterprise_name", enterprise_name or "")]
+    if api_app_id is not None:
+        fields += [("api_app_id", api_app_id), ("is_enterprise_install", "false")]
+    fields += [("response_url", response_url), ("trigger_id", trigger_id)]
+    return urlencode(fields).encode()
 
 
-def reaction_event(reaction: str, *, channel: str, ts: str, user: str = "U0ALICE", event_id: str = "Ev0001",
-                   added: bool = True, item_user: str = "UBOT") -> dict[str, Any]:
+def reaction_event(reaction: str, channel: str, ts: str, user: str = "U0ALICE", event_id: str = "Ev0001",
+                   added: bool = True, *, item_user: str = BOT_USER, event_time: int | None = None,
+                   team_id: str = TEAM_ID, enterprise_id: str | None = None) -> dict[str, Any]:
     """An Events API `event_callback` envelope around `reaction_added` / `reaction_removed`."""
-    return {
-        "token": "verification-token-unused", "team_id": "T0001", "api_app_id": "A0001",
+    when = int(time.time()) if event_time is None else event_time
+    envelope: dict[str, Any] = {"token": "verification-token-unused", "team_id": team_id}
+    if enterprise_id is not None:
+        envelope["enterprise_id"] = enterprise_id
+    envelope.update({
+        "context_team_id": team_id, "context_enterprise_id": enterprise_id, "api_app_id": APP_ID,
         "event": {
-            "type": "reaction_added" if added else "reaction_removed", "user": user, "reaction": reaction,
-            "item_user": item_user, "item": {"type": "message", "channel": channel, "ts": ts},
-            "event_ts": f"{time.time():.6f}",
+            "type": "reaction_added" if added else "reaction_removed", "user": user,
+            "item": {"type": "message", "channel": channel, "ts": ts}, "reaction": reaction,
+            "item_user": item_user, "event_ts": f"{when}.000100",
         },
-        "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": "T0001", "user_id": "UBOT", "is_bot": True,
-                            "is_enterprise_install": False}],
+        "type": "event_callback", "event_id": event_id, "event_time": when, "authed_users": [BOT_USER],
+        "authorizations": [{"enterprise_id": enterprise_id, "team_id": team_id, "user_id": BOT_USER,
+                            "is_bot": True, "is_enterprise_install": False}],
         "is_ext_shared_channel": False,
-    }
+    })
+    return envelope

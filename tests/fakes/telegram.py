@@ -1,261 +1,483 @@
-"""The Telegram Bot API as python-telegram-bot calls it (`POST /bot<token>/<method>`), strict about
-HTML and message length the way Telegram is, with an update queue for long polling."""
+"""The Telegram Bot API as python-telegram-bot calls it, strict where Telegram is strict.
+
+PTB 22 (`Bot(token, base_url=fake.url + "/bot")`) POSTs to `{base_url}{token}/{method}` with an
+`application/x-www-form-urlencoded` body (multipart only when uploading files). Each value is sent as
+is when it is a string and JSON-encoded otherwise: `chat_id=-100123`, `disable_notification=true`,
+`reply_parameters={"message_id": 5}`. The fake also takes JSON bodies and query strings, as Telegram
+does, and decodes every field that is not a text field as JSON when it parses.
+
+Strict like Telegram: HTML (`parse_mode=HTML`) goes through a parser that follows TDLib's rules and
+error messages, lengths are checked after parsing, unchanged edits are refused, updates are delivered
+only for the types `allowed_updates` asks for, and two concurrent getUpdates conflict. One thing is
+stricter than Telegram: a bare `&` (Telegram keeps it as text) is refused unless
+`strict_ampersand` is False, so that tests catch text that was not escaped.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import html
+import copy
+import inspect
 import itertools
 import json
 import re
+import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
-from tests.fakes.hf import FIXTURES
+from tests.fakes.telegram_html import (  # noqa: F401 - re-exported for tests
+    ALLOWED_TAGS,
+    HtmlError,
+    html_problem,
+    parse_html,
+    utf16_len,
+    visible_text,
+)
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code",
-                "pre", "blockquote", "tg-emoji"}
-_JSON_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "message_thread_id",
-                "reply_parameters", "reply_markup", "allowed_updates", "commands", "link_preview_options",
-                "entities", "disable_notification", "show_alert", "reply_to_message_id"}
-_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|[<>&]")
+# ../shared/fixtures beside the repository: captured payloads with their provenance (SOURCES.md)
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+
+MAX_TEXT = 4096  # counted after entity parsing, in UTF-16 code units as Telegram counts offsets
+MAX_CALLBACK_DATA = 64  # bytes
+MAX_POLL = 0.5  # longest a getUpdates long poll waits here, whatever `timeout` says: tests stay fast
+# What Telegram delivers when allowed_updates was never set or set to []
+DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+# Values sent as plain strings; everything else PTB sends JSON-encoded (numbers, booleans, objects)
+TEXT_FIELDS = frozenset({"text", "caption", "parse_mode", "url", "secret_token", "callback_query_id",
+                         "inline_message_id", "language_code", "ip_address", "business_connection_id",
+                         "description", "short_description", "name", "title", "emoji", "query",
+                         "message_effect_id", "custom_title", "certificate"})
+
+Args = dict[str, Any]
+
+
+class ApiError(Exception):
+    """An answer with `ok: false`; the HTTP status is the error code, as Telegram sends it."""
+
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.parameters = code, description, parameters
+
+    def response(self) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return web.json_response(body, status=self.code)
 
 
 class FakeTelegram(LoopbackServer):
+    """The Bot API on 127.0.0.1. Sent messages land in `sent`; updates are fed with `push_update`."""
+
     def __init__(self, token: str = "123456:TEST-token") -> None:
         super().__init__()
         self.token = token
         self.username = "paperbot_test_bot"
+        self.strict_ampersand = True
         self.sent: list[dict[str, Any]] = []
-        self.edits: list[dict[str, Any]] = []
-        self.answers: list[dict[str, Any]] = []  # answerCallbackQuery
-        self.commands: list[dict[str, Any]] = []
-        self.webhook: dict[str, Any] = {}
-        self.allowed_updates: list[str] | None = None
+        self.edits: list[dict[str, Any]] = []  # accepted editMessageText/ReplyMarkup args, with "method"
+        self.answers: list[dict[str, Any]] = []  # answerCallbackQuery args
+        self.commands: list[dict[str, Any]] = []  # the last setMyCommands list
+        self.webhook: dict[str, Any] = {}  # the last setWebhook args; {} when none is set
+        self.allowed_updates: list[str] | None = None  # the last value getUpdates/setWebhook asked for
         self.admins: dict[int, set[int]] = defaultdict(set)
-        self.chat_types: dict[int, str] = {}
-        self.chat_errors: dict[int, tuple[int, str]] = {}
+        self.owners: dict[int, int] = {}
+        self.chats: dict[int, dict[str, Any]] = {}  # set_chat overrides
+        self.chat_errors: dict[int, ApiError] = {}
         self._html_rejects: set[int] = set()
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1000)
+        self._queue_lock = threading.Lock()
+        self._update_ids = itertools.count(1000)  # never reset, so a stale offset cannot eat new updates
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._seen: dict[tuple[int, int], dict[str, Any]] = {}  # messages from pushed updates, for replies
+        self._poll_generation = 0
 
-    # -- what tests set and look at ----------------------------------------------------------
+    # -- what tests set ------------------------------------------------------------------------
     def push_update(self, update: dict[str, Any]) -> int:
-        update = {**update, "update_id": next(self._update_ids)}
-        self._updates.append(update)
-        return int(update["update_id"])
-
-    def pending_updates(self) -> int:
-        return len(self._updates)
+        """Queue `update` for getUpdates under a fresh update_id, which is returned."""
+        with self._queue_lock:
+            fresh = {**copy.deepcopy(update), "update_id": next(self._update_ids)}
+            self._updates.append(fresh)
+        self._remember(fresh)
+        return int(fresh["update_id"])
 
     def add_admin(self, chat_id: int, user_id: int) -> None:
         self.admins[chat_id].add(user_id)
 
-    def set_chat(self, chat_id: int, chat_type: str) -> None:
-        self.chat_types[chat_id] = chat_type
+    def set_owner(self, chat_id: int, user_id: int) -> None:
+        self.owners[chat_id] = user_id
 
-    def fail_chat(self, chat_id: int, description: str | None, code: int = 400) -> None:
+    def set_chat(self, chat_id: int, chat_type: str, title: str | None = None) -> None:
+        """Override the chat's type ("private", "group", "supergroup", "channel") and title."""
+        self.chats[chat_id] = {"type": chat_type, "title": title}
+
+    def fail_chat(self, chat_id: int, description: str | None, code: int = 400,
+                  parameters: dict[str, Any] | None = None) -> None:
+        """Answer every call about `chat_id` with this error until called with None, e.g.
+        (400, "Bad Request: chat not found"), (403, "Forbidden: bot was kicked from the group chat")."""
         if description is None:
             self.chat_errors.pop(chat_id, None)
         else:
-            self.chat_errors[chat_id] = (code, description)
+            self.chat_errors[chat_id] = ApiError(code, description, parameters)
 
     def reject_html_once(self, chat_id: int) -> None:
+        """The next parse_mode=HTML message to `chat_id` fails to parse, however good its HTML."""
         self._html_rejects.add(chat_id)
 
-    def flood(self, retry_after: int = 1, times: int = 1) -> None:
-        self.fail_next(429, {"ok": False, "error_code": 429,
-                             "description": f"Too Many Requests: retry after {retry_after}",
-                             "parameters": {"retry_after": retry_after}}, times=times, path="/sendMessage")
+    def flood(self, retry_after: int = 1, times: int = 1, method: str | None = "sendMessage") -> None:
+        """429 with `parameters.retry_after` for the next `times` calls of `method` (None: any method)."""
+        body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
+                "parameters": {"retry_after": retry_after}}
+        self.fail_next(429, body, headers={"Retry-After": str(retry_after)}, times=times,
+                       path=f"/{method}" if method else None)
 
+    # -- what tests look at --------------------------------------------------------------------
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         return [m for m in self.sent if m["chat_id"] == chat_id]
 
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        return next((m for m in self.sent if m["chat_id"] == chat_id and m["message_id"] == message_id), None)
+
+    def replies_to(self, chat_id: int, message_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.sent_to(chat_id) if m["reply_to"] == message_id]
+
+    def pending_updates(self) -> int:
+        with self._queue_lock:
+            return len(self._updates)
+
     def reset(self) -> None:
         super().reset()
-        for store in (self.sent, self.edits, self.answers, self.commands, self._updates):
+        with self._queue_lock:
+            self._updates.clear()
+        for store in (self.sent, self.edits, self.answers, self.commands):
             store.clear()
-        self.admins.clear()
-        self.chat_types.clear()
-        self.chat_errors.clear()
+        for registry in (self.admins, self.owners, self.chats, self.chat_errors, self._seen):
+            registry.clear()
         self._html_rejects.clear()
         self.webhook = {}
         self.allowed_updates = None
+        self.strict_ampersand = True
 
-    # -- server ------------------------------------------------------------------------------
+    # -- server --------------------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._api)
 
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return _error(401, "Unauthorized")
-        args = await _arguments(request)
-        method = request.match_info["method"]
-        handler = getattr(self, f"_m_{method}", None)
+            return ApiError(401, "Unauthorized").response()
+        handler = getattr(self, f"_m_{request.match_info['method'].lower()}", None)  # names are case-insensitive
         if handler is None:
-            return _error(404, "Not Found: method not found")
-        result = await handler(args) if method == "getUpdates" else handler(args)
-        return result if isinstance(result, web.Response) else web.json_response({"ok": True, "result": result})
+            return ApiError(404, "Not Found: method not found").response()
+        try:
+            args = await _arguments(request)
+            result = await handler(args, request) if inspect.iscoroutinefunction(handler) else handler(args)
+        except ApiError as error:
+            return error.response()
+        return web.json_response({"ok": True, "result": result})
 
-    def _m_getMe(self, _: dict[str, Any]) -> dict[str, Any]:
+    # -- objects -------------------------------------------------------------------------------
+    def bot_user(self) -> dict[str, Any]:
         return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "paperbot",
-                "username": self.username, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+                "username": self.username}
 
-    def _chat(self, chat_id: int) -> dict[str, Any]:
-        kind = self.chat_types.get(chat_id) or ("supergroup" if chat_id < 0 else "private")
-        chat: dict[str, Any] = {"id": chat_id, "type": kind}
-        chat.update({"title": "papers"} if kind != "private" else {"first_name": "Alice"})
-        return chat
+    def chat(self, chat_id: int) -> dict[str, Any]:
+        """The Chat object: a negative id is a supergroup, a positive one a private chat, unless set_chat says."""
+        override = self.chats.get(chat_id, {})
+        kind = override.get("type") or ("supergroup" if chat_id < 0 else "private")
+        if kind == "private":
+            return {"id": chat_id, "type": kind, "first_name": "Alice"}
+        return {"id": chat_id, "type": kind, "title": override.get("title") or "papers"}
 
-    def _m_sendMessage(self, args: dict[str, Any]) -> dict[str, Any] | web.Response:
-        chat_id, text = int(args["chat_id"]), str(args.get("text", ""))
-        if chat_id in self.chat_errors:
-            code, description = self.chat_errors[chat_id]
-            return _error(code, description)
-        if not text.strip():
-            return _error(400, "Bad Request: message text is empty")
-        html_mode = str(args.get("parse_mode", "")).upper() == "HTML"
-        if html_mode and chat_id in self._html_rejects:
-            self._html_rejects.discard(chat_id)
-            return _error(400, "Bad Request: can't parse entities: unsupported start tag \"x\" at byte offset 0")
-        problem = html_problem(text) if html_mode else None
-        if problem:
-            return _error(400, f"Bad Request: can't parse entities: {problem}")
-        if utf16_len(visible_text(text) if html_mode else text) > 4096:
-            return _error(400, "Bad Request: message is too long")
-        message_id = next(self._message_ids[chat_id])
-        reply_to = (args.get("reply_parameters") or {}).get("message_id") or args.get("reply_to_message_id")
-        record = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": args.get("parse_mode"),
-                  "reply_to": reply_to, "thread_id": args.get("message_thread_id"),
-                  "reply_markup": args.get("reply_markup")}
-        self.sent.append(record)
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()), "chat": self._chat(chat_id),
-                                   "from": self._m_getMe({}), "text": visible_text(text) if html_mode else text}
+    def _message(self, record: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chat(record["chat_id"])
+        message: dict[str, Any] = {"message_id": record["message_id"], "date": record["date"], "chat": chat,
+                                   "text": record["visible"]}
+        # in channels, posts come from the channel itself
+        message.update({"sender_chat": chat} if chat["type"] == "channel" else {"from": self.bot_user()})
+        if record["entities"]:
+            message["entities"] = record["entities"]
         if record["thread_id"]:
             message["message_thread_id"] = record["thread_id"]
+            message["is_topic_message"] = True
         if record["reply_markup"]:
             message["reply_markup"] = record["reply_markup"]
-        if reply_to:
-            message["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
-                                           "chat": self._chat(chat_id)}
+        if record["reply_to"]:
+            message["reply_to_message"] = self._replied(record["chat_id"], record["reply_to"])
+        if record.get("edit_date"):
+            message["edit_date"] = record["edit_date"]
         return message
 
-    def _m_editMessageText(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.edits.append(args)
-        return {"message_id": args.get("message_id"), "date": int(time.time()),
-                "chat": self._chat(int(args.get("chat_id", 0))), "text": args.get("text", "")}
+    def _replied(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        own = self.message(chat_id, message_id)
+        if own is not None:
+            return {k: v for k, v in self._message({**own, "reply_to": None}).items() if k != "reply_markup"}
+        seen = self._seen.get((chat_id, message_id))
+        return seen or {"message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id)}
 
-    def _m_editMessageReplyMarkup(self, args: dict[str, Any]) -> dict[str, Any]:
-        return self._m_editMessageText(args)
+    def _remember(self, update: dict[str, Any]) -> None:
+        for key in ("message", "edited_message", "channel_post"):
+            message = update.get(key)
+            if isinstance(message, dict) and "chat" in message and "message_id" in message:
+                self._seen[(int(message["chat"]["id"]), int(message["message_id"]))] = message
 
-    def _m_answerCallbackQuery(self, args: dict[str, Any]) -> bool:
+    def _check_chat(self, args: Args) -> int:
+        if "chat_id" not in args or args["chat_id"] in ("", None):
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        chat_id = _chat_id(args["chat_id"])
+        if chat_id is None:
+            raise ApiError(400, "Bad Request: chat not found")  # @usernames are not simulated
+        if chat_id in self.chat_errors:
+            raise self.chat_errors[chat_id]
+        return chat_id
+
+    def _parse_text(self, chat_id: int, args: Args) -> tuple[str, list[dict[str, Any]]]:
+        """The text as users see it and its entities; raises what Telegram answers for bad text."""
+        text = str(args.get("text") or "")
+        if str(args.get("parse_mode") or "").lower() == "html":
+            if chat_id in self._html_rejects:
+                self._html_rejects.discard(chat_id)
+                raise ApiError(400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0")
+            try:
+                text, entities = parse_html(text, strict_ampersand=self.strict_ampersand)
+            except HtmlError as error:
+                raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+        else:
+            entities = list(args.get("entities") or [])
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text, entities
+
+    # -- methods (names lower-cased: Telegram matches them case-insensitively) ------------------
+    def _m_getme(self, _: Args) -> dict[str, Any]:
+        return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
+
+    def _m_sendmessage(self, args: Args) -> dict[str, Any]:
+        chat_id = self._check_chat(args)
+        visible, entities = self._parse_text(chat_id, args)
+        markup = _checked_markup(args.get("reply_markup"))
+        reply = args.get("reply_parameters") or {}
+        reply_to = reply.get("message_id") if isinstance(reply, dict) else None
+        record = {"chat_id": chat_id, "message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+                  "text": str(args.get("text") or ""), "parse_mode": args.get("parse_mode"),
+                  "reply_to": reply_to or args.get("reply_to_message_id"),
+                  "thread_id": args.get("message_thread_id"), "reply_markup": markup, "visible": visible,
+                  "entities": entities, "args": args}
+        self.sent.append(record)
+        return self._message(record)
+
+    def _editable(self, args: Args) -> dict[str, Any]:
+        chat_id = self._check_chat(args)
+        record = self.message(chat_id, int(args.get("message_id") or 0))
+        if record is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return record
+
+    def _m_editmessagetext(self, args: Args) -> dict[str, Any] | bool:
+        if args.get("inline_message_id"):
+            self.edits.append({"method": "editMessageText", **args})
+            return True
+        record = self._editable(args)
+        visible, entities = self._parse_text(record["chat_id"], args)
+        markup = _checked_markup(args.get("reply_markup"))
+        if (visible, entities, markup) == (record["visible"], record["entities"], record["reply_markup"]):
+            raise _not_modified()
+        record.update(text=str(args.get("text") or ""), parse_mode=args.get("parse_mode"), visible=visible,
+                      entities=entities, reply_markup=markup, edit_date=int(time.time()))
+        self.edits.append({"method": "editMessageText", **args})
+        return self._message(record)
+
+    def _m_editmessagereplymarkup(self, args: Args) -> dict[str, Any] | bool:
+        if args.get("inline_message_id"):
+            self.edits.append({"method": "editMessageReplyMarkup", **args})
+            return True
+        record = self._editable(args)
+        markup = _checked_markup(args.get("reply_markup"))
+        if markup == record["reply_markup"]:
+            raise _not_modified()
+        record.update(reply_markup=markup, edit_date=int(time.time()))
+        self.edits.append({"method": "editMessageReplyMarkup", **args})
+        return self._message(record)
+
+    def _m_answercallbackquery(self, args: Args) -> bool:
+        if not args.get("callback_query_id"):
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(str(args.get("text") or "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.answers.append(args)
         return True
 
-    def _m_getChatMember(self, args: dict[str, Any]) -> dict[str, Any]:
-        chat_id, user_id = int(args["chat_id"]), int(args["user_id"])
-        status = "administrator" if user_id in self.admins[chat_id] else "member"
-        member: dict[str, Any] = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
-        if status == "administrator":
-            member.update({key: True for key in (
-                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
-                "can_post_stories", "can_edit_stories", "can_delete_stories")})
-        return member
+    def _m_getchatmember(self, args: Args) -> dict[str, Any]:
+        chat_id, user_id = self._check_chat(args), int(args.get("user_id") or 0)
+        user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if self.owners.get(chat_id) == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in self.admins.get(chat_id, set()):
+            rights = ("can_be_edited", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                      "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                      "can_post_stories", "can_edit_stories", "can_delete_stories", "can_pin_messages")
+            return {"status": "administrator", "user": user, "is_anonymous": False, **dict.fromkeys(rights, True)}
+        return {"status": "member", "user": user}
 
-    def _m_getChat(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {**self._chat(int(args["chat_id"])), "accent_color_id": 0, "max_reaction_count": 11}
+    def _m_getchat(self, args: Args) -> dict[str, Any]:
+        chat_id = self._check_chat(args)
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+                               "gifts_from_channels"), False)
+        return {**self.chat(chat_id), "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
-    def _m_setMyCommands(self, args: dict[str, Any]) -> bool:
-        self.commands = list(args.get("commands") or [])
+    def _m_setmycommands(self, args: Args) -> bool:
+        commands = list(args.get("commands") or [])
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands = commands
         return True
 
-    def _m_getMyCommands(self, _: dict[str, Any]) -> list[dict[str, Any]]:
+    def _m_getmycommands(self, _: Args) -> list[dict[str, Any]]:
         return self.commands
 
-    def _m_setWebhook(self, args: dict[str, Any]) -> bool:
-        self.webhook = args
-        self.allowed_updates = args.get("allowed_updates")
+    def _m_deletemycommands(self, _: Args) -> bool:
+        self.commands = []
         return True
 
-    def _m_deleteWebhook(self, _: dict[str, Any]) -> bool:
+    def _m_setwebhook(self, args: Args) -> bool:
+        url = str(args.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self._drop_if_asked(args)
+        self.webhook = args if url else {}
+        if args.get("allowed_updates") is not None:
+            self.allowed_updates = list(args["allowed_updates"])
+        return True
+
+    def _m_deletewebhook(self, args: Args) -> bool:
+        self._drop_if_asked(args)
         self.webhook = {}
         return True
 
-    def _m_getWebhookInfo(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+    def _drop_if_asked(self, args: Args) -> None:
+        if args.get("drop_pending_updates") is True:
+            with self._queue_lock:
+                self._updates.clear()
 
-    async def _m_getUpdates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        if args.get("allowed_updates") is not None:
-            self.allowed_updates = args["allowed_updates"]
-        offset = int(args.get("offset") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        deadline = time.monotonic() + min(float(args.get("timeout") or 0), 0.5)
-        while not self._updates and time.monotonic() < deadline:
+    def _m_getwebhookinfo(self, _: Args) -> dict[str, Any]:
+        info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                                "pending_update_count": self.pending_updates()}
+        if self.allowed_updates:
+            info["allowed_updates"] = self.allowed_updates
+        return info
+
+    async def _m_getupdates(self, args: Args, request: web.Request) -> list[dict[str, Any]]:
+        if self.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        if args.get("allowed_updates") is not None:  # absent: Telegram keeps the previous setting
+            self.allowed_updates = list(args["allowed_updates"])
+        self._confirm(int(args.get("offset") or 0))
+        self._poll_generation += 1
+        generation = self._poll_generation
+        limit = min(max(int(args.get("limit") or 100), 1), 100)
+        deadline = time.monotonic() + min(float(args.get("timeout") or 0), MAX_POLL)
+        while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                    "make sure that only one bot instance is running")
+            ready = self._deliverable()[:limit]
+            if ready or self.stale(request) or time.monotonic() >= deadline:
+                return [] if self.stale(request) else ready
             await asyncio.sleep(0.02)
-        return self._updates[: int(args.get("limit") or 100)]
 
+    def _confirm(self, offset: int) -> None:
+        """Forget updates below `offset`; a negative offset keeps only the last -offset ones."""
+        with self._queue_lock:
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            elif offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+
+    def _deliverable(self) -> list[dict[str, Any]]:
+        wanted = set(self.allowed_updates or [])
+        with self._queue_lock:
+            pending = list(self._updates)
+        return [u for u in pending
+                if (_kind(u) in wanted if wanted else _kind(u) not in DEFAULT_EXCLUDED)]
+
+
+def _chat_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+def _kind(update: dict[str, Any]) -> str:
+    return next((key for key in update if key != "update_id"), "")
+
+
+def _not_modified() -> ApiError:
+    return ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup "
+                         "are exactly the same as a current content and reply markup of the message")
+
+
+def _checked_markup(markup: Any) -> dict[str, Any] | None:
+    """The reply_markup as Telegram would store it; raises for buttons Telegram refuses."""
+    if not markup:
+        return None
+    if not isinstance(markup, dict):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("inline_keyboard") or []:
+        for button in row:
+            if not str(button.get("text") or "").strip():
+                raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if len(button) == 1:
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
+                                    "Text buttons are unallowed in the inline keyboard")
+    return markup
+
+
+async def _arguments(request: web.Request) -> Args:
+    """Query string, then the body: JSON as is; form and multipart fields decoded as PTB encoded them."""
+    if request.content_type == "application/json":
+        data = await request.json() if await request.read() else {}
+        return {**request.query, **(data if isinstance(data, dict) else {})}
+    raw: dict[str, Any] = dict(request.query)
+    if request.method == "POST":
+        for key, value in (await request.post()).items():
+            raw[key] = {"filename": value.filename} if isinstance(value, web.FileField) else value
+    return {key: _decoded(key, value) for key, value in raw.items()}
+
+
+def _decoded(key: str, value: Any) -> Any:
+    if key in TEXT_FIELDS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value  # e.g. chat_id="@channelname"
+
+
+# -- helpers for tests ------------------------------------------------------------------------------
 
 def load_update(name: str) -> dict[str, Any]:
-    """A captured update from ../shared/fixtures (`telegram_update_<name>.json`)."""
-    path = FIXTURES / (name if name.endswith(".json") else f"telegram_update_{name}.json")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """A captured update from the shared fixtures: a file name, `telegram_update_<name>.json`, or a
+    unique prefix of <name> ("private_start"). A fresh copy each time."""
+    exact = [FIXTURES / name, FIXTURES / f"telegram_update_{name}.json"]
+    paths = [p for p in exact if p.is_file()] or sorted(FIXTURES.glob(f"telegram_update_{name}*.json"))
+    if len(paths) != 1:
+        raise FileNotFoundError(f"no single telegram update fixture matches {name!r}: {[p.name for p in paths]}")
+    data = json.loads(paths[0].read_text(encoding="utf-8"))
     return dict(data)
-
-
-def html_problem(text: str) -> str | None:
-    """What Telegram's HTML parser would refuse: unknown tags, unbalanced tags, a bare `<` or `&`."""
-    stack: list[str] = []
-    for match in _TOKEN.finditer(text):
-        closing, tag = match.group(1), (match.group(2) or "").lower()
-        if match.group(0) in "<>&":
-            if match.group(0) == ">":
-                continue
-            return f"unexpected {match.group(0)!r} at offset {match.start()}"
-        if match.group(4):
-            continue
-        if tag not in ALLOWED_TAGS:
-            return f'unsupported start tag "{tag}" at byte offset {match.start()}'
-        if closing:
-            if not stack or stack.pop() != tag:
-                return f'unexpected end tag "{tag}" at byte offset {match.start()}'
-        else:
-            stack.append(tag)
-    return f'unclosed start tag "{stack[-1]}"' if stack else None
-
-
-def visible_text(text: str) -> str:
-    return html.unescape(re.sub(r"<[^<>]+>", "", text))
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response({"ok": False, "error_code": code, "description": description}, status=code)
-
-
-async def _arguments(request: web.Request) -> dict[str, Any]:
-    if request.content_type == "application/json":
-        data = await request.json()
-        return dict(data) if isinstance(data, dict) else {}
-    raw = dict(await request.post()) if request.method == "POST" else {}
-    raw.update(request.query)
-    args: dict[str, Any] = {}
-    for key, value in raw.items():
-        value = str(value)
-        if key in _JSON_FIELDS:
-            try:
-                args[key] = json.loads(value)
-                continue
-            except ValueError:
-                pass
-        args[key] = value
-    return args
