@@ -25,6 +25,10 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 MISFIRE_GRACE = 6 * 3600  # a laptop that slept through 08:30 still posts when it wakes before 14:30
+# Minutes before each retry of a failed morning run: HF or a platform back within a few hours still
+# means a digest today, and no loop hammers a service that is down.
+RETRY_MINUTES = (5, 15, 30, 60, 120)
+RETRY_PREFIX = "retry:"
 Clock = Callable[[], dt.datetime]
 
 
@@ -42,7 +46,7 @@ class DigestCache:
     async def get(self, now: dt.datetime) -> Digest:
         today = now.astimezone(dt.UTC).date()
         started = self._runs.get(today)
-        if started is None or (now - started[0] > self.ttl and started[1].done()):
+        if started is None or (started[1].done() and (now - started[0] > self.ttl or _failed(started[1]))):
             task = asyncio.ensure_future(self._build(today))
             self._runs = {today: (now, task)}
             started = self._runs[today]
@@ -54,6 +58,10 @@ class DigestCache:
         return await build_digest(self.engine, day, papers, thresholds=thresholds)
 
 
+def _failed(task: asyncio.Task[Digest]) -> bool:
+    return task.cancelled() or task.exception() is not None
+
+
 class Scheduler:
     def __init__(self, store: Store, engine: Engine, adapters: dict[str, ChatAdapter],
                  clock: Clock = utc_now) -> None:
@@ -61,6 +69,7 @@ class Scheduler:
         self.digests = DigestCache(engine, store)
         self.aps = AsyncIOScheduler(timezone="UTC")
         self.last: dict[str, str] = {}  # channel key -> outcome line, for /healthz
+        self.failures: dict[str, tuple[dt.date, int]] = {}  # channel key -> (local day, failed runs that day)
 
     # -- planning ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -75,7 +84,7 @@ class Scheduler:
     def sync_all(self) -> None:
         wanted = {c.key: c for c in self.store.channels() if c.platform in self.adapters}
         for job in self.aps.get_jobs():
-            if job.id != "resync" and job.id not in wanted:
+            if job.id != "resync" and job.id.removeprefix(RETRY_PREFIX) not in wanted:
                 job.remove()
         for channel in wanted.values():
             self.sync(channel)
@@ -96,23 +105,41 @@ class Scheduler:
 
     def next_runs(self) -> dict[str, str | None]:
         return {job.id: job.next_run_time.isoformat() if job.next_run_time else None
-                for job in self.aps.get_jobs() if job.id != "resync"}
+                for job in self.aps.get_jobs() if job.id != "resync" and not job.id.startswith(RETRY_PREFIX)}
 
     # -- running -----------------------------------------------------------------------------
     async def run_channel(self, platform: str, channel_id: str) -> str:
         channel = self.store.get_channel(platform, channel_id)
         if channel is None or not channel.active:
             return f"{platform} {channel_id}: not subscribed"
+        now = self.clock()
         try:
-            now = self.clock()
             digest = await self.digests.get(now)
             outcome = await post_digest(self.adapters[platform], self.store, channel, digest, now=now)
         except Exception as exc:
             log.error("digest for %s failed: %s", channel.key, exc)
-            outcome = f"{channel.key}: failed ({exc})"
+            outcome = f"{channel.key}: failed ({exc}){self._retry_later(channel, now)}"
+        else:
+            self.failures.pop(channel.key, None)
         self.last[channel.key] = outcome
         log.info(outcome)
         return outcome
+
+    def _retry_later(self, channel: Channel, now: dt.datetime) -> str:
+        """Plan one more try of a failed run, later the same local day; says when, for the outcome line."""
+        zone = ZoneInfo(channel.timezone)
+        today = now.astimezone(zone).date()
+        day, failures = self.failures.get(channel.key, (today, 0))
+        failures = failures if day == today else 0
+        self.failures[channel.key] = (today, failures + 1)
+        if failures >= len(RETRY_MINUTES):
+            return "; giving up until tomorrow"
+        at = now + dt.timedelta(minutes=RETRY_MINUTES[failures])
+        if at.astimezone(zone).date() != today:
+            return "; too late to retry today"
+        self.aps.add_job(self.run_channel, "date", run_date=at, args=[channel.platform, channel.channel_id],
+                         id=RETRY_PREFIX + channel.key, replace_existing=True, misfire_grace_time=MISFIRE_GRACE)
+        return f"; retrying at {at.astimezone(zone):%H:%M} {channel.timezone}"
 
     async def catch_up(self) -> list[str]:
         """At start-up: channels whose post time passed today, local time, with no post claimed today."""

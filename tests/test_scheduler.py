@@ -90,6 +90,34 @@ async def test_jobs_follow_subscriptions_without_a_restart(env: dict, slack_env:
 
 
 
+async def test_a_failed_morning_run_is_retried_later_the_same_day(
+        env: dict, slack_env: dict, slack: FakeSlack, hf: FakeHF) -> None:
+    now = MORNING + dt.timedelta(hours=8)  # 09:00 UTC
+    async with running(listen=False) as h:
+        h.store.upsert_channel("slack", "C1", threshold=60, post_time="08:30", timezone="UTC")
+        scheduler = Scheduler(h.store, h.engine, h.adapters, clock=lambda: now)
+        hf.fail_next(503, times=3, path="/api/daily_papers")  # every try of this run
+        failed = await scheduler.run_channel("slack", "C1")
+        assert "failed (Hugging Face answered HTTP 503" in failed and failed.endswith("retrying at 09:05 UTC")
+        retry = scheduler.aps.get_job("retry:slack:C1")
+        assert retry is not None and retry.trigger.run_date == now + dt.timedelta(minutes=5)
+        assert slack.messages_in("C1") == []
+        assert "retry:slack:C1" not in scheduler.next_runs()  # /healthz shows the channel's own schedule
+        scheduler.sync_all()
+        assert scheduler.aps.get_job("retry:slack:C1") is not None  # re-planning keeps a pending retry
+        hf.fail_next(503, times=3, path="/api/daily_papers")
+        again = await scheduler.run_channel("slack", "C1")  # what the retry job runs; HF still down
+        assert again.endswith("retrying at 09:15 UTC")  # backs off: 5, then 15 minutes
+        posted = await scheduler.run_channel("slack", "C1")  # HF is back: no stale failure is replayed
+        assert "posted the digest of 2026-01-23" in posted and len(slack.messages_in("C1")) >= 1
+        assert scheduler.failures == {}
+        late = Scheduler(h.store, h.engine, h.adapters, clock=lambda: now.replace(hour=23, minute=58))
+        hf.fail_next(503, times=3, path="/api/daily_papers")
+        h.store.upsert_channel("slack", "C2", threshold=60, post_time="08:30", timezone="UTC")
+        assert (await late.run_channel("slack", "C2")).endswith("too late to retry today")
+        assert late.aps.get_job("retry:slack:C2") is None
+
+
 async def test_serve_answers_healthz_and_stops_cleanly(env: dict, slack_env: dict, telegram_env: dict,
                                                        monkeypatch) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
