@@ -65,6 +65,9 @@ class LLM:
         self.config = config
         self.usage = usage
         self._gate = asyncio.Semaphore(config.max_concurrency)
+        # Models whose provider refused `json_schema` (DeepSeek, some local servers): they are asked
+        # for a `json_object` with the schema in the prompt instead, and answers are validated alike.
+        self.json_object_models: set[str] = set()
 
     async def ask(self, *, kind: str, model: str, schema_name: str, schema: dict[str, Any],
                   messages: Messages, validate: Callable[[Any], T]) -> tuple[T, str]:
@@ -76,8 +79,8 @@ class LLM:
                 if attempt:
                     await asyncio.sleep(backoff(attempt))
                 try:
-                    content = await self._complete(kind, candidate, schema_name, schema, messages)
-                    return validate(json.loads(content)), candidate
+                    content = await self._complete_json(kind, candidate, schema_name, schema, messages)
+                    return validate(json.loads(_unfenced(content))), candidate
                 except (ValueError, ValidationError) as exc:
                     problem = f"{candidate} gave an invalid {schema_name} answer ({_short(exc)})"
                 except LLMError:
@@ -94,16 +97,26 @@ class LLM:
                 f"today's LLM spend reached LLM_DAILY_BUDGET_USD={budget:g}; raise it or wait until tomorrow."
             )
 
-    async def _complete(self, kind: str, model: str, schema_name: str, schema: dict[str, Any],
-                        messages: Messages) -> str:
+    async def _complete_json(self, kind: str, model: str, schema_name: str, schema: dict[str, Any],
+                             messages: Messages) -> str:
+        """The answer under `json_schema`, or as a `json_object` where the provider refuses the schema."""
+        if model not in self.json_object_models:
+            try:
+                return await self._complete(kind, model, messages, {
+                    "type": "json_schema", "json_schema": {"name": schema_name, "schema": schema, "strict": True}})
+            except Exception as exc:
+                if not _refuses_json_schema(exc):
+                    raise
+                log.warning("%s does not take response_format json_schema; asking for a json_object instead", model)
+                self.json_object_models.add(model)
+        return await self._complete(kind, model, _with_schema(messages, schema_name, schema), {"type": "json_object"})
+
+    async def _complete(self, kind: str, model: str, messages: Messages, response_format: dict[str, Any]) -> str:
         litellm = load_litellm()
         kwargs: dict[str, Any] = {
             "model": model,
             "messages": messages,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
-            },
+            "response_format": response_format,
             "timeout": self.config.timeout,
             "num_retries": 0,  # retries are ours, so they are counted and bounded in one place
         }
@@ -142,6 +155,31 @@ def _cost(response: Any) -> float:
         return float(load_litellm().completion_cost(completion_response=response) or 0.0)
     except Exception:  # unknown models have no price; that is not worth failing a digest for
         return 0.0
+
+
+def _refuses_json_schema(exc: Exception) -> bool:
+    """A 400 that names the response format: the provider lacks structured outputs, not a bad request of ours."""
+    status = getattr(exc, "status_code", None)
+    text = str(exc).lower()
+    return status in (400, 422) and ("response_format" in text or "json_schema" in text)
+
+
+def _with_schema(messages: Messages, schema_name: str, schema: dict[str, Any]) -> Messages:
+    """The schema spelled out at the end of the system message (JSON mode also wants the word "JSON")."""
+    described = (f"\n\nAnswer with one JSON object, schema `{schema_name}`, valid against this JSON schema:\n"
+                 f"{json.dumps(schema, separators=(',', ':'))}")
+    first, *rest = messages
+    if first.get("role") != "system":
+        return [{"role": "system", "content": described.strip()}, *messages]
+    return [{**first, "content": first["content"] + described}, *rest]
+
+
+def _unfenced(content: str) -> str:
+    """JSON mode answers sometimes come wrapped in a Markdown code fence."""
+    text = content.strip()
+    if text.startswith("```") and text.endswith("```"):
+        text = text[3:-3].removeprefix("json").strip()
+    return text
 
 
 def _short(exc: Exception) -> str:

@@ -1,7 +1,9 @@
 """An OpenAI-compatible `/chat/completions` server that answers by `response_format.json_schema.name`.
 
 `paper_scores` scores every `<paper id="…">` block of the prompt; `deep_dive` writes an analysis of
-the `<title>` it finds. Fault modes, queued in `modes`, are consumed one per call.
+the `<title>` it finds. Fault modes, queued in `modes`, are consumed one per call. Models named in
+`json_object_only` refuse `json_schema` with HTTP 400 as DeepSeek does, and in `json_object` mode
+the fake finds the schema's name where the prompt says "schema `name`".
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from aiohttp import web
 from tests.fakes.base import LoopbackServer
 
 _BLOCK = re.compile(r'<paper id="([^"]+)">\s*<title>(.*?)</title>\s*<abstract>(.*?)</abstract>\s*</paper>', re.S)
-MODES = ("malformed", "empty", "refusal", "missing", "out_of_range", "extra_id", "wrong_shape")
+_SCHEMA_IN_PROMPT = re.compile(r"schema `(\w+)`")
+UNSUPPORTED_FORMAT = {"error": {"message": "This response_format type is unavailable now",
+                                "type": "invalid_request_error", "param": None, "code": "invalid_request_error"}}
+MODES = ("fenced", "malformed", "empty", "refusal", "missing", "out_of_range", "extra_id", "wrong_shape")
 
 
 @dataclass
@@ -41,6 +46,7 @@ class FakeLLM(LoopbackServer):
         self.modes: deque[str] = deque()
         self.deep_dive_size = 0
         self.requests: list[dict[str, Any]] = []
+        self.json_object_only: set[str] = set()  # model names, as the request's `model` field has them
 
     def reset(self) -> None:
         super().reset()
@@ -49,6 +55,7 @@ class FakeLLM(LoopbackServer):
         self.modes.clear()
         self.deep_dive_size = 0
         self.requests.clear()
+        self.json_object_only.clear()
         self.latency = 0.0
 
     def calls_for(self, schema_name: str) -> list[dict[str, Any]]:
@@ -62,9 +69,15 @@ class FakeLLM(LoopbackServer):
         body = await request.json()
         if not self.stale(request):
             self.requests.append(body)
-        mode = self.modes.popleft() if self.modes else ""
         prompt = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
-        content, refusal = self._answer(_schema_name(body), prompt, mode)
+        schema = _schema_name(body)
+        if schema and body.get("model") in self.json_object_only:
+            return web.json_response(UNSUPPORTED_FORMAT, status=400)
+        if (body.get("response_format") or {}).get("type") == "json_object":
+            found = _SCHEMA_IN_PROMPT.search(prompt)
+            schema = found[1] if found else None
+        mode = self.modes.popleft() if self.modes else ""
+        content, refusal = self._answer(schema, prompt, mode)
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if refusal:
             message["refusal"] = refusal
@@ -79,6 +92,9 @@ class FakeLLM(LoopbackServer):
         })
 
     def _answer(self, schema: str | None, prompt: str, mode: str) -> tuple[str | None, str | None]:
+        if mode == "fenced":  # what models in JSON mode sometimes do
+            content, refusal = self._answer(schema, prompt, "")
+            return f"```json\n{content}\n```", refusal
         if mode == "malformed":
             return '{"scores": [ this is not json', None
         if mode == "empty":

@@ -39,6 +39,26 @@ async def test_a_rate_limit_is_retried(tmp_path: Path, llm: FakeLLM) -> None:
     assert result.method == "llm" and len(llm.calls) == 2
 
 
+async def test_a_provider_without_json_schema_is_asked_for_a_json_object(tmp_path: Path, llm: FakeLLM) -> None:
+    from analysis.deepdive import deep_dive
+
+    store = Store(tmp_path / "t.db")
+    llm.json_object_only.add("deepseek-chat")  # DeepSeek answers 400 to response_format json_schema
+    llm.modes.extend(["", "fenced"])
+    model = LLM(LLMConfig(model="openai/deepseek-chat", deep_model="openai/deepseek-chat", api_base=llm.url,
+                          api_key="sk-x"), store)
+    papers = day_papers()[:3]
+    result = await score_papers(papers, profile=Profile(), llm=model, cache=store)
+    assert result.method == "llm" and set(result.scores) == {p.arxiv_id for p in papers}
+    analysis = await deep_dive(papers[0], profile=Profile(), llm=model, cache=store)  # a fenced answer
+    assert analysis.deep_dive is not None and analysis.deep_dive.methodology and analysis.unavailable is None
+    formats = [r["response_format"]["type"] for r in llm.requests]
+    assert formats == ["json_schema", "json_object", "json_object"]  # asked once, then remembered
+    system = llm.requests[1]["messages"][0]
+    assert system["role"] == "system" and "schema `paper_scores`" in system["content"]
+    assert '"required":["arxiv_id","score","reason"]' in system["content"]
+
+
 async def test_the_daily_budget_stops_spending_and_the_digest_says_so(env: dict, llm_env: dict, llm: FakeLLM,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from analysis.pipeline import build_digest
