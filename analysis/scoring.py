@@ -15,7 +15,7 @@ from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
 from analysis.profile import Profile
-from prompts import render
+from prompts import Prompt, render
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,23 @@ def batches(papers: list[Paper], size: int = BATCH_SIZE) -> list[list[Paper]]:
     return [papers[i : i + per] for i in range(0, len(papers), per)]
 
 
+def score_prompt(profile: Profile) -> Prompt:
+    return render("score_system", persona=profile.persona, keywords=", ".join(profile.keywords),
+                  language=profile.language)
+
+
+def cached_score(arxiv_id: str, *, profile: Profile, llm: LLM | None, cache: Cache) -> Score | None:
+    """The LLM score a digest gave this paper under today's model and prompt, if any."""
+    if llm is None:
+        return None
+    return cache.cached_scores([arxiv_id], llm.config.model, score_prompt(profile).version).get(arxiv_id)
+
+
 async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache) -> ScoreResult:
     if llm is None:
         return ScoreResult(keyword_scores(papers, profile),
                            [profile.say("keyword_note", why=profile.say("no_model"))])
-    prompt = render("score_system", persona=profile.persona, keywords=", ".join(profile.keywords),
-                    language=profile.language)
+    prompt = score_prompt(profile)
     model = llm.config.model
     scores = cache.cached_scores([p.arxiv_id for p in papers], model, prompt.version)
     todo = [p for p in papers if p.arxiv_id not in scores]

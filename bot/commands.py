@@ -14,6 +14,7 @@ from analysis.ids import USAGE as ID_USAGE
 from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
+from analysis.scoring import cached_score
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
 from storage.chat import Channel, Platform
@@ -111,7 +112,8 @@ class Commands:
             return None, None
         if not self.store.day_has(str(post["day"]), arxiv_id):
             return None, None
-        return str(post["quick_view_ref"]), None
+        score = cached_score(arxiv_id, profile=self.engine.profile, llm=self.engine.llm, cache=self.engine.cache)
+        return str(post["quick_view_ref"]), score.score if score else None
 
     async def threshold(self, who: Invocation, text: str) -> Answer:
         channel = self.store.get_channel(who.platform, who.channel_id)
