@@ -24,7 +24,10 @@ from storage.chat import Channel
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-MISFIRE_GRACE = 6 * 3600  # a laptop that slept through 08:30 still posts when it wakes before 14:30
+# No limit: a laptop that slept through 08:30 posts when it wakes, however late (the event loop's
+# timers stop during suspend; the one-minute resync job wakes the scheduler within a minute of
+# resuming). coalesce=True makes days slept through one run, and the claims make it at most one post.
+MISFIRE_GRACE: int | None = None
 # Minutes before each retry of a failed morning run: HF or a platform back within a few hours still
 # means a digest today, and no loop hammers a service that is down.
 RETRY_MINUTES = (5, 15, 30, 60, 120)
@@ -70,6 +73,9 @@ class Scheduler:
         self.aps = AsyncIOScheduler(timezone="UTC")
         self.last: dict[str, str] = {}  # channel key -> outcome line, for /healthz
         self.failures: dict[str, tuple[dt.date, int]] = {}  # channel key -> (local day, failed runs that day)
+        # One run per channel at a time in this process: a retry, the catch-up and the cron job may meet,
+        # and the post claim only keeps *other* processes out.
+        self._running: dict[str, asyncio.Lock] = {}
 
     # -- planning ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -112,10 +118,14 @@ class Scheduler:
         channel = self.store.get_channel(platform, channel_id)
         if channel is None or not channel.active:
             return f"{platform} {channel_id}: not subscribed"
+        async with self._running.setdefault(channel.key, asyncio.Lock()):
+            return await self._run(channel)
+
+    async def _run(self, channel: Channel) -> str:
         now = self.clock()
         try:
             digest = await self.digests.get(now)
-            outcome = await post_digest(self.adapters[platform], self.store, channel, digest, now=now)
+            outcome = await post_digest(self.adapters[channel.platform], self.store, channel, digest, now=now)
         except Exception as exc:
             log.error("digest for %s failed: %s", channel.key, exc)
             outcome = f"{channel.key}: failed ({exc}){self._retry_later(channel, now)}"
