@@ -7,17 +7,22 @@ refuses requests older than five minutes); with SLACK_APP_TOKEN it runs in Socke
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.errors import ChatError, ConfigError
+from analysis.errors import ChatError, ConfigError, PaperbotError
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.render import slack as render
 from bot import votes
@@ -35,6 +40,13 @@ HINTS = {
     "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
     "msg_too_long": "the message is too long for Slack",
 }
+# Slack's own markup in what people type: <https://…|label>, <https://…>; the label is only display
+_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
+
+
+def command_text(text: str) -> str:
+    """A slash command's text as typed: Slack sends links as <url|label> and &, <, > as entities."""
+    return html.unescape(_SLACK_LINK.sub(r"\1", text))
 
 
 class SlackAdapter:
@@ -46,7 +58,9 @@ class SlackAdapter:
         self.settings, self.store, self.commands = settings, store, commands
         self.client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
-            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
+            # passing retry_handlers replaces slack_sdk's default (one retry on a dropped connection),
+            # so that default is listed again next to the 429 handler
+            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)])
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         bolt_log = logging.getLogger("paperbot.slack_bolt")
         # bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it is the same token
@@ -119,15 +133,16 @@ class SlackAdapter:
         self.app.event("reaction_removed")(self._on_reaction)
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
-        name, text = command["command"].lstrip("/"), command.get("text") or ""
+        name, text = command["command"].lstrip("/"), command_text(command.get("text") or "")
         error = self.commands.precheck(name, text)
         if error:
-            await ack(error)
+            await ack(render.escape(error))  # it quotes what was typed, entities and all
             return
         who = Invocation("slack", command["channel_id"], command["user_id"])
         if name != "deepdive":
             answer = await self.commands.handle(who, name, text)
-            await ack(render.escape(answer.text))
+            # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
+            await ack(text=render.escape(answer.text), response_type=None if answer.ephemeral else "in_channel")
             return
         await ack(f"🔎 Reading {render.escape(text.strip())} — the deep dive follows in the channel.")
         # Slack wants the ack within 3 s; the deep dive takes an LLM call, so it runs after.
@@ -136,14 +151,22 @@ class SlackAdapter:
         task.add_done_callback(self._tasks.discard)
 
     async def _deepdive(self, who: Invocation, text: str, respond: Any) -> None:
-        answer = await self.commands.handle(who, "deepdive", text)
         try:
+            answer = await self.commands.handle(who, "deepdive", text)
             if answer.paper is None:
                 await respond(text=render.escape(answer.text), response_type="ephemeral")
-            else:
-                await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
-        except Exception as exc:  # a background task has nobody else to tell
+                return
+            await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
+        except Exception as exc:  # a background task has nobody else to tell but the person who asked
             log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+            # the ack promised a post in the channel: say why none comes (e.g. the bot is not invited);
+            # response_url works even where the bot is not a member
+            reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
+            try:
+                await respond(text=render.escape(f"The deep dive could not be posted: {reason}"),
+                              response_type="ephemeral")
+            except Exception as again:
+                log.error("telling the user about it failed too: %s", again)
 
     async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         item = event.get("item") or {}

@@ -1,12 +1,16 @@
 """Slack end to end: real slack-bolt and slack_sdk against the loopback fake Web API; requests to our
 own /slack/events are signed like Slack signs them."""
 
+import asyncio
 import json
+import re
 import time
 from typing import Any
 
 import pytest
 
+from analysis.models import Analysis, DeepDive, Paper
+from analysis.render import slack as render
 from bot.posting import post_digest
 from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
@@ -238,3 +242,91 @@ def test_the_docs_signing_vector_verifies() -> None:
     assert verifier.is_valid(body, stamp, expected)
     assert sign(secret, body.encode(), int(stamp))["X-Slack-Signature"] == expected
     assert not verifier.is_valid(body + " ", stamp, expected)
+
+
+async def test_deepdive_of_a_pasted_link_in_slack_markup_is_understood(llm_env: dict, slack_env: dict,
+                                                                       slack: FakeSlack) -> None:
+    # Slack hands links over in its own markup, and &, <, > as entities
+    async with running() as h:
+        response = await command(h, slack, "deepdive",
+                                 "<https://arxiv.org/abs/2601.15621|arxiv.org/abs/2601.15621> &amp; more")
+        assert "Reading https://arxiv.org/abs/2601.15621 &amp; more" in response.text  # escaped once
+        await until(lambda: slack.messages_in(CHANNEL))
+        refused = (await command(h, slack, "deepdive", "x&lt;!channel&gt;y")).text
+    assert "Qwen3-TTS" in slack.messages_in(CHANNEL)[0]["text"]
+    assert "'x&lt;!channel&gt;y' is not an arXiv id" in refused  # quoted back, still inert
+
+
+async def test_a_deepdive_that_cannot_be_posted_says_why_privately(llm_env: dict, slack_env: dict,
+                                                                   slack: FakeSlack) -> None:
+    slack.fail_channel(CHANNEL, "not_in_channel")  # /deepdive works in channels the bot was never invited to
+    async with running() as h:
+        response = await command(h, slack, "deepdive", "2601.15621")
+        assert "follows in the channel" in response.text
+        await until(lambda: slack.responses)
+    assert "invite the bot" in slack.responses[0]["text"]
+    assert slack.responses[0]["response_type"] == "ephemeral" and slack.messages_in(CHANNEL) == []
+
+
+async def test_subscribe_is_announced_in_the_channel_and_status_stays_private(env: dict, slack_env: dict,
+                                                                              slack: FakeSlack) -> None:
+    async with running() as h:
+        sub = (await command(h, slack, "subscribe", "07:45 UTC")).json()
+        status = await command(h, slack, "status", "")
+    assert sub["response_type"] == "in_channel" and "07:45" in sub["text"]
+    assert status.headers["content-type"].startswith("text/plain")  # a bare text: ephemeral
+
+
+async def test_titles_and_llm_text_cannot_mention_anyone(llm_env: dict, slack_env: dict, slack: FakeSlack,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_TITLE", "Papers <!channel> & friends")
+    async with running() as h:
+        await post_digest(h.adapters["slack"], h.store, subscribe(h), await h.digest())
+    quick = slack.messages_in(CHANNEL)[0]
+    assert "<!channel>" not in quick["text"] and "&lt;!channel&gt; &amp; friends" in quick["text"]
+    paper = Paper(arxiv_id="2601.00001", title="Ping <!here> & <@U0BOSS>", abstract="a")
+    dive = DeepDive(key_contribution="@channel see <!everyone>", methodology=["m"], takeaways=["t"],
+                    limitations=["l"])
+    [message] = render.analysis_message(paper, Analysis(arxiv_id=paper.arxiv_id, deep_dive=dive), 80)
+    assert message["text"] == "Ping &lt;!here&gt; &amp; &lt;@U0BOSS&gt;"
+    texts = [t for b in message["blocks"] for t in ([b["text"]] if "text" in b else b["elements"])]
+    assert all(t["verbatim"] is True for t in texts)  # no automatic parsing of "@channel" and the like
+    assert not any(re.search(r"<[!@]", t["text"]) for t in texts)
+
+
+def test_a_long_line_without_spaces_is_not_cut_inside_an_entity_or_link() -> None:
+    entity = "字" * 2998 + render.escape("&") + "字" * 100
+    link = "字" * 2990 + render.link("https://arxiv.org/abs/2601.00001", "a title") + "字" * 100
+    for line in (entity, link):
+        parts = [b["text"]["text"] for b in render.sections([line])]
+        assert "".join(parts) == line and all(len(p) <= 3000 for p in parts)
+        assert not any(re.search(r"&(?!amp;|lt;|gt;)|<[^>]*$|^[^<]*>", p) for p in parts)
+
+
+async def test_a_dropped_connection_to_slack_is_retried(env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack_sdk retries a connection Slack dropped (its default handler); ours must keep doing so."""
+    answer = json.dumps({"ok": True, "ts": "1700000000.000001", "user_id": "UBOT", "bot_id": "B0001"}).encode()
+    seen = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal seen
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        await reader.readexactly(int(length.group(1)) if length else 0)
+        seen += 1
+        if b"chat.postMessage" in head and seen == 2:  # the first post: the connection just ends
+            writer.close()
+            return
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                     b"Content-Length: " + str(len(answer)).encode() + b"\r\n\r\n" + answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SLACK_SECRET,
+                        "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}.items():
+        monkeypatch.setenv(name, value)
+    async with server, running(listen=False) as h:
+        ts = await h.adapters["slack"].post_text(CHANNEL, "No new papers")
+    assert ts == "1700000000.000001" and seen == 3  # auth.test, the dropped post, its retry

@@ -29,12 +29,32 @@ def link(url: str, text: str) -> str:
     return f"<{url}|{escape(text).replace('|', '¦')}>"
 
 
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: without it Slack "automatically parses" plain text (URLs, channel names, some mentions);
+    # titles and LLM text are third-party, so only our own explicit <url|label> markup may turn active
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": _mrkdwn(text)}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [_mrkdwn(text)]}
+
+
+def _cut_at(line: str, limit: int) -> int:
+    """Where to split a too-long line: at a space if one is in reach, but never inside an entity
+    (&amp;) or a <url|label> link; a hard cut through text without spaces (Chinese) could split both."""
+    space = line.rfind(" ", 0, limit)
+    cut = space if space > limit // 2 else limit
+    amp = line.rfind("&", 0, cut)
+    if amp > 0 and ";" not in line[amp:cut]:  # escape() leaves no bare "&": this one starts an entity
+        cut = amp
+    opened = line.rfind("<", 0, cut)
+    if opened > 0 and opened > line.rfind(">", 0, cut):
+        cut = opened
+    return cut
 
 
 def sections(lines: list[str]) -> list[dict[str, Any]]:
@@ -46,8 +66,7 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
             if current:
                 blocks.append(_section(current))
                 current = ""
-            cut = line.rfind(" ", 0, MAX_SECTION)
-            cut = cut if cut > MAX_SECTION // 2 else MAX_SECTION
+            cut = _cut_at(line, MAX_SECTION)
             blocks.append(_section(line[:cut]))
             line = line[cut:].lstrip()
         if current and len(current) + 1 + len(line) > MAX_SECTION:
@@ -78,7 +97,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
               *sections(lines),
               _context(FOOTER)]
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
-    return {"text": f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives", "blocks": blocks}
+    # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
+    return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 
 
 def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
@@ -113,4 +133,5 @@ def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | Non
                 body = [f"{'•' if field == 'methodology' else f'{i}.'} {mrkdwn(entry)}"
                         for i, entry in enumerate(value, 1)]
             blocks += sections([f"*{heading}*", *body])
-    return paginate(blocks, f"{prefix}{paper.title}"[:300])
+    # cut before escaping, so the cut cannot split an entity; the title is third-party text
+    return paginate(blocks, escape(f"{prefix}{paper.title}"[:300]))
