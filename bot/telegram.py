@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from analysis.errors import ChatError, ConfigError
@@ -36,7 +36,9 @@ from storage.chat import Platform
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query", "message_reaction", "message_reaction_count"]
+# channel_post is its own update type: without it commands typed in a channel never arrive. Edited messages
+# are left out on purpose, so an edited command is not run twice.
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "message_reaction", "message_reaction_count"]
 BUTTONS_PER_ROW = 8
 
 
@@ -63,6 +65,7 @@ class TelegramAdapter:
         self.username = ""
         self._started = self._polling = self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
         from bot.telegram_updates import register
 
         register(self)
@@ -133,6 +136,7 @@ class TelegramAdapter:
     async def send(self, chat_id: str, text: str, *, reply_to: str | None = None, markup: Any = None,
                    thread_id: int | None = None) -> str:
         """One HTML message; Telegram's own refusals become ChatError, a chat that is gone is unsubscribed."""
+        chat_id = self._moved.get(chat_id, chat_id)
         kwargs: dict[str, Any] = {
             "chat_id": int(chat_id), "link_preview_options": LinkPreviewOptions(is_disabled=True),
             "reply_markup": markup, "message_thread_id": thread_id,
@@ -147,6 +151,13 @@ class TelegramAdapter:
                     raise
                 log.warning("Telegram could not parse our HTML for %s (%s); sending plain text", chat_id, exc.message)
                 message = await self.bot.send_message(text=plain(text), **kwargs)
+        except ChatMigrated as exc:  # 400 with parameters.migrate_to_chat_id: PTB raises this, not BadRequest
+            new_id = str(exc.new_chat_id)
+            if new_id == chat_id:
+                raise ChatError(f"Telegram refused a message to {chat_id}: {exc.message}") from None
+            self.move_chat(chat_id, new_id)
+            # the old group's message ids and topics mean nothing in the supergroup: send it unthreaded
+            return await self.send(new_id, text, markup=markup)
         except (BadRequest, Forbidden) as exc:
             if any(reason in exc.message.lower() for reason in GONE):
                 self.store.deactivate_channel("telegram", chat_id)
@@ -155,6 +166,28 @@ class TelegramAdapter:
         except TelegramError as exc:
             raise ChatError(f"Telegram failed to send to {chat_id}: {exc.message}") from None
         return str(message.message_id)
+
+    def move_chat(self, old: str, new: str) -> None:
+        """A basic group upgraded to a supergroup has a new id for good: its subscription follows it.
+        Idempotent: both the failed send and the migration service messages may report the same move."""
+        if old == new:
+            return
+        self._moved[old] = new
+        channel = self.store.get_channel("telegram", old)
+        if channel is None or not channel.active:
+            return
+        target = self.store.get_channel("telegram", new)
+        if target is None or not target.active:  # a subscription made in the supergroup itself wins
+            target = self.store.upsert_channel("telegram", new, threshold=channel.threshold,
+                                               post_time=channel.post_time, timezone=channel.timezone,
+                                               empty_note=channel.empty_note)
+        self.store.deactivate_channel("telegram", old)
+        log.warning("Telegram group %s became supergroup %s; its subscription moved there", old, new)
+        gone = self.store.get_channel("telegram", old)
+        for listener in self.commands.listeners:  # the scheduler drops the old job and plans the new one
+            for changed in (gone, target):
+                if changed is not None:
+                    listener(changed)
 
     def spawn(self, work: Any) -> None:
         """Run slow work (a deep dive) without holding up the update that asked for it."""

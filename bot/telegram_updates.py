@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from telegram import Update
+from telegram import ReactionType, ReactionTypeEmoji, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
@@ -47,7 +48,13 @@ def register(adapter: TelegramAdapter) -> None:
     async def on_button(update: Update, _: Context) -> None:
         await _on_button(adapter, update)
 
-    app.add_handler(MessageHandler(filters.TEXT | filters.UpdateType.CHANNEL_POST, on_message))
+    async def on_migrate(update: Update, _: Context) -> None:
+        _on_migrate(adapter, update)
+
+    # filters.TEXT alone also matches edited (and business) messages: an edited command must not run again
+    app.add_handler(MessageHandler(filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST),
+                                   on_message))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(MessageReactionHandler(on_reaction))
     app.add_handler(CallbackQueryHandler(on_button))
 
@@ -108,8 +115,21 @@ def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
     return is_admin
 
 
-def _emoji(reactions: Any) -> set[str]:
-    return {r.emoji for r in reactions or () if getattr(r, "type", "") == "emoji"}
+def _up(reactions: Sequence[ReactionType] | None) -> bool:
+    """Whether any of these is an up-vote emoji; custom emoji and paid (star) reactions never are.
+    Note ⬆ is not among Telegram's reaction emoji (telegram.constants.ReactionEmoji), so it never arrives."""
+    return any(isinstance(r, ReactionTypeEmoji) and r.emoji in UP_REACTIONS for r in reactions or ())
+
+
+def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
+    """A group upgraded to a supergroup: the old group gets migrate_to_chat_id, the new one migrate_from_chat_id."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    if message.migrate_to_chat_id:
+        adapter.move_chat(str(chat.id), str(message.migrate_to_chat_id))
+    elif message.migrate_from_chat_id:
+        adapter.move_chat(str(message.migrate_from_chat_id), str(chat.id))
 
 
 def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
@@ -118,11 +138,9 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         event = update.message_reaction
         who = f"{event.user.id}" if event.user else f"chat:{event.actor_chat.id if event.actor_chat else 'anon'}"
         chat, ref = str(event.chat.id), str(event.message_id)
-        old, new = _emoji(event.old_reaction), _emoji(event.new_reaction)
-        for emoji in new - old:
-            votes.react(store, "telegram", chat, ref, emoji, who, added=True)
-        for emoji in old - new:
-            votes.react(store, "telegram", chat, ref, emoji, who, added=False)
+        had, has = _up(event.old_reaction), _up(event.new_reaction)
+        if had != has:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
+            votes.react(store, "telegram", chat, ref, "👍", who, added=has)
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)

@@ -250,3 +250,100 @@ async def test_webhook_requires_the_secret(env: dict, telegram_env: dict, telegr
             assert telegram.sent_to(7) == []
     assert telegram.webhook["url"] == "https://bot.example.org/telegram/hook"
     assert telegram.webhook["secret_token"] == "s3cret-token"
+
+
+async def test_commands_in_channels_arrive(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    # Channel posts are their own update type: without "channel_post" in allowed_updates Telegram never sends them.
+    channel_id = -1002236736395
+    telegram.set_chat(channel_id, "channel")
+    chat = {"id": channel_id, "type": "channel", "title": "papers"}
+    async with running():
+        telegram.push_update({"channel_post": {"message_id": 7, "date": int(time.time()), "chat": chat,
+                                               "sender_chat": chat, "text": "/status"}})
+        answer = await replies_after(telegram, 0, chat=channel_id)
+    assert "Not subscribed here" in answer[0]["text"] and answer[0]["reply_to"] == 7
+    assert "channel_post" in (telegram.allowed_updates or [])
+
+
+async def test_edited_commands_are_not_run_again(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB's filters.TEXT also matches edited_message; an edit must not run the command a second time.
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
+    edited = message("/help", chat=7, user=7)["message"]
+    async with running() as h:
+        response = await h.http.post("/telegram/hook", headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+                                     json={"update_id": 3, "edited_message": {**edited, "edit_date": edited["date"]}})
+        assert response.status_code == 200
+        await asyncio.sleep(0.5)
+    assert telegram.sent_to(7) == []
+
+
+async def test_switching_between_up_reactions_keeps_the_vote(env: dict, telegram_env: dict,
+                                                             telegram: FakeTelegram) -> None:
+    # One vote per person per paper: 👍 → 🔥 (old [👍], new [🔥]) or dropping one of two up emoji is no take-back.
+    async with running() as h:
+        digest = await h.digest(thresholds=(0,))
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0), digest)
+        paper = digest.selected(0)[0].paper.arxiv_id
+        dive_id = telegram.sent_to(GROUP)[1]["message_id"]
+
+        def reaction(old: list[str], new: list[str]) -> dict[str, Any]:
+            update = copy.deepcopy(load_update("message_reaction_user_supergroup_teloxide"))
+            update["message_reaction"].update(
+                chat={"id": GROUP, "title": "papers", "type": "supergroup"}, message_id=dive_id,
+                old_reaction=[{"type": "emoji", "emoji": e} for e in old],
+                new_reaction=[{"type": "emoji", "emoji": e} for e in new])
+            return update
+
+        telegram.push_update(reaction([], ["👍"]))
+        await until(lambda: h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1)
+        telegram.push_update(reaction(["👍"], ["🔥"]))
+        await until(lambda: telegram.pending_updates() == 0)
+        await asyncio.sleep(0.5)
+        assert h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1
+        telegram.push_update(reaction(["🔥"], ["🔥", "❤"]))
+        telegram.push_update(reaction(["🔥", "❤"], ["❤"]))
+        await until(lambda: telegram.pending_updates() == 0)
+        await asyncio.sleep(0.5)
+        assert h.store.vote_counts("telegram", str(GROUP)).get(paper) == 1
+        telegram.push_update(reaction(["❤"], []))
+        await until(lambda: paper not in h.store.vote_counts("telegram", str(GROUP)))
+
+
+async def test_a_group_upgraded_to_a_supergroup_moves_the_channel(env: dict, telegram_env: dict,
+                                                                  telegram: FakeTelegram) -> None:
+    # Telegram answers 400 with parameters.migrate_to_chat_id; PTB raises ChatMigrated (not BadRequest).
+    old, new = -4001234, -1009876543
+    telegram.set_chat(old, "group")
+    telegram.fail_chat(old, "Bad Request: group chat was upgraded to a supergroup chat",
+                       parameters={"migrate_to_chat_id": new})
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=42, chat=old), digest)
+        moved, gone = h.store.get_channel("telegram", str(new)), h.store.get_channel("telegram", str(old))
+    sent = telegram.sent_to(new)
+    assert len(sent) == 1 + len(digest.selected()) and telegram.sent_to(old) == []
+    assert all(m["reply_to"] == sent[0]["message_id"] for m in sent[1:])
+    assert moved is not None and moved.active and moved.threshold == 42
+    assert gone is not None and not gone.active
+
+
+async def test_the_migration_service_message_moves_the_channel(env: dict, telegram_env: dict,
+                                                               telegram: FakeTelegram) -> None:
+    old, new = -4001234, -1009876543
+    async with running() as h:
+        subscribe(h, threshold=42, chat=old)
+        telegram.push_update({"message": {"message_id": 9, "date": int(time.time()), "migrate_to_chat_id": new,
+                                          "chat": {"id": old, "type": "group", "title": "papers"},
+                                          "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}})
+        await until(lambda: (c := h.store.get_channel("telegram", str(new))) is not None and c.threshold == 42)
+        gone = h.store.get_channel("telegram", str(old))
+    assert gone is not None and not gone.active
+
+
+async def test_no_whitespace_only_part(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    # Telegram refuses a message whose text is only whitespace ("message text is empty").
+    async with running(listen=False) as h:
+        await h.adapters["telegram"].post_text(str(GROUP), "a" * 3998 + "\n\n \n\n \n\n" + "b" * 4500)
+    assert [visible_text(m["text"]).strip()[0] for m in telegram.sent_to(GROUP)] == ["a", "b", "b"]

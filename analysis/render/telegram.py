@@ -101,7 +101,12 @@ def split(text: str, limit: int = LIMIT) -> list[str]:
                 current = piece
     if current:
         parts.append(current)
-    return parts
+    # a cut among blank lines can leave a part of whitespace only, which Telegram refuses as "message text is empty"
+    return [part for part in parts if _visible(part).strip()]
+
+
+def _visible(text: str) -> str:
+    return html.unescape(re.sub(r"<[^<>]+>", "", text))
 
 
 def _split_lines(paragraph: str, limit: int) -> list[str]:
@@ -122,7 +127,9 @@ def _split_tokens(line: str, limit: int) -> list[str]:
     stack: list[str] = []  # the opening tags in force, to close and reopen at a cut
     for token in tokens:
         closers = "".join(f"</{_name(t)}>" for t in reversed(stack))
-        if current and utf16(current) + utf16(token) + utf16(closers) > limit:
+        opening = token.startswith("<") and not token.startswith("</")  # it too must be closed at the next cut
+        needed = utf16(closers) + (len(_name(token)) + 3 if opening else 0)
+        if current and utf16(current) + utf16(token) + needed > limit:
             parts.append(current + closers)
             current = "".join(stack)
         current += token
