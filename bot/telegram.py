@@ -173,6 +173,7 @@ class TelegramAdapter:
         if old == new:
             return
         self._moved[old] = new
+        self.store.move_history("telegram", old, new)
         channel = self.store.get_channel("telegram", old)
         if channel is None or not channel.active:
             return

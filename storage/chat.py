@@ -86,6 +86,15 @@ class ChatTables:
         self.update_channel(platform, channel_id, active=False)
         return True
 
+    def move_history(self, platform: str, old: str, new: str) -> None:
+        """A chat that changed its id for good (a Telegram group became a supergroup) keeps its posts,
+        message refs and votes, so the day is not posted again there and old votes still count.
+        Rows the new id already has win; the old ones stay where they were, never deleted."""
+        with self.db.conn:
+            for table in ("posts", "post_messages", "votes"):
+                self.db.execute(f"update or ignore {table} set channel_id = ? where platform = ? and channel_id = ?",
+                                [new, platform, old])
+
     # -- posts -------------------------------------------------------------------------------
     def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None,
                    now: dt.datetime | None = None) -> Claim:

@@ -334,11 +334,16 @@ async def test_the_migration_service_message_moves_the_channel(env: dict, telegr
     old, new = -4001234, -1009876543
     async with running() as h:
         subscribe(h, threshold=42, chat=old)
+        h.store.claim_post("telegram", str(old), "2026-01-23")
+        h.store.finish_post("telegram", str(old), "2026-01-23")
+        h.store.set_vote("telegram", str(old), "2601.14256", "7", up=True)
         telegram.push_update({"message": {"message_id": 9, "date": int(time.time()), "migrate_to_chat_id": new,
                                           "chat": {"id": old, "type": "group", "title": "papers"},
                                           "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}})
         await until(lambda: (c := h.store.get_channel("telegram", str(new))) is not None and c.threshold == 42)
         gone = h.store.get_channel("telegram", str(old))
+        assert h.store.post_status("telegram", str(new), "2026-01-23") == "posted"  # not posted again there
+        assert h.store.vote_counts("telegram", str(new)) == {"2601.14256": 1}
     assert gone is not None and not gone.active
 
 
