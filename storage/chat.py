@@ -89,11 +89,15 @@ class ChatTables:
     def move_history(self, platform: str, old: str, new: str) -> None:
         """A chat that changed its id for good (a Telegram group became a supergroup) keeps its posts,
         message refs and votes, so the day is not posted again there and old votes still count.
-        Rows the new id already has win; the old ones stay where they were, never deleted."""
+        Rows the new id already has win; the old ones stay where they were, never deleted. A post still
+        under way stays too: the process posting it finishes it under the id it claimed."""
+        where = "platform = ? and channel_id = ?"
         with self.db.conn:
-            for table in ("posts", "post_messages", "votes"):
-                self.db.execute(f"update or ignore {table} set channel_id = ? where platform = ? and channel_id = ?",
-                                [new, platform, old])
+            self.db.execute(f"update or ignore posts set channel_id = ? where {where} and status = 'posted'",
+                            [new, platform, old])
+            self.db.execute(f"update or ignore post_messages set channel_id = ? where {where} and day in "
+                            f"(select day from posts where {where})", [new, platform, old, platform, new])
+            self.db.execute(f"update or ignore votes set channel_id = ? where {where}", [new, platform, old])
 
     # -- posts -------------------------------------------------------------------------------
     def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None,
