@@ -1,15 +1,14 @@
 """Channel settings parsed and validated once, for the CLI and for chat commands alike.
 
-Kept free of the pipeline's imports so `paperbot channel list` starts fast."""
+Kept free of the pipeline's imports, and of pydantic, so `paperbot channel …` starts fast."""
 
 from __future__ import annotations
 
 import re
 
 from analysis.errors import BadInput, quote
-from bot.config import Settings, parse_hhmm, parse_zone
-from storage.chat import Channel, Platform
-from storage.store import Store
+from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
+from storage.chat import Channel, ChatTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
@@ -38,7 +37,7 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
     return time, zone
 
 
-def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_id: str, *,
+def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
                   empty_note: bool | None = None) -> Channel:
     """Create or update a subscription, keeping what is not given (CLI and chat alike)."""
@@ -54,8 +53,8 @@ def subscribe_cli(store: Store, settings: Settings, platform: Platform, channel_
     old = store.get_channel(platform, channel_id)
     return store.upsert_channel(
         platform, channel_id,
-        threshold=threshold if threshold is not None else (old.threshold if old else settings.threshold),
-        post_time=time or (old.post_time if old else settings.post_time),
-        timezone=zone or (old.timezone if old else settings.zone),
+        threshold=threshold if threshold is not None else (old.threshold if old else defaults.threshold),
+        post_time=time or (old.post_time if old else defaults.post_time),
+        timezone=zone or (old.timezone if old else defaults.zone),
         empty_note=empty_note if empty_note is not None else (old.empty_note if old else True),
     )

@@ -7,11 +7,13 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.defaults import ChannelDefaults
     from storage.store import Store
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -70,16 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.config import load_settings
     from storage.store import Store
+
+    if args.command in ("channel", "usage"):  # quick: no pydantic, asyncio or pipeline to import
+        from bot.defaults import channel_defaults
+
+        defaults = channel_defaults()
+        with closing(Store(defaults.db)) as quick:
+            return channel_command(args, defaults, quick) if args.command == "channel" else usage_command(quick)
+    from bot.config import load_settings
 
     settings = load_settings()
     store = Store(settings.db)
     try:
-        if args.command == "channel":  # the quick commands run without asyncio or the pipeline
-            return channel_command(args, settings, store)
-        if args.command == "usage":
-            return usage_command(store)
         import asyncio
 
         if args.command == "serve":
@@ -146,7 +151,7 @@ async def deepdive_command(args: argparse.Namespace, settings: Settings, store: 
     return 0
 
 
-def channel_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+def channel_command(args: argparse.Namespace, defaults: ChannelDefaults, store: Store) -> int:
     from bot.channels import subscribe_cli
 
     if args.action == "list":
@@ -163,7 +168,7 @@ def channel_command(args: argparse.Namespace, settings: Settings, store: Store) 
             raise BadInput(f"{args.platform} channel {args.channel_id} is not subscribed; see: paperbot channel list")
         print(f"unsubscribed {args.platform} {args.channel_id}")
         return 0
-    channel = subscribe_cli(store, settings, args.platform, args.channel_id, threshold=args.threshold,
+    channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,
                             time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None)
     print(f"subscribed {channel.platform} {channel.channel_id}: threshold {channel.threshold}, "
           f"posts at {channel.post_time} {channel.timezone}")

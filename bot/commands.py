@@ -172,7 +172,7 @@ class Commands:
 
     def _subscribe(self, who: Invocation, *, threshold: int | None = None, time: str | None = None,
                    zone: str | None = None) -> Channel:
-        channel = subscribe_cli(self.store, self.settings, who.platform, who.channel_id,
+        channel = subscribe_cli(self.store, self.settings.channel_defaults, who.platform, who.channel_id,
                                 threshold=threshold, time=time, zone=zone)
         self._notify(who)
         return channel

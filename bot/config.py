@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from analysis.errors import ConfigError, quote
-
-_HHMM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+from analysis.errors import ConfigError
+from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone, system_zone
 
 
 class Settings(BaseSettings):
@@ -86,37 +83,9 @@ class Settings(BaseSettings):
         """The configured zone, else the system's (as an IANA name when it can be found)."""
         return self.timezone or system_zone()
 
-
-def parse_hhmm(text: str) -> str:
-    match = _HHMM.fullmatch(text.strip())
-    if not match:
-        raise ValueError(f"'{quote(text, 20)}' is not a time of day; use HH:MM, e.g. 08:30")
-    return f"{int(match[1]):02d}:{match[2]}"
-
-
-def parse_zone(text: str) -> str:
-    try:
-        ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        shown = quote(text, 40)
-        raise ValueError(f"'{shown}' is not an IANA time zone; use a name like Asia/Shanghai or UTC") from None
-    return text.strip()
-
-
-def system_zone() -> str:
-    import datetime as dt
-
-    local = dt.datetime.now().astimezone().tzinfo
-    key = getattr(local, "key", None)
-    if key:
-        return str(key)
-    try:
-        from pathlib import Path
-
-        link = Path("/etc/localtime").resolve()
-        return str(link).split("zoneinfo/", 1)[1]
-    except (OSError, IndexError):
-        return "UTC"
+    @property
+    def channel_defaults(self) -> ChannelDefaults:
+        return ChannelDefaults(db=self.db, threshold=self.threshold, post_time=self.post_time, zone=self.zone)
 
 
 _SECRET_HINT = ("TOKEN", "SECRET", "KEY")

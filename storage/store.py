@@ -6,11 +6,14 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from analysis.errors import PaperbotError
-from analysis.models import Analysis, Paper, Score
+
+if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
+    from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
 
@@ -65,6 +68,8 @@ class Store(ChatTables):
                 )
 
     def get_paper(self, arxiv_id: str) -> Paper | None:
+        from analysis.models import Paper
+
         rows = list(self.db.table("papers").rows_where("arxiv_id = ?", [arxiv_id]))
         if not rows:
             return None
@@ -75,6 +80,8 @@ class Store(ChatTables):
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:
+        from analysis.models import Score
+
         if not ids:
             return {}
         marks = ",".join("?" for _ in ids)
@@ -92,6 +99,8 @@ class Store(ChatTables):
             } for s in scores], pk=("arxiv_id", "model", "prompt_version"))
 
     def cached_analysis(self, arxiv_id: str, model: str, version: str) -> Analysis | None:
+        from analysis.models import Analysis
+
         rows = list(self.db.table("analyses").rows_where(
             "arxiv_id = ? and model = ? and prompt_version = ?", [arxiv_id, model, version]))
         return Analysis.model_validate_json(rows[0]["body"]) if rows else None

@@ -36,9 +36,13 @@ def test_a_bad_value_is_one_line_naming_the_variable(env: dict[str, str], monkey
 def test_the_cli_reports_config_errors_without_a_traceback(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PAPERBOT_MAX_DEEP_DIVES", "many")
-    assert main(["channel", "list"]) == 1
+    assert main(["deepdive", "2601.14256"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "PAPERBOT_MAX_DEEP_DIVES" in err and "Traceback" not in err
+    monkeypatch.setenv("PAPERBOT_POST_TIME", "8h30")  # the quick commands check what they use, alike
+    assert main(["channel", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("paperbot: PAPERBOT_POST_TIME:") and "Traceback" not in err
 
 
 def test_secrets_are_never_echoed_in_errors(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,6 +58,32 @@ def test_dotenv_is_read_and_empty_values_mean_unset(env: dict[str, str], tmp_pat
     (tmp_path / ".env").write_text("PAPERBOT_THRESHOLD=72\nLLM_DAILY_BUDGET_USD=\nPAPERBOT_TIMEZONE=\n")
     settings = load_settings()
     assert settings.threshold == 72 and settings.llm_daily_budget_usd is None and settings.zone
+
+
+@pytest.mark.parametrize("env_text", ["", "\nPAPERBOT_THRESHOLD=\nPAPERBOT_POST_TIME=\n", "PAPERBOT_THRESHOLD=72\n"
+                                      "PAPERBOT_POST_TIME=7:05\nPAPERBOT_TIMEZONE=Asia/Tokyo\npaperbot_db=low.db\n"])
+def test_the_quick_commands_read_their_defaults_as_settings_does(env: dict[str, str], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, env_text: str) -> None:
+    from bot.defaults import channel_defaults
+
+    monkeypatch.delenv("PAPERBOT_DB")
+    (tmp_path / ".env").write_text(env_text)
+    assert channel_defaults() == load_settings().channel_defaults
+
+
+def test_the_environment_wins_over_dotenv_and_bad_values_are_one_line(env: dict[str, str], tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.defaults import channel_defaults
+
+    (tmp_path / ".env").write_text("PAPERBOT_THRESHOLD=72\n")
+    monkeypatch.setenv("PAPERBOT_THRESHOLD", "55")
+    assert channel_defaults().threshold == load_settings().threshold == 55
+    for name, value, fragment in [("PAPERBOT_THRESHOLD", "150", "0 to 100"), ("PAPERBOT_POST_TIME", "25:00", "HH:MM"),
+                                  ("PAPERBOT_TIMEZONE", "Mars/Base", "IANA")]:
+        with monkeypatch.context() as patch:
+            patch.setenv(name, value)
+            with pytest.raises(ConfigError, match=f"^{name}: .*{fragment}"):
+                channel_defaults()
 
 
 def test_every_spec_variable_is_documented_in_env_example() -> None:
