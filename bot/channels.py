@@ -11,6 +11,8 @@ from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
 from storage.chat import Channel, ChatTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
+# Telegram updates name chats by number, so an @username subscription would never match them
+_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}"}
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
 
 
@@ -48,8 +50,9 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         zone = parse_zone(zone) if zone else None
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    if not channel_id.strip() or len(channel_id) > 64:
-        raise BadInput("a channel id looks like C0123ABCD (Slack) or -1001234567890 (Telegram).")
+    if not re.fullmatch(_IDS[platform], channel_id):
+        raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like C0123ABCD (Slack) "
+                       "or -1001234567890 (Telegram); or type /subscribe in the channel itself.")
     old = store.get_channel(platform, channel_id)
     return store.upsert_channel(
         platform, channel_id,

@@ -212,14 +212,21 @@ class TelegramAdapter:
         if expected is None or not _same(given, expected.get_secret_value()):
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
-            update = Update.de_json(await request.json(), self.bot)
-        except ValueError:
+            data = await request.json()
+            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
+        except (ValueError, KeyError, TypeError):  # not JSON, or JSON that is no Update
+            update = None
+        if update is None:
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
         self.spawn(self.application.process_update(update))
         return web.json_response({"ok": True})
 
 
+MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
+
+
 def vote_keyboard(count: int) -> InlineKeyboardMarkup:
+    count = min(count, MAX_BUTTONS)
     buttons = [InlineKeyboardButton(f"👍 {n}", callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
     return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
 

@@ -93,6 +93,9 @@ def test_channel_add_list_remove(env: dict[str, str], capsys: pytest.CaptureFixt
     assert code == 1 and "not subscribed" in err
     code, _, err = run(capsys, "channel", "add", "slack", "C9", "--tz", "Mars/Base")
     assert code == 1 and "IANA" in err
+    for platform, bad in [("telegram", "@mychannel"), ("slack", "#general"), ("slack", "c0123; drop")]:
+        code, _, err = run(capsys, "channel", "add", platform, bad)
+        assert code == 1 and f"is not a {platform} channel id" in err and err.count("\n") == 1
     store = Store(env["PAPERBOT_DB"])
     assert {c.channel_id for c in store.channels(active_only=False)} == {"C0123", "-1001234"}
 

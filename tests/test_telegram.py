@@ -252,6 +252,24 @@ async def test_webhook_requires_the_secret(env: dict, telegram_env: dict, telegr
     assert telegram.webhook["secret_token"] == "s3cret-token"
 
 
+async def test_a_webhook_body_that_is_no_update_is_a_400(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/telegram/hook")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
+    async with running() as h:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+        for body in (b"not json", b"[1, 2]", b'{"message": {"text": "no update_id"}}'):
+            response = await h.http.post("/telegram/hook", content=body, headers=headers)
+            assert response.status_code == 400
+
+
+def test_the_vote_keyboard_stays_within_telegrams_100_buttons() -> None:
+    from bot.telegram import vote_keyboard
+
+    rows = vote_keyboard(130).inline_keyboard
+    assert sum(len(row) for row in rows) == 100 and rows[-1][-1].callback_data == "v:99"
+
+
 async def test_commands_in_channels_arrive(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
     # Channel posts are their own update type: without "channel_post" in allowed_updates Telegram never sends them.
     channel_id = -1002236736395
