@@ -39,10 +39,17 @@ def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: s
 
 def react(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str, user_id: str,
           added: bool) -> str | None:
-    """Apply one reaction event; returns the paper voted on (or None when it was not a vote)."""
+    """Apply one reaction event; returns the paper voted on (or None when it was not a vote).
+
+    One vote per person and paper, standing while any of their reactions points at the paper: taking
+    back 🔥 leaves the vote of the 👍 beside it, and :one: on the quick view counts like 👍 on the paper."""
     paper = reaction_target(store, platform, channel_id, message_ref, reaction)
-    if paper is not None:
-        store.set_vote(platform, channel_id, paper, user_id, added)
+    if paper is None:
+        return None
+    store.set_reaction(platform, channel_id, message_ref, user_id, reaction.split("::")[0], added)
+    standing = added or any(reaction_target(store, platform, channel_id, ref, other) == paper
+                            for ref, other in store.reactions_of(platform, channel_id, user_id))
+    store.set_vote(platform, channel_id, paper, user_id, standing)
     return paper
 
 

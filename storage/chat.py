@@ -97,7 +97,8 @@ class ChatTables:
                             [new, platform, old])
             self.db.execute(f"update or ignore post_messages set channel_id = ? where {where} and day in "
                             f"(select day from posts where {where})", [new, platform, old, platform, new])
-            self.db.execute(f"update or ignore votes set channel_id = ? where {where}", [new, platform, old])
+            for table in ("votes", "reactions"):
+                self.db.execute(f"update or ignore {table} set channel_id = ? where {where}", [new, platform, old])
 
     # -- posts -------------------------------------------------------------------------------
     def claim_post(self, platform: str, channel_id: str, day: str, owner: str | None = None,
@@ -210,6 +211,20 @@ class ChatTables:
                     "update votes set withdrawn_at = ? where platform = ? and channel_id = ? and arxiv_id = ? "
                     "and user_id = ? and withdrawn_at is null", [stamp, *key])
             return cursor.rowcount > 0
+
+    def set_reaction(self, platform: str, channel_id: str, message_ref: str, user_id: str, reaction: str,
+                     present: bool) -> None:
+        with self.db.conn:
+            self.db.table("reactions").upsert({
+                "platform": platform, "channel_id": channel_id, "message_ref": message_ref, "user_id": user_id,
+                "reaction": reaction, "present": int(present), "at": _now().isoformat(timespec="seconds"),
+            }, pk=("platform", "channel_id", "message_ref", "user_id", "reaction"))
+
+    def reactions_of(self, platform: str, channel_id: str, user_id: str) -> list[tuple[str, str]]:
+        """(message ref, reaction) of the vote reactions this person has on now, in this channel."""
+        rows = self.db.execute("select message_ref, reaction from reactions where platform = ? and channel_id = ? "
+                               "and user_id = ? and present = 1", [platform, channel_id, user_id]).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def set_anonymous_votes(self, platform: str, channel_id: str, arxiv_id: str, count: int) -> None:
         """Channels report only how many reacted: keep that many anonymous votes standing for the paper."""

@@ -51,7 +51,17 @@ def _m002_votes_are_withdrawn_not_deleted(db: sqlite_utils.Database) -> None:
     db.table("post_messages").create_index(["platform", "channel_id", "day"], if_not_exists=True)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted]
+def _m003_reactions(db: sqlite_utils.Database) -> None:
+    # Which vote reactions each person has on which message: a vote stands while any of them does
+    # (👍 and 🔥 on one deep dive, or :one: on the quick view and 👍 on the paper's own message).
+    db.table("reactions").create({
+        "platform": str, "channel_id": str, "message_ref": str, "user_id": str, "reaction": str,
+        "present": int, "at": str,
+    }, pk=("platform", "channel_id", "message_ref", "user_id", "reaction"))
+    db.table("reactions").create_index(["platform", "channel_id", "user_id"])
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

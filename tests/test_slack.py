@@ -198,6 +198,16 @@ async def test_reactions_vote_once_and_can_be_taken_back(env: dict, slack_env: d
         await event(h, reaction_event("+1", channel=CHANNEL, ts=first_reply["ts"], event_id="Ev5", added=False))
         await until(lambda: h.store.vote_counts("slack", CHANNEL)[paper] == 1)
         status = (await command(h, slack, "status", "")).text
+        # U2 also puts :one: on the quick view (the same paper), then takes back 🔥: the vote stands
+        await event(h, reaction_event("one", channel=CHANNEL, ts=quick["ts"], user="U2", event_id="Ev6"))
+        await event(h, reaction_event("fire", channel=CHANNEL, ts=first_reply["ts"], user="U2", event_id="Ev7",
+                                      added=False))
+        await event(h, reaction_event("eyes", channel=CHANNEL, ts=quick["ts"], user="U2", event_id="Ev8"))
+        await asyncio.sleep(0.3)
+        assert h.store.vote_counts("slack", CHANNEL)[paper] == 1
+        await event(h, reaction_event("one", channel=CHANNEL, ts=quick["ts"], user="U2", event_id="Ev9",
+                                      added=False))
+        await until(lambda: paper not in h.store.vote_counts("slack", CHANNEL))
     assert f"{paper} 👍 1" in status
 
 
