@@ -41,8 +41,10 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
 
 def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
-                  empty_note: bool | None = None) -> Channel:
-    """Create or update a subscription, keeping what is not given (CLI and chat alike)."""
+                  empty_note: bool | None = None, topic: str | None = None) -> Channel:
+    """Create or update a subscription, keeping what is not given (CLI and chat alike).
+
+    `topic` is where in the chat a chat command came from: "" for the chat itself, None to keep it."""
     if threshold is not None and not 0 <= threshold <= 100:
         raise BadInput(f"threshold {threshold} is out of range. {THRESHOLD_USAGE}")
     try:
@@ -60,4 +62,5 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         post_time=time or (old.post_time if old else defaults.post_time),
         timezone=zone or (old.timezone if old else defaults.zone),
         empty_note=empty_note if empty_note is not None else (old.empty_note if old else True),
+        topic=(topic or None) if topic is not None else (old.topic if old else None),
     )

@@ -159,7 +159,9 @@ def channel_command(args: argparse.Namespace, defaults: ChannelDefaults, store: 
         if not rows:
             print("no channels subscribed; add one with: paperbot channel add slack C0123ABC")
         for c in rows:
-            print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} {c.timezone}")
+            topic = f"  in topic {c.topic}" if c.topic else ""
+            print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} {c.timezone}"
+                  + topic)
         return 0
     if args.action == "remove":
         if not store.deactivate_channel(args.platform, args.channel_id):

@@ -38,6 +38,7 @@ class Invocation:
     channel_id: str
     user_id: str
     is_admin: Callable[[], Awaitable[bool]] | None = None  # None: everyone may change settings
+    topic: str | None = None  # the forum topic it was asked in ("" for none); None where chats have no topics
 
 
 @dataclass
@@ -173,7 +174,7 @@ class Commands:
     def _subscribe(self, who: Invocation, *, threshold: int | None = None, time: str | None = None,
                    zone: str | None = None) -> Channel:
         channel = subscribe_cli(self.store, self.settings.channel_defaults, who.platform, who.channel_id,
-                                threshold=threshold, time=time, zone=zone)
+                                threshold=threshold, time=time, zone=zone, topic=who.topic)
         self._notify(who)
         return channel
 

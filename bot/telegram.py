@@ -92,12 +92,15 @@ class TelegramAdapter:
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
+        topic = self._topic(channel_id)
         refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.items)) if i == len(parts) - 1
-                                else None) for i, part in enumerate(parts)]
+                                else None, thread_id=topic) for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
-        return [await self.send(channel_id, part, reply_to=thread_ref) for part in render.deep_dive(item, number)]
+        topic = self._topic(channel_id)
+        return [await self.send(channel_id, part, reply_to=thread_ref, thread_id=topic)
+                for part in render.deep_dive(item, number)]
 
     async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
                             thread_ref: str | None) -> list[str]:
@@ -105,8 +108,15 @@ class TelegramAdapter:
                 for part in render.analysis_message(paper, analysis, score)]
 
     async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
-        refs = [await self.send(channel_id, part, reply_to=thread_ref) for part in render.split(render.esc(text))]
+        topic = self._topic(channel_id)
+        refs = [await self.send(channel_id, part, reply_to=thread_ref, thread_id=topic)
+                for part in render.split(render.esc(text))]
         return refs[0]
+
+    def _topic(self, chat_id: str) -> int | None:
+        """The forum topic the chat subscribed from: the digest goes there, not to General."""
+        channel = self.store.get_channel("telegram", chat_id)
+        return int(channel.topic) if channel and channel.topic and channel.topic.isdigit() else None
 
     async def listen(self, app: web.Application) -> None:
         await self.application.start()

@@ -69,8 +69,9 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
         return  # a group's other chatter and other bots' commands are not ours
     name, text = parsed
     user_id = str(message.from_user.id) if message.from_user else f"chat:{chat.id}"
-    who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update))
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
+    who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
+                     topic=str(thread) if thread else "")
     error = adapter.commands.precheck(name, text)
     if error:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)

@@ -29,6 +29,7 @@ class Channel:
     timezone: str
     active: bool = True
     empty_note: bool = True
+    topic: str | None = None  # the thread inside the chat the digest goes to (Telegram forum topics)
 
     @property
     def key(self) -> str:
@@ -48,14 +49,14 @@ class ChatTables:
 
     # -- channels ----------------------------------------------------------------------------
     def upsert_channel(self, platform: Platform, channel_id: str, *, threshold: int, post_time: str,
-                       timezone: str, empty_note: bool = True) -> Channel:
+                       timezone: str, empty_note: bool = True, topic: str | None = None) -> Channel:
         stamp = _now().isoformat(timespec="seconds")
         with self.db.conn:
             self.db.table("channels").insert({"platform": platform, "channel_id": channel_id, "created_at": stamp},
                                        pk=("platform", "channel_id"), ignore=True)
             self.db.table("channels").update((platform, channel_id), {
                 "threshold": threshold, "post_time": post_time, "timezone": timezone, "active": 1,
-                "empty_note": int(empty_note), "updated_at": stamp,
+                "empty_note": int(empty_note), "topic": topic, "updated_at": stamp,
             })
         channel = self.get_channel(platform, channel_id)
         assert channel is not None
@@ -268,4 +269,5 @@ def _alive(owner: str) -> bool:
 def _channel(row: dict[str, object]) -> Channel:
     return Channel(platform=row["platform"], channel_id=str(row["channel_id"]),  # type: ignore[arg-type]
                    threshold=int(row["threshold"] or 0), post_time=str(row["post_time"]),  # type: ignore[call-overload]
-                   timezone=str(row["timezone"]), active=bool(row["active"]), empty_note=bool(row["empty_note"]))
+                   timezone=str(row["timezone"]), active=bool(row["active"]), empty_note=bool(row["empty_note"]),
+                   topic=str(row["topic"]) if row.get("topic") else None)

@@ -61,7 +61,13 @@ def _m003_reactions(db: sqlite_utils.Database) -> None:
     db.table("reactions").create_index(["platform", "channel_id", "user_id"])
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions]
+def _m004_channel_topics(db: sqlite_utils.Database) -> None:
+    # A Telegram forum supergroup subscribed from one of its topics gets the digest in that topic.
+    db.table("channels").add_column("topic", str)
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
+                               _m004_channel_topics]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -370,3 +370,24 @@ async def test_no_whitespace_only_part(env: dict, telegram_env: dict, telegram: 
     async with running(listen=False) as h:
         await h.adapters["telegram"].post_text(str(GROUP), "a" * 3998 + "\n\n \n\n \n\n" + "b" * 4500)
     assert [visible_text(m["text"]).strip()[0] for m in telegram.sent_to(GROUP)] == ["a", "b", "b"]
+
+
+async def test_a_forum_subscribed_from_a_topic_gets_its_digest_in_that_topic(
+        llm_env: dict, telegram_env: dict, telegram: FakeTelegram, llm: FakeLLM) -> None:
+    telegram.add_admin(GROUP, ALICE)
+    in_topic = message("/subscribe 08:30 UTC")
+    in_topic["message"].update(message_thread_id=77, is_topic_message=True)
+    async with running() as h:
+        telegram.push_update(in_topic)
+        answer = await replies_after(telegram, 0)
+        assert answer[0]["thread_id"] == 77  # the answer, in the topic it was asked in
+        channel = h.store.get_channel("telegram", str(GROUP))
+        assert channel is not None and channel.topic == "77"
+        digest = await h.digest()
+        await post_digest(h.adapters["telegram"], h.store, channel, digest)
+        posted = telegram.sent_to(GROUP)[1:]
+        assert len(posted) == 1 + len(digest.selected()) and {m["thread_id"] for m in posted} == {77}
+        telegram.push_update(message("/subscribe"))  # again, from the General topic: the digest moves there
+        await replies_after(telegram, len(telegram.sent_to(GROUP)))
+        channel = h.store.get_channel("telegram", str(GROUP))
+    assert channel is not None and channel.topic is None and channel.post_time == "08:30"
