@@ -31,6 +31,16 @@ def sample_digest() -> Digest:
     return Digest(title="CV 论文日报", date=dt.date(2026, 1, 23), items=items, threshold=60, max_deep_dives=3)
 
 
+def most_in_window(stamps: list[float], window: float) -> int:
+    """The most sends in any `window` seconds (stamps sorted)."""
+    start, most = 0, 0
+    for end, at in enumerate(stamps):
+        while at - stamps[start] >= window:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 async def run(channels: int, tmp: str) -> list[str]:
     misses: list[str] = []
     with FakeSlack() as slack, FakeTelegram() as telegram:
@@ -54,17 +64,16 @@ async def run(channels: int, tmp: str) -> list[str]:
         stamps = sorted(c.at for c in telegram.calls_to("/sendMessage"))
     failed = [o for o in outcomes if "failed" in o]
     rate = sent / wall
-    # the limiter is a leaky bucket: a first burst, then its steady rate, seen in the second half of the sends
-    half = len(stamps) // 2
-    tg_rate = (len(stamps) - 1 - half) / max(1e-9, stamps[-1] - stamps[half]) if len(stamps) > 2 else 0.0
+    busiest = most_in_window(stamps, 1.0)  # Telegram's rule is per second, whatever the average
     table(f"Fan-out: one digest (quick view + 3 deep dives) to {channels} Slack channels and {channels} Telegram chats",
           ["measure", "value", "target"], [
               ("messages sent", sent, f"= {8 * channels} " + check(misses, sent == 8 * channels and not failed,
                                                                     "fan-out sent every message")),
               ("wall s", wall, ""),
               ("messages / s, all", rate, ""),
-              ("Telegram messages / s, steady (2nd half)", tg_rate,
-               f"<= {TELEGRAM_GLOBAL_PER_S:.0f} " + check(misses, tg_rate <= TELEGRAM_GLOBAL_PER_S * 1.1,
+              ("Telegram messages / s, all", len(stamps) / max(1e-9, stamps[-1] - stamps[0]), ""),
+              ("Telegram messages in the busiest second", busiest,
+               f"<= {TELEGRAM_GLOBAL_PER_S:.0f} " + check(misses, busiest <= TELEGRAM_GLOBAL_PER_S,
                                                          "Telegram global rate")),
           ])
     for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL"):

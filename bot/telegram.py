@@ -44,8 +44,13 @@ BUTTONS_PER_ROW = 8
 
 def rate_limiter() -> AIORateLimiter:
     """Telegram allows about 30 messages a second overall and 20 a minute per group; stay under both,
-    and wait out a 429's retry_after up to three times."""
-    return AIORateLimiter(overall_max_rate=25, overall_time_period=1, group_max_rate=20, group_time_period=60,
+    and wait out a 429's retry_after up to three times.
+
+    The limiters are leaky buckets: a full bucket of `max_rate` goes at once, then `max_rate` per
+    `time_period` drips after it, so any window of length T sees up to max_rate + rate·T. Small
+    buckets keep that under the limits, with room for jitter: 4 + 22/s ≤ 30 in any second, 10 + 10/min ≤ 20
+    in any minute."""
+    return AIORateLimiter(overall_max_rate=4, overall_time_period=0.18, group_max_rate=10, group_time_period=60,
                           max_retries=3)
 GONE = ("chat not found", "bot was kicked", "bot is not a member", "group chat was deleted", "user is deactivated",
         "bot was blocked")
