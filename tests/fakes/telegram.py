@@ -1,10 +1,7 @@
 """The Telegram Bot API as python-telegram-bot calls it, strict where Telegram is strict.
 
-PTB 22 (`Bot(token, base_url=fake.url + "/bot")`) POSTs to `{base_url}{token}/{method}` with an
-`application/x-www-form-urlencoded` body (multipart only when uploading files). Each value is sent as
-is when it is a string and JSON-encoded otherwise: `chat_id=-100123`, `disable_notification=true`,
-`reply_parameters={"message_id": 5}`. The fake also takes JSON bodies and query strings, as Telegram
-does, and decodes every field that is not a text field as JSON when it parses.
+PTB 22 (`Bot(token, base_url=fake.url + "/bot")`) calls `{base_url}{token}/{method}`; how its requests
+are read is in tests.fakes.telegram_wire.
 
 Strict like Telegram: HTML (`parse_mode=HTML`) goes through a parser that follows TDLib's rules and
 error messages, lengths are checked after parsing, unchanged edits are refused, updates are delivered
@@ -24,12 +21,12 @@ import re
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
+from tests.fakes.hf import FIXTURES
 from tests.fakes.telegram_html import (  # noqa: F401 - re-exported for tests
     ALLOWED_TAGS,
     HtmlError,
@@ -38,37 +35,12 @@ from tests.fakes.telegram_html import (  # noqa: F401 - re-exported for tests
     utf16_len,
     visible_text,
 )
-
-# ../shared/fixtures beside the repository: captured payloads with their provenance (SOURCES.md)
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+from tests.fakes.telegram_wire import ApiError, Args, arguments, chat_id_of, checked_markup, not_modified
 
 MAX_TEXT = 4096  # counted after entity parsing, in UTF-16 code units as Telegram counts offsets
-MAX_CALLBACK_DATA = 64  # bytes
 MAX_POLL = 0.5  # longest a getUpdates long poll waits here, whatever `timeout` says: tests stay fast
 # What Telegram delivers when allowed_updates was never set or set to []
 DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-# Values sent as plain strings; everything else PTB sends JSON-encoded (numbers, booleans, objects)
-TEXT_FIELDS = frozenset({"text", "caption", "parse_mode", "url", "secret_token", "callback_query_id",
-                         "inline_message_id", "language_code", "ip_address", "business_connection_id",
-                         "description", "short_description", "name", "title", "emoji", "query",
-                         "message_effect_id", "custom_title", "certificate"})
-
-Args = dict[str, Any]
-
-
-class ApiError(Exception):
-    """An answer with `ok: false`; the HTTP status is the error code, as Telegram sends it."""
-
-    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
-        super().__init__(description)
-        self.code, self.description, self.parameters = code, description, parameters
-
-    def response(self) -> web.Response:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return web.json_response(body, status=self.code)
 
 
 class FakeTelegram(LoopbackServer):
@@ -174,7 +146,7 @@ class FakeTelegram(LoopbackServer):
         if handler is None:
             return ApiError(404, "Not Found: method not found").response()
         try:
-            args = await _arguments(request)
+            args = await arguments(request)
             result = await handler(args, request) if inspect.iscoroutinefunction(handler) else handler(args)
         except ApiError as error:
             return error.response()
@@ -228,7 +200,7 @@ class FakeTelegram(LoopbackServer):
     def _check_chat(self, args: Args) -> int:
         if "chat_id" not in args or args["chat_id"] in ("", None):
             raise ApiError(400, "Bad Request: chat_id is empty")
-        chat_id = _chat_id(args["chat_id"])
+        chat_id = chat_id_of(args["chat_id"])
         if chat_id is None:
             raise ApiError(400, "Bad Request: chat not found")  # @usernames are not simulated
         if chat_id in self.chat_errors:
@@ -262,7 +234,7 @@ class FakeTelegram(LoopbackServer):
     def _m_sendmessage(self, args: Args) -> dict[str, Any]:
         chat_id = self._check_chat(args)
         visible, entities = self._parse_text(chat_id, args)
-        markup = _checked_markup(args.get("reply_markup"))
+        markup = checked_markup(args.get("reply_markup"))
         reply = args.get("reply_parameters") or {}
         reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         record = {"chat_id": chat_id, "message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
@@ -286,9 +258,9 @@ class FakeTelegram(LoopbackServer):
             return True
         record = self._editable(args)
         visible, entities = self._parse_text(record["chat_id"], args)
-        markup = _checked_markup(args.get("reply_markup"))
+        markup = checked_markup(args.get("reply_markup"))
         if (visible, entities, markup) == (record["visible"], record["entities"], record["reply_markup"]):
-            raise _not_modified()
+            raise not_modified()
         record.update(text=str(args.get("text") or ""), parse_mode=args.get("parse_mode"), visible=visible,
                       entities=entities, reply_markup=markup, edit_date=int(time.time()))
         self.edits.append({"method": "editMessageText", **args})
@@ -299,9 +271,9 @@ class FakeTelegram(LoopbackServer):
             self.edits.append({"method": "editMessageReplyMarkup", **args})
             return True
         record = self._editable(args)
-        markup = _checked_markup(args.get("reply_markup"))
+        markup = checked_markup(args.get("reply_markup"))
         if markup == record["reply_markup"]:
-            raise _not_modified()
+            raise not_modified()
         record.update(reply_markup=markup, edit_date=int(time.time()))
         self.edits.append({"method": "editMessageReplyMarkup", **args})
         return self._message(record)
@@ -412,62 +384,8 @@ class FakeTelegram(LoopbackServer):
                 if (_kind(u) in wanted if wanted else _kind(u) not in DEFAULT_EXCLUDED)]
 
 
-def _chat_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
-
-
 def _kind(update: dict[str, Any]) -> str:
     return next((key for key in update if key != "update_id"), "")
-
-
-def _not_modified() -> ApiError:
-    return ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup "
-                         "are exactly the same as a current content and reply markup of the message")
-
-
-def _checked_markup(markup: Any) -> dict[str, Any] | None:
-    """The reply_markup as Telegram would store it; raises for buttons Telegram refuses."""
-    if not markup:
-        return None
-    if not isinstance(markup, dict):
-        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
-    for row in markup.get("inline_keyboard") or []:
-        for button in row:
-            if not str(button.get("text") or "").strip():
-                raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-            if len(button) == 1:
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
-                                    "Text buttons are unallowed in the inline keyboard")
-    return markup
-
-
-async def _arguments(request: web.Request) -> Args:
-    """Query string, then the body: JSON as is; form and multipart fields decoded as PTB encoded them."""
-    if request.content_type == "application/json":
-        data = await request.json() if await request.read() else {}
-        return {**request.query, **(data if isinstance(data, dict) else {})}
-    raw: dict[str, Any] = dict(request.query)
-    if request.method == "POST":
-        for key, value in (await request.post()).items():
-            raw[key] = {"filename": value.filename} if isinstance(value, web.FileField) else value
-    return {key: _decoded(key, value) for key, value in raw.items()}
-
-
-def _decoded(key: str, value: Any) -> Any:
-    if key in TEXT_FIELDS or not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value  # e.g. chat_id="@channelname"
 
 
 # -- helpers for tests ------------------------------------------------------------------------------
