@@ -126,6 +126,11 @@ class LoopbackServer:
             self._thread.join(10)
         self._loop = None
 
+    def run(self, work: Awaitable[Any], timeout: float = 10) -> Any:
+        """Run a coroutine on the server's own loop, from a test's thread, and return its result."""
+        assert self._loop is not None, "the server is not running"
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout)  # type: ignore[arg-type]
+
     def __enter__(self) -> LoopbackServer:
         return self.start()
 

@@ -8,7 +8,8 @@ are GETs. Other clients post form bodies, where `blocks` is a JSON string. All o
 here. The token travels as `Authorization: Bearer`, or as a `token` argument.
 
 Errors come back as HTTP 200 with `{"ok": false, "error": ...}`, the way Slack answers, except a
-rate limit, which tests inject with `fail_next(429, ..., headers={"Retry-After": "1"})`.
+rate limit, which tests inject with `fail_next(429, ..., headers={"Retry-After": "1"})`. Socket Mode
+(`apps.connections.open` and its websocket) is `fake.socket_mode`, in tests.fakes.slack_socket.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from tests.fakes.base import LoopbackServer
+from tests.fakes.slack_socket import SocketMode
 
 MAX_TEXT = 40_000  # chat.postMessage refuses longer text with msg_too_long
 MAX_BLOCKS = 50
@@ -49,6 +51,7 @@ class FakeSlack(LoopbackServer):
         self.channel_errors: dict[str, str] = {}
         self.channels: dict[str, dict[str, Any]] = {}  # conversations.info overrides
         self.users: dict[str, dict[str, Any]] = {}  # users.info overrides
+        self.socket_mode = SocketMode(self)
         self._ts = itertools.count(101)  # never reset: a ts stays unique for the whole session
         self._ts_lock = threading.Lock()
 
@@ -95,11 +98,13 @@ class FakeSlack(LoopbackServer):
             store.clear()
         for registry in (self.channel_errors, self.channels, self.users):
             registry.clear()
+        self.socket_mode.reset()
 
     # -- server -------------------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
+        self.socket_mode.setup(app)
 
     async def _response(self, request: web.Request) -> web.Response:
         payload = await _arguments(request)
@@ -108,10 +113,12 @@ class FakeSlack(LoopbackServer):
 
     async def _api(self, request: web.Request) -> web.Response:
         args = await _arguments(request)
-        if self._token_of(request, args) != self.token:
+        method = request.match_info["method"]
+        expected = self.socket_mode.app_token if method == "apps.connections.open" else self.token
+        if self._token_of(request, args) != expected:
             # Slack itself says not_authed when there is no token at all; one error keeps tests simple
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        handler = self._handlers().get(request.match_info["method"])
+        handler = self._handlers().get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(args))
@@ -121,6 +128,7 @@ class FakeSlack(LoopbackServer):
             "auth.test": self._auth_test, "chat.postMessage": self._post, "chat.postEphemeral": self._ephemeral,
             "chat.update": self._update, "chat.getPermalink": self._permalink,
             "conversations.info": self._conversation, "reactions.add": self._react, "users.info": self._user,
+            "apps.connections.open": lambda _: self.socket_mode.open(),
         }
 
     @staticmethod
