@@ -80,8 +80,13 @@ class Scheduler:
     # -- planning ----------------------------------------------------------------------------
     def start(self) -> None:
         self.sync_all()
-        self.aps.add_job(self.sync_all, "interval", seconds=60, id="resync", replace_existing=True, coalesce=True)
+        self.aps.add_job(self._resync, "interval", seconds=60, id="resync", replace_existing=True, coalesce=True)
         self.aps.start()
+
+    async def _resync(self) -> None:
+        # A coroutine, so APScheduler runs it on the event loop: a plain function would run in a worker
+        # thread and share the Store's SQLite connection with the loop's posts.
+        self.sync_all()
 
     def shutdown(self) -> None:
         if self.aps.running:

@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import inspect
 import json
 import os
 import signal
@@ -96,6 +97,8 @@ async def test_jobs_follow_subscriptions_without_a_restart(env: dict, slack_env:
             assert "slack:C43" in scheduler.next_runs()
             job = scheduler.aps.get_job("slack:C43")
             assert job.coalesce and job.misfire_grace_time is None and job.max_instances == 1  # late, never lost
+            # every job runs on the event loop, none in APScheduler's thread pool beside the loop's SQLite use
+            assert all(inspect.iscoroutinefunction(j.func) for j in scheduler.aps.get_jobs())
         finally:
             scheduler.shutdown()
 
