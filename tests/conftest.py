@@ -63,13 +63,11 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: Fake
         if name.startswith(("PAPERBOT_", "LLM_", "SLACK_", "TELEGRAM_", "OPENAI_")) or name in (
                 "HF_ENDPOINT", "ARXIV_API_URL"):
             monkeypatch.delenv(name)
-    values = {
+    values = _set_env(monkeypatch, {
         "PAPERBOT_DB": str(tmp_path / "paperbot.db"),
         "HF_ENDPOINT": hf.url,
         "ARXIV_API_URL": arxiv.url + "/api/query",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    })
     monkeypatch.chdir(tmp_path)
     return values
 
@@ -77,9 +75,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: Fake
 @pytest.fixture
 def llm_env(env: dict[str, str], llm: FakeLLM, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"LLM_MODEL": "openai/fake-mini", "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-test-not-a-real-key"}
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return {**env, **values}
+    return {**env, **_set_env(monkeypatch, values)}
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +97,7 @@ SLACK_SECRET = "test-signing-secret-0123456789"
 def slack_env(env: dict[str, str], slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"SLACK_BOT_TOKEN": slack.token, "SLACK_SIGNING_SECRET": SLACK_SECRET,
               "SLACK_API_URL": slack.url + "/api/"}
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return {**env, **values}
+    return {**env, **_set_env(monkeypatch, values)}
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +115,10 @@ def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
 @pytest.fixture
 def telegram_env(env: dict[str, str], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url + "/bot"}
+    return {**env, **_set_env(monkeypatch, values)}
+
+
+def _set_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> dict[str, str]:
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    return {**env, **values}
+    return values
