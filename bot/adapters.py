@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
-from analysis.errors import PaperbotError
+from analysis.errors import ConfigError, PaperbotError
 from bot.chat import ChatAdapter
+from bot.posting import post_to_channels
 
 if TYPE_CHECKING:
+    from analysis.models import Digest
     from analysis.pipeline import Engine
     from bot.commands import Commands
     from bot.config import Settings
@@ -45,9 +47,9 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
 
             candidates.append(SlackAdapter(settings, store, commands))
         if settings.telegram_bot_token:
-            from bot.telegram import TelegramAdapter
+            from bot.telegram import telegram_adapter
 
-            candidates.append(TelegramAdapter(settings, store, commands))
+            candidates.append(telegram_adapter(settings, store, commands))
         for adapter in candidates:
             stack.push_async_callback(adapter.close)
             try:
@@ -58,3 +60,13 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
                 continue
             adapters[adapter.platform] = adapter
         yield adapters
+
+
+async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:
+    channels = store.channels()
+    if not channels:
+        return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
+    async with open_adapters(settings, store, engine) as adapters:
+        if not adapters and not adapters.failed:
+            raise ConfigError("no chat platform configured: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN to post.")
+        return await post_to_channels(adapters, store, channels, digest)

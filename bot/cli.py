@@ -131,7 +131,7 @@ async def digest_command(args: argparse.Namespace, settings: Settings, store: St
             sys.stdout.write(text)
             sys.stdout.flush()
         if args.post:
-            from bot.posting import post_everywhere
+            from bot.adapters import post_everywhere
 
             results = await post_everywhere(settings, store, engine, digest)
             for line in results:

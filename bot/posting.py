@@ -11,16 +11,11 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from analysis.models import Digest
 from bot.chat import ChatAdapter
 from storage.chat import Channel
 from storage.store import Store
-
-if TYPE_CHECKING:
-    from analysis.pipeline import Engine
-    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -131,21 +126,3 @@ async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, ch
 
     # Chats in parallel, messages within one chat in order: what the platforms' limits allow.
     return list(await asyncio.gather(*(one(c) for c in channels)))
-
-
-async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:
-    from bot.adapters import open_adapters
-
-    channels = store.channels()
-    if not channels:
-        return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
-    async with open_adapters(settings, store, engine) as adapters:
-        if not adapters and not adapters.failed:
-            raise _not_configured()
-        return await post_to_channels(adapters, store, channels, digest)
-
-
-def _not_configured() -> Exception:
-    from analysis.errors import ConfigError
-
-    return ConfigError("no chat platform configured: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN to post.")

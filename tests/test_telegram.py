@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.posting import post_digest
-from bot.telegram_updates import parse_command
+from bot.telegram.updates import parse_command
 from tests.chat_harness import Harness, running
 from tests.fakes.llm import FakeLLM
 from tests.fakes.telegram import FakeTelegram, load_update, utf16_len, visible_text
@@ -264,7 +264,7 @@ async def test_a_webhook_body_that_is_no_update_is_a_400(env: dict, telegram_env
 
 
 def test_the_vote_keyboard_stays_within_telegrams_100_buttons() -> None:
-    from bot.telegram import vote_keyboard
+    from bot.telegram.adapter import vote_keyboard
 
     rows = vote_keyboard(130).inline_keyboard
     assert sum(len(row) for row in rows) == 100 and rows[-1][-1].callback_data == "v:99"

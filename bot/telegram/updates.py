@@ -18,7 +18,7 @@ from bot.commands import COMMANDS, Invocation
 from bot.votes import UP_REACTIONS
 
 if TYPE_CHECKING:
-    from bot.telegram import TelegramAdapter
+    from bot.telegram.adapter import TelegramAdapter
 
 log = logging.getLogger(__name__)
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?", re.S)

@@ -1,6 +1,6 @@
 """Telegram through python-telegram-bot: posting digests as HTML with reply threads and vote buttons.
 
-Updates (commands, reactions, button presses) are handled in bot.telegram_updates; they arrive by
+Updates (commands, reactions, button presses) are handled in bot.telegram.updates; they arrive by
 long polling, or by webhook on serve's aiohttp app when TELEGRAM_WEBHOOK_URL is set.
 """
 
@@ -71,9 +71,6 @@ class TelegramAdapter:
         self._started = self._polling = self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
-        from bot.telegram_updates import register
-
-        register(self)
 
     @property
     def bot(self) -> Any:
