@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from analysis.http import new_client
-from analysis.llm import LLM, LLMConfig
+from analysis.llm import LLM, LLMConfig, settle_litellm
 from analysis.pipeline import Engine, Progress
 from analysis.profile import Profile
 from bot import logs
@@ -51,4 +51,7 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
         )
         if progress is not None:
             engine.progress = progress
-        yield engine
+        try:
+            yield engine
+        finally:
+            await settle_litellm()
