@@ -91,7 +91,7 @@ async def settle_litellm() -> None:
     from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as worker
 
     try:
-        await asyncio.wait_for(worker.flush(), timeout=2)
+        await asyncio.wait_for(worker.flush(), timeout=1)
         await worker.stop()
     except Exception as exc:  # best effort: e.g. its queue was made on another (earlier test's) loop
         log.debug("litellm's logging worker did not settle: %s", exc)

@@ -104,10 +104,17 @@ class SlackAdapter:
             return
         app.router.add_post("/slack/events", self._http)
 
-    async def close(self) -> None:
+    async def stop_listening(self) -> None:
+        # HTTP mode stops with serve's site; Socket Mode's websocket is ours to close
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+
+    def busy(self) -> set[asyncio.Task[None]]:
+        return set(self._tasks)
+
+    async def close(self) -> None:
+        await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
 

@@ -32,6 +32,7 @@ from analysis.render import telegram as render
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
+from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform
 from storage.store import Store
 
@@ -80,6 +81,7 @@ class TelegramAdapter:
     async def start(self) -> None:
         if self._started:
             return
+        check_webhook_settings(self.settings)
         try:
             await self.application.initialize()
             self.username = self.bot.username or ""
@@ -131,10 +133,16 @@ class TelegramAdapter:
         await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=10)
         self._polling = True
 
-    async def close(self) -> None:
+    async def stop_listening(self) -> None:
         if self._polling and self.application.updater is not None:
-            await self.application.updater.stop()
             self._polling = False
+            await self.application.updater.stop()
+
+    def busy(self) -> set[asyncio.Task[None]]:
+        return set(self._tasks)
+
+    async def close(self) -> None:
+        await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
         if self._running:
@@ -212,9 +220,7 @@ class TelegramAdapter:
     async def _webhook(self, app: web.Application) -> None:
         url = str(self.settings.telegram_webhook_url)
         secret = self.settings.telegram_webhook_secret
-        if secret is None:
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET is missing: webhook mode refuses updates without it. "
-                              "Set a random string of letters and digits.")
+        assert secret is not None  # check_webhook_settings at start
         await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES)
         app.router.add_post(urlparse(url).path or "/telegram", self._on_webhook)
 
