@@ -1,4 +1,5 @@
-"""Slack Block Kit messages (mrkdwn) within Slack's limits: 50 blocks, 3,000 characters a section."""
+"""Slack Block Kit messages (mrkdwn) within Slack's limits: 50 blocks, 3,000 characters a section,
+and about 12,000 characters of text in one message's blocks (msg_blocks_too_long above that)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from analysis.render.markdown import SECTIONS
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
+MAX_MESSAGE_TEXT = 10_000  # Slack's total-text limit is undocumented and reported at ~12k: stay clear
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
 
@@ -78,14 +80,30 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
     return blocks
 
 
+def block_text_length(block: dict[str, Any]) -> int:
+    texts = [block.get("text") or {}, *(block.get("elements") or []), *(block.get("fields") or [])]
+    return sum(len(str(t.get("text") or "")) for t in texts if isinstance(t, dict))
+
+
 def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
-    """Messages of at most 50 blocks each; the fallback text (notifications, screen readers) on each."""
-    pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    """Messages of at most 50 blocks and MAX_MESSAGE_TEXT characters each; the fallback text
+    (notifications, screen readers) on each."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for block in blocks:
+        length = block_text_length(block)
+        if pages[-1] and (len(pages[-1]) == MAX_BLOCKS or size + length > MAX_MESSAGE_TEXT):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += length
     return [{"text": fallback if n == 0 else f"{fallback} ({n + 1}/{len(pages)})", "blocks": page}
             for n, page in enumerate(pages)]
 
 
-def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
+def quick_view(digest: Digest, votes: dict[str, int]) -> list[Message]:
+    """The list of every paper: one message, continued in more when a long day outgrows Slack's limits
+    (the first carries the header; keycap votes 1–10 land on it)."""
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
     summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读"
@@ -96,9 +114,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
               _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
               *sections(lines),
               _context(FOOTER)]
-    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
-    return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
+    return paginate(blocks, escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"))
 
 
 def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
