@@ -94,11 +94,12 @@ class SlackAdapter:
         self._auth = AuthorizeResult.from_auth_test_response(auth_test_response=identity,
                                                              bot_token=self.client.token)
 
-    def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult | None]]:
+    def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
         # a plain function: bolt passes arguments by the names in its signature, `self` included
-        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
             if self._auth is None:  # a request before start(): not a state serve gets into
                 await self.start()
+            assert self._auth is not None
             return self._auth
 
         return authorize
