@@ -32,6 +32,7 @@ from analysis.render import telegram as render
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
+from bot.telegram.admins import AdminCache
 from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform
 from storage.store import Store
@@ -71,6 +72,7 @@ class TelegramAdapter:
         self.username = ""
         self._started = self._polling = self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.admins = AdminCache()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
 
     @property
