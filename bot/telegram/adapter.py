@@ -223,7 +223,12 @@ class TelegramAdapter:
         url = str(self.settings.telegram_webhook_url)
         secret = self.settings.telegram_webhook_secret
         assert secret is not None  # check_webhook_settings at start
-        await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES)
+        try:
+            await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(),
+                                       allowed_updates=ALLOWED_UPDATES)
+        except TelegramError as exc:
+            raise ChatError(f"Telegram refused TELEGRAM_WEBHOOK_URL ({exc.message}); give a public https address "
+                            "that reaches serve, or unset it for long polling.") from None
         app.router.add_post(urlparse(url).path or "/telegram", self._on_webhook)
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
