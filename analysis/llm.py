@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import json
 import logging
 import os
@@ -111,8 +112,26 @@ def _import_litellm() -> ModuleType:
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    for name in FIRST_CALL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # another litellm version: its first call imports what it needs, as before
+            log.debug("litellm warm-up: no module %s", name)
     _loaded[:] = [litellm]
     return litellm
+
+
+# What litellm 1.82.6 imports on its first acompletion through an OpenAI-compatible provider (~0.3 s):
+# imported with litellm, off the event loop, instead of inside the morning run's first LLM call.
+FIRST_CALL_MODULES = (
+    "openai.resources.chat.chat", "openai.resources.chat.completions.completions", "openai.lib.streaming.chat",
+    "openai.lib._chat_completion_resources", "jiter", "encodings.utf_16_le",
+    "litellm.litellm_core_utils.logging_worker", "litellm.litellm_core_utils.get_supported_openai_params",
+    "litellm.litellm_core_utils.llm_request_utils", "litellm.llms.openai_like.dynamic_config",
+    "litellm.llms.openai.chat.gpt_audio_transformation", "litellm._service_logger",
+    "litellm.integrations.prometheus_services", "litellm.llms.litellm_proxy.chat.transformation",
+    "litellm.llms.vertex_ai.vertex_ai_partner_models.anthropic.transformation",
+)
 
 
 _loaded: list[ModuleType] = []  # litellm once imported: the fast path needs no lock
