@@ -77,7 +77,7 @@ def _warm_up_llm(command: str) -> None:
         return
     dotenv = Path(".env")
     if os.environ.get("LLM_MODEL") or (dotenv.is_file() and "LLM_MODEL" in dotenv.read_text(errors="replace")):
-        from analysis.llm import start_loading_litellm
+        from analysis.litellm_import import start_loading_litellm
 
         start_loading_litellm()
 

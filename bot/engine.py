@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from analysis.http import new_client
-from analysis.llm import LLM, LLMConfig, settle_litellm
+from analysis.litellm_import import settle_litellm
+from analysis.llm import LLM, LLMConfig
 from analysis.pipeline import Engine, Progress
 from analysis.profile import Profile
 from bot import logs

@@ -67,7 +67,7 @@ async def warm_up(settings: Settings) -> None:
     """Import litellm (seconds of CPU) off the loop and before anything listens: the first LLM call of
     the morning run must not hold every Slack ack and Telegram update behind an import."""
     if settings.llm_model:
-        from analysis.llm import litellm_ready
+        from analysis.litellm_import import litellm_ready
 
         await litellm_ready()
 
