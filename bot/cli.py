@@ -55,34 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    code = _main(argv)
-    if argv is None:  # the process's own command line: it exits next
-        _skip_final_collection()
-    return code
-
-
-def _skip_final_collection() -> None:
-    """Exiting, Python's last garbage collection walks every object litellm made (~0.5 s after the
-    report is out); freezing them skips that walk. Files are flushed by refcounting, not by it."""
-    import gc
-
-    gc.freeze()
-
-
-def _warm_up_llm(command: str) -> None:
-    """Start importing litellm (seconds) in a thread now, so it overlaps config, SQLite and the HF fetch."""
-    import os
-
-    if command not in ("digest", "deepdive", "serve"):
-        return
-    dotenv = Path(".env")
-    if os.environ.get("LLM_MODEL") or (dotenv.is_file() and "LLM_MODEL" in dotenv.read_text(errors="replace")):
-        from analysis.litellm_import import start_loading_litellm
-
-        start_loading_litellm()
-
-
-def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from analysis.errors import PaperbotError
     from bot import logs
@@ -125,6 +97,26 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(digest_command(args, settings, store))
     finally:
         store.close()
+
+
+def _warm_up_llm(command: str) -> None:
+    """Start importing litellm (seconds) in a thread now, so it overlaps config, SQLite and the HF fetch."""
+    import atexit
+    import gc
+    import os
+
+    if command not in ("digest", "deepdive", "serve"):
+        return
+    dotenv = Path(".env")
+    if os.environ.get("LLM_MODEL") or (dotenv.is_file() and "LLM_MODEL" in dotenv.read_text(errors="replace")):
+        from analysis.litellm_import import start_loading_litellm
+
+        start_loading_litellm()
+        # Exiting, Python's last garbage collection walks every object litellm made (0.5-1.5 s after the
+        # report is out); frozen, they are skipped. atexit runs before that collection; files are
+        # flushed by refcounting, not by it.
+        atexit.unregister(gc.freeze)
+        atexit.register(gc.freeze)
 
 
 def progress(message: str) -> None:
