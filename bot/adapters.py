@@ -70,6 +70,8 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
         await asyncio.wait_for(adapter.close(), timeout)
     except TimeoutError:
         log.warning("closing %s took over %.0f s; left behind", adapter.platform, timeout)
+    except Exception as exc:  # e.g. the close serve's deadline cut short, finished here
+        log.warning("closing %s: %s", adapter.platform, exc)
 
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:

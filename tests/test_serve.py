@@ -253,3 +253,27 @@ async def _acks_then_sigterm(proc: subprocess.Popen[str], port: int, slack: Fake
     started = time.monotonic()
     await asyncio.to_thread(proc.wait, 40)
     return timings, time.monotonic() - started
+
+
+async def test_a_hung_telegram_handler_cannot_stretch_the_stop(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    monkeypatch.setenv("PAPERBOT_PORT", str(port))
+    store = Store(load_settings().db)
+    telegram.fail_next(200, delay=60, passthrough=True, path="/getChatMember")  # the admin check hangs
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(load_settings(), store, stop, grace=1.5))
+    await healthz(port)
+    group = -1001234567890
+    telegram.push_update({"message": {
+        "message_id": 7, "date": int(time.time()), "text": "/threshold 70",
+        "chat": {"id": group, "type": "supergroup", "title": "papers"},
+        "from": {"id": 43, "is_bot": False, "first_name": "Bob"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 10}]}})
+    await until(lambda: telegram.calls_to("/getChatMember"))  # PTB is inside our handler, waiting
+    stop.set()
+    started = time.monotonic()
+    assert await asyncio.wait_for(task, 30) == 0
+    took = time.monotonic() - started
+    assert took < 1.5 + 2.0, f"serve took {took:.1f} s to stop"
+    store.close()

@@ -147,12 +147,13 @@ class TelegramAdapter:
         await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
+        # flags first: a close cut short by serve's deadline is not waited for a second time
         if self._running:
-            await self.application.stop()
             self._running = False
+            await self.application.stop()
         if self._started:
-            await self.application.shutdown()
             self._started = False
+            await self.application.shutdown()
 
     # -- sending -----------------------------------------------------------------------------
     async def send(self, chat_id: str, text: str, *, reply_to: str | None = None, markup: Any = None,
