@@ -43,6 +43,7 @@ def paper_from_hf(obj: dict[str, Any], outer: dict[str, Any] | None = None) -> P
         upvotes=int(obj.get("upvotes") or 0),
         source="hf",
         github=obj.get("githubRepo") or None,
+        ai_summary=one_line(str(obj.get("ai_summary") or "")) or None,
     )
 
 

@@ -52,7 +52,7 @@ class Store(ChatTables):
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
             "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "first_seen": day or today(),
+            "ai_summary": p.ai_summary, "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -76,7 +76,8 @@ class Store(ChatTables):
         row = rows[0]
         return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
                      authors=json.loads(row["authors"] or "[]"), published=row["published"],
-                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"])
+                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
+                     ai_summary=row.get("ai_summary"))
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:
