@@ -41,6 +41,8 @@ class LLMConfig:
     max_concurrency: int = 8
     timeout: float = 120.0
     attempts: int = 2  # per model: the first try and one retry
+    price_in: float | None = None  # USD per million tokens, overriding litellm's price list (LLM_PRICE_IN)
+    price_out: float | None = None
 
 
 class InvalidAnswer(ValueError):
@@ -86,8 +88,8 @@ class LLM:
                 except LLMError:
                     raise
                 except Exception as exc:  # litellm raises many provider-specific types
-                    problem = f"{candidate} failed: {type(exc).__name__}"
-                log.warning("%s (attempt %d)", problem, attempt + 1)
+                    problem = f"{candidate} failed: {type(exc).__name__}{_status(exc)}"
+                log.info("%s (attempt %d)", problem, attempt + 1)  # the caller reports the outcome
         raise LLMError(f"{problem}; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE, or set LLM_FALLBACK_MODELS.")
 
     def _check_budget(self) -> None:
@@ -145,16 +147,24 @@ class LLM:
             model=model,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            cost_usd=_cost(response) if response is not None else 0.0,
+            cost_usd=self._cost(response, usage) if response is not None else 0.0,
             ok=ok,
         )
 
 
-def _cost(response: Any) -> float:
-    try:
-        return float(load_litellm().completion_cost(completion_response=response) or 0.0)
-    except Exception:  # unknown models have no price; that is not worth failing a digest for
-        return 0.0
+    def _cost(self, response: Any, usage: Any) -> float:
+        if self.config.price_in is not None and self.config.price_out is not None:
+            return (int(getattr(usage, "prompt_tokens", 0) or 0) * self.config.price_in
+                    + int(getattr(usage, "completion_tokens", 0) or 0) * self.config.price_out) / 1e6
+        try:
+            return float(load_litellm().completion_cost(completion_response=response) or 0.0)
+        except Exception:  # unknown models have no price (said once at set-up); not worth failing a digest for
+            return 0.0
+
+
+def _status(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f" (HTTP {status})" if isinstance(status, int) else ""
 
 
 def _refuses_json_schema(exc: Exception) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,20 @@ def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
+def open_failure(path: Path, exc: sqlite3.Error) -> str:
+    """Why the database did not open, in the person's terms: a read-only file or folder, a missing folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"cannot open the database {path}: the folder {folder} does not exist. Create it or change PAPERBOT_DB."
+    # SQLite keeps its journal (WAL) beside the file, so the folder must be writable as well as the file
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the database {path} is read-only (no write permission on the file); fix that or change PAPERBOT_DB."
+    if not os.access(folder, os.W_OK) or "readonly" in str(exc):
+        return (f"the database {path} is read-only (its folder {folder} cannot be written, and SQLite keeps its "
+                "journal there); fix the permissions or change PAPERBOT_DB.")
+    return f"cannot open the database {path}: {exc}. Check PAPERBOT_DB."
+
+
 class Store(ChatTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
@@ -42,7 +57,7 @@ class Store(ChatTables):
                 self.db.enable_wal()
             migrate(self.db)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}. Check PAPERBOT_DB.") from None
+            raise StoreError(open_failure(Path(path), exc)) from None
 
     def close(self) -> None:
         self.db.close()

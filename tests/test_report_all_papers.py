@@ -78,7 +78,8 @@ def test_hostile_text_renders_as_text_and_keeps_the_table_whole() -> None:
 
 def test_the_summary_names_the_threshold_and_a_day_below_it_says_so() -> None:
     text = report(sample_digest([45, 30, 12]))
-    assert "> 🤖 今日动态：扫描 3 篇 (HF Top 3)，精选 0 篇深度解读（评分 ≥ 60；今日最高 45 分，无论文达到阈值）。" in text
+    expected = "> 🤖 今日动态：扫描 3 篇 (HF Top 3)，精选 0 篇深度解读（评分 ≥ 60；今日最高 45 分，无论文达到阈值）。"
+    assert expected in text
     assert len(table_rows(parse(text))) == 3  # the day is still shown in full
 
 
