@@ -41,7 +41,8 @@ async def get(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | N
         except httpx.TimeoutException:
             problem = "timed out"
         except httpx.TransportError as exc:
-            problem = f"could not be reached ({type(exc).__name__})"
+            problem = "could not be reached"
+            log.info("%s: %s", service, type(exc).__name__)
         else:
             if response.status_code in ok_status:
                 return response

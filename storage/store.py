@@ -56,6 +56,8 @@ class Store(ChatTables):
             if str(path) != ":memory:":
                 self.db.enable_wal()
             migrate(self.db)
+            with conn:  # a write that changes nothing: a read-only file says so now, not at the first real write
+                conn.execute("update schema_version set version = version where id = 1")
         except sqlite3.Error as exc:
             raise StoreError(open_failure(Path(path), exc)) from None
 

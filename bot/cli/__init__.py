@@ -58,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.setup(level, ours=logs.logging.INFO if args.command == "serve" else None,
                plain=args.command != "serve" and not args.verbose)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # inside the try: a pipe closed early fails here, not in the interpreter's exit
+        return code
     except PaperbotError as exc:
         print(f"paperbot: {logs.redact(str(exc))}", file=sys.stderr)
         return 1
