@@ -24,9 +24,6 @@ def secret_values(settings: Settings) -> list[str | None]:
     return [s.get_secret_value() if s else None for s in secrets]
 
 
-_warned: set[str] = set()
-
-
 def make_llm(settings: Settings, store: Store) -> LLM | None:
     """The LLM, or None (keyword scoring) when there is no model or its provider key is missing: said in one line."""
     if not settings.llm_model:
@@ -56,8 +53,7 @@ def _warn_unpriced(settings: Settings) -> None:
     if settings.llm_daily_budget_usd is None or settings.llm_price_in is not None:
         return
     for model in dict.fromkeys([settings.llm_model or "", settings.deep_model or "", *settings.fallback_models]):
-        if model and model not in _warned and not has_price(model):
-            _warned.add(model)
+        if model and not has_price(model):  # once per model, when the command (or serve) sets its LLM up
             log.warning("litellm has no price for %s, so LLM_DAILY_BUDGET_USD cannot be enforced for it; set "
                         "LLM_PRICE_IN and LLM_PRICE_OUT (USD per million tokens) to price it.", model)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 # ASCII punctuation that CommonMark/GFM may read as markup inside a line; a backslash makes each literal
-_ACTIVE = re.compile(r"([\\`*_\[\]{}|~#!$])")
-_ACTIVE_KEEP_BOLD = re.compile(r"([\\_\[\]{}|~#!$])")
+# `_` inside a word (LLM_MODEL, snake_case) cannot open emphasis in CommonMark, so it stays readable there
+_ACTIVE = re.compile(r"([\\`*\[\]{}|~#!$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_ACTIVE_KEEP_BOLD = re.compile(r"([\\\[\]{}|~#!$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
@@ -32,5 +33,5 @@ def md_text(text: str) -> str:
 def md_model(text: str) -> str:
     """Model text on one line: `**bold**` and `` `code` `` kept, anything else shown as itself."""
     parts = _CODE_SPAN.split(one_line(text))
-    return "".join(part if i % 2 else _ACTIVE_KEEP_BOLD.sub(r"\\\1", _entities(part).replace("|", "\\|"))
+    return "".join(part if i % 2 else _ACTIVE_KEEP_BOLD.sub(r"\\\1", _entities(part))
                    for i, part in enumerate(parts))
