@@ -88,9 +88,10 @@ class LLM:
                 except LLMError:
                     raise
                 except Exception as exc:  # litellm raises many provider-specific types
-                    problem = f"{candidate} failed: {type(exc).__name__}{_status(exc)}"
+                    problem = f"{candidate} {_failure(exc)}"
                 log.info("%s (attempt %d)", problem, attempt + 1)  # the caller reports the outcome
-        raise LLMError(f"{problem}; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE, or set LLM_FALLBACK_MODELS.")
+        hint = "" if "; check" in problem else "; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE"
+        raise LLMError(f"{problem}{hint}, or set LLM_FALLBACK_MODELS.")
 
     def _check_budget(self) -> None:
         budget = self.config.daily_budget_usd
@@ -162,9 +163,20 @@ class LLM:
             return 0.0
 
 
-def _status(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f" (HTTP {status})" if isinstance(status, int) else ""
+def _failure(exc: Exception) -> str:
+    """What went wrong in a person's words; litellm's exception names (one per provider) are not that."""
+    status, name = getattr(exc, "status_code", None), type(exc).__name__
+    if status in (401, 403) or "Authentication" in name or "PermissionDenied" in name:
+        return f"refused the credentials (HTTP {status or 401}); check LLM_API_KEY or the provider's key variable"
+    if status == 429 or "RateLimit" in name:
+        return "is rate-limited (HTTP 429)"
+    if "Timeout" in name:
+        return "timed out"
+    if "Connection" in name:
+        return "could not be reached; check LLM_API_BASE"
+    if isinstance(status, int):
+        return f"answered HTTP {status}"
+    return f"failed ({name})"
 
 
 def _refuses_json_schema(exc: Exception) -> bool:

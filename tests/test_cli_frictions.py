@@ -85,6 +85,16 @@ def test_missing_provider_key_falls_back_to_keywords(env: dict[str, str], monkey
     assert "InternalServerError" not in err and "WARNING" not in err
 
 
+def test_a_refused_key_is_said_in_plain_words(llm_env: dict[str, str], llm: FakeLLM,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    llm.fail_next(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}},
+                  times=50)
+    code, out, err = run(capsys, "digest", "--from-file", str(DAY_FILE))
+    assert code == 0 and "关键词" in out  # the digest still comes out, keyword-scored
+    assert "refused the credentials (HTTP 401); check LLM_API_KEY" in err and "AuthenticationError" not in err
+    assert "attempt" not in err  # retries are for -v
+
+
 # 5. an unpriced model says the budget cannot be enforced; LLM_PRICE_IN/OUT price it
 def test_unpriced_model_warns_once_and_prices_make_it_enforceable(
         llm_env: dict[str, str], llm: FakeLLM, monkeypatch: pytest.MonkeyPatch,
