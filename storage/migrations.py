@@ -66,8 +66,13 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
     db.table("channels").add_column("topic", str)
 
 
+def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
+    # HF's ai_summary: what the report shows in a deep-dive slot when there is no LLM
+    db.table("papers").add_column("ai_summary", str)
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics]
+                               _m004_channel_topics, _m005_paper_ai_summary]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
