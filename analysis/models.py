@@ -24,6 +24,7 @@ class Paper(_Model):
     upvotes: int = 0
     source: Literal["hf", "arxiv"] = "hf"
     github: str | None = None
+    thumbnail: str | None = None  # HF's social card of the paper, shown with its deep dive
 
     @property
     def url(self) -> str:
@@ -53,6 +54,7 @@ class Analysis(_Model):
     deep_dive: DeepDive | None = None
     unavailable: str | None = None
     model: str | None = None
+    basis_note: str | None = None  # first line of the body when the dive could only read the abstract
 
 
 class DigestItem(_Model):

@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     deepdive = commands.add_parser("deepdive", help="print the deep dive of any paper in Markdown")
     deepdive.add_argument("arxiv_id", help="2601.14256, arXiv:2601.14256v2, an arxiv.org or HF link, hep-th/9901001")
 
+    ask = commands.add_parser("ask", help="answer a question about a paper from its full text, with quotes")
+    ask.add_argument("arxiv_id", help="the paper, in any form deepdive accepts")
+    ask.add_argument("question", nargs="*", help="the question (quote it, or just type it after the id)")
+
     channel = commands.add_parser("channel", help="subscribe, list or remove chat channels")
     actions = channel.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="subscribe a Slack channel or Telegram chat")
@@ -93,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
             return asyncio.run(serve(settings, store))
         if args.command == "deepdive":
             return asyncio.run(deepdive_command(args, settings, store))
+        if args.command == "ask":
+            return asyncio.run(ask_command(args, settings, store))
         return asyncio.run(digest_command(args, settings, store))
     finally:
         store.close()
@@ -148,6 +154,24 @@ async def deepdive_command(args: argparse.Namespace, settings: Settings, store: 
         paper = await find_paper(engine, args.arxiv_id)
         analysis = await analyse(engine, paper)
     sys.stdout.write(deep_dive_page(paper, analysis))
+    return 0
+
+
+async def ask_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    from analysis.ask import USAGE, ask
+    from analysis.errors import BadInput
+    from analysis.pipeline import find_paper
+    from analysis.render.answer import markdown
+    from bot.engine import open_engine
+
+    question = " ".join(args.question).strip()
+    if not question:
+        raise BadInput(USAGE.replace("/ask", "paperbot ask"))
+    async with open_engine(settings, store, progress) as engine:
+        paper = await find_paper(engine, args.arxiv_id)
+        answer = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,
+                           budget=engine.fulltext_tokens)
+    sys.stdout.write(markdown(paper, question, answer))
     return 0
 
 

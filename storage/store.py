@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.texts import TextTables
 
 
 class StoreError(PaperbotError):
@@ -30,7 +31,7 @@ def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-class Store(ChatTables):
+class Store(ChatTables, TextTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
@@ -52,7 +53,7 @@ class Store(ChatTables):
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
             "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "first_seen": day or today(),
+            "thumbnail": p.thumbnail, "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -76,7 +77,8 @@ class Store(ChatTables):
         row = rows[0]
         return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
                      authors=json.loads(row["authors"] or "[]"), published=row["published"],
-                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"])
+                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
+                     thumbnail=row.get("thumbnail"))
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:

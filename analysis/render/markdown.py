@@ -56,7 +56,7 @@ def analysis_sections(analysis: Analysis | None) -> list[str]:
         reason = analysis.unavailable if analysis else "—"
         return [f"> ⚠️ {reason}", ""]
     dive = analysis.deep_dive
-    lines: list[str] = []
+    lines: list[str] = [analysis.basis_note, ""] if analysis.basis_note else []
     for field, heading in SECTIONS:
         lines += [f"### {heading}", ""]
         value = getattr(dive, field)

@@ -22,10 +22,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from analysis.ask import PaperAnswer
 from analysis.errors import ChatError, ConfigError, PaperbotError
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render import answer as answers
 from analysis.render import slack as render
-from bot import votes
+from bot import ask_command, votes
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands, Invocation
 from bot.config import Settings
@@ -95,6 +97,10 @@ class SlackAdapter:
     async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
         return await self._post(channel_id, {"text": render.escape(text)}, thread_ref)
 
+    async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
+                                thread_ref: str | None) -> list[str]:
+        return [await self._post(channel_id, answers.slack_message(paper, question, answer), thread_ref)]
+
     async def listen(self, app: web.Application) -> None:
         if self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -119,6 +125,12 @@ class SlackAdapter:
                 unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
+            pictures = [b for b in message.get("blocks") or [] if b.get("type") == "image"]
+            if error in ("invalid_blocks", "downloading image failed") and pictures:
+                # Slack fetches the thumbnail itself and refuses the whole message when it cannot: drop the picture
+                log.warning("Slack could not show a paper's thumbnail (%s); posting without it", error)
+                kept = [b for b in message["blocks"] if b.get("type") != "image"]
+                return await self._post(channel, {**message, "blocks": kept}, thread_ts)
             hint = HINTS.get(error, "see the log")
             raise ChatError(f"Slack refused a message to {channel}: {error} ({hint}).") from None
         return str(response["ts"])
@@ -139,6 +151,12 @@ class SlackAdapter:
             await ack(render.escape(error))  # it quotes what was typed, entities and all
             return
         who = Invocation("slack", command["channel_id"], command["user_id"])
+        if name == "ask":
+            await ack(f"🔎 Reading the paper to answer: {render.escape(text.strip()[:200])}")
+            task = asyncio.create_task(self._ask(who, text, respond))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
         if name != "deepdive":
             answer = await self.commands.handle(who, name, text)
             # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
@@ -164,6 +182,22 @@ class SlackAdapter:
             reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
             try:
                 await respond(text=render.escape(f"The deep dive could not be posted: {reason}"),
+                              response_type="ephemeral")
+            except Exception as again:
+                log.error("telling the user about it failed too: %s", again)
+
+    async def _ask(self, who: Invocation, text: str, respond: Any) -> None:
+        try:
+            answer = await self.commands.handle(who, "ask", text)
+            if answer.reply is None:
+                await respond(text=render.escape(answer.text), response_type="ephemeral")
+                return
+            await ask_command.post(self, self.store, who.channel_id, answer)
+        except Exception as exc:  # a background task has nobody else to tell but the person who asked
+            log.error("answering /ask in %s failed: %s", who.channel_id, exc)
+            reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
+            try:
+                await respond(text=render.escape(f"The answer could not be posted: {reason}"),
                               response_type="ephemeral")
             except Exception as again:
                 log.error("telling the user about it failed too: %s", again)
