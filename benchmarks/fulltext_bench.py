@@ -65,7 +65,8 @@ def main() -> None:
         paper = Paper(arxiv_id="0000.00000", title=title, abstract=abstract, authors=["A. Author"])
         counts = []
         for body in (document(paper, None, args.budget), document(paper, text, args.budget)):
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": f"Authors: A. Author\n\n{body}"}]
+            user = f"Authors: A. Author\n\n{body}"
+            messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
             counts.append(litellm.token_counter(model=args.model, messages=messages))
         prices = [litellm.cost_per_token(model=args.model, prompt_tokens=n, completion_tokens=0)[0] for n in counts]
         print(f"{title[:34]:<34} {text.source:<6} {took:>7.2f} {text.chars:>10} {counts[0]:>9} {counts[1]:>9} "
