@@ -193,3 +193,13 @@ def test_paperbot_ask_runs_as_a_process(llm_env: dict[str, str], papers: FakeArx
     answer = user_message(llm.calls_for("paper_answer")[0])
     assert "Decision Trees | 0.994 | 0.703" in answer  # the full text, not just the abstract
     assert result.stdout.startswith("**Q** (2302.11573") and "> “" in result.stdout
+
+
+def test_the_daily_budget_covers_full_text_calls(llm_env: dict[str, str], llm: FakeLLM, papers: FakeArxivPages,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_DAILY_BUDGET_USD", "0")
+    code, _, err = run(capsys, "ask", ASTRO_ID, "What data do they use?")
+    assert code == 1 and "LLM_DAILY_BUDGET_USD" in err and err.count("\n") == 1
+    code, page, _ = run(capsys, "deepdive", ASTRO_ID)
+    assert code == 0 and "LLM_DAILY_BUDGET_USD" in page and llm.requests == []
