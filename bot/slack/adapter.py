@@ -42,6 +42,7 @@ HINTS = {
     "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
     "msg_too_long": "the message is too long for Slack",
 }
+SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # commands answered after the ack, in the channel
 # Slack's own markup in what people type: <https://…|label>, <https://…>; the label is only display
 _SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
 
@@ -151,53 +152,33 @@ class SlackAdapter:
             await ack(render.escape(error))  # it quotes what was typed, entities and all
             return
         who = Invocation("slack", command["channel_id"], command["user_id"])
-        if name == "ask":
-            await ack(f"🔎 Reading the paper to answer: {render.escape(text.strip()[:200])}")
-            task = asyncio.create_task(self._ask(who, text, respond))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            return
-        if name != "deepdive":
+        if name not in SLOW:
             answer = await self.commands.handle(who, name, text)
             # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
             await ack(text=render.escape(answer.text), response_type=None if answer.ephemeral else "in_channel")
             return
-        await ack(f"🔎 Reading {render.escape(text.strip())} — the deep dive follows in the channel.")
-        # Slack wants the ack within 3 s; the deep dive takes an LLM call, so it runs after.
-        task = asyncio.create_task(self._deepdive(who, text, respond))
+        await ack(f"🔎 Reading {render.escape(text.strip()[:300])} — {SLOW[name]} follows in the channel.")
+        # Slack wants the ack within 3 s; deep dives and answers take an LLM call, so they run after.
+        task = asyncio.create_task(self._later(who, name, text, respond))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deepdive(self, who: Invocation, text: str, respond: Any) -> None:
+    async def _later(self, who: Invocation, name: str, text: str, respond: Any) -> None:
         try:
-            answer = await self.commands.handle(who, "deepdive", text)
+            answer = await self.commands.handle(who, name, text)
             if answer.paper is None:
                 await respond(text=render.escape(answer.text), response_type="ephemeral")
-                return
-            await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
+            elif answer.reply is not None:
+                await ask_command.post(self, self.store, who.channel_id, answer)
+            else:
+                await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
         except Exception as exc:  # a background task has nobody else to tell but the person who asked
-            log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+            log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
             # the ack promised a post in the channel: say why none comes (e.g. the bot is not invited);
             # response_url works even where the bot is not a member
             reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
             try:
-                await respond(text=render.escape(f"The deep dive could not be posted: {reason}"),
-                              response_type="ephemeral")
-            except Exception as again:
-                log.error("telling the user about it failed too: %s", again)
-
-    async def _ask(self, who: Invocation, text: str, respond: Any) -> None:
-        try:
-            answer = await self.commands.handle(who, "ask", text)
-            if answer.reply is None:
-                await respond(text=render.escape(answer.text), response_type="ephemeral")
-                return
-            await ask_command.post(self, self.store, who.channel_id, answer)
-        except Exception as exc:  # a background task has nobody else to tell but the person who asked
-            log.error("answering /ask in %s failed: %s", who.channel_id, exc)
-            reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
-            try:
-                await respond(text=render.escape(f"The answer could not be posted: {reason}"),
+                await respond(text=render.escape(f"{SLOW[name].capitalize()} could not be posted: {reason}"),
                               response_type="ephemeral")
             except Exception as again:
                 log.error("telling the user about it failed too: %s", again)
