@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.texts import TextTables
 
 
 class StoreError(PaperbotError):
@@ -45,7 +46,7 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
     return f"cannot open the database {path}: {exc}. Check PAPERBOT_DB."
 
 
-class Store(ChatTables):
+class Store(ChatTables, TextTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
@@ -69,7 +70,7 @@ class Store(ChatTables):
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
             "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "ai_summary": p.ai_summary, "first_seen": day or today(),
+            "ai_summary": p.ai_summary, "thumbnail": p.thumbnail, "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -94,7 +95,7 @@ class Store(ChatTables):
         return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
                      authors=json.loads(row["authors"] or "[]"), published=row["published"],
                      upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
-                     ai_summary=row.get("ai_summary"))
+                     ai_summary=row.get("ai_summary"), thumbnail=row.get("thumbnail"))
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:
