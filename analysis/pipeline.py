@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 import httpx
 
 from analysis import arxiv, hf
-from analysis.deepdive import deep_dive, deep_dives
+from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.errors import PaperNotFound, SourceError
+from analysis.fulltext import FullTexts
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import score_papers
+from analysis.scoring import score_papers, score_progress
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -36,6 +37,8 @@ class Engine:
     top_n: int = 15
     threshold: int = 60
     max_deep_dives: int = 3
+    texts: FullTexts | None = None  # the papers' full texts; None: deep dives read abstracts only
+    fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
 
 
@@ -65,7 +68,7 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
     """
     scanned = papers[: engine.top_n] if engine.top_n else list(papers)
     engine.cache.save_papers(scanned, day.isoformat())
-    engine.progress(f"scoring {len(scanned)} papers")
+    engine.progress(score_progress(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache))
     result = await score_papers(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache)
     by_id = {p.arxiv_id: p for p in scanned}
     items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
@@ -75,10 +78,11 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
                     max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    if wanted:
-        engine.progress(f"writing {len(wanted)} deep dive(s)")
+    dives_note = dives_progress(list(wanted.values()), profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    if dives_note:
+        engine.progress(dives_note)
     analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
-                                cache=engine.cache)
+                                cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
     return digest
@@ -102,4 +106,5 @@ async def find_paper(engine: Engine, text: str) -> Paper:
 
 
 async def analyse(engine: Engine, paper: Paper) -> Analysis:
-    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache, texts=engine.texts,
+                           budget=engine.fulltext_tokens)

@@ -66,8 +66,24 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
     db.table("channels").add_column("topic", str)
 
 
+def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
+    # HF's ai_summary: what the report shows in a deep-dive slot when there is no LLM
+    db.table("papers").add_column("ai_summary", str)
+
+
+def _m006_full_texts_and_answers(db: sqlite_utils.Database) -> None:
+    # A paper's extracted full text, compressed; body is null when only the abstract was found.
+    db.table("paper_texts").create({
+        "arxiv_id": str, "source": str, "chars": int, "body": bytes, "fetched_at": str,
+    }, pk="arxiv_id")
+    db.table("answers").create({
+        "arxiv_id": str, "question": str, "model": str, "prompt_version": str, "body": str, "created_at": str,
+    }, pk=("arxiv_id", "question", "model", "prompt_version"))
+    db.table("papers").add_column("thumbnail", str)
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics]
+                               _m004_channel_topics, _m005_paper_ai_summary, _m006_full_texts_and_answers]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

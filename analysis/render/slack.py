@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render.chat_summary import chat_summary, dives_posted
 from analysis.render.markdown import SECTIONS
 
 MAX_BLOCKS = 50
@@ -14,7 +15,8 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_MESSAGE_TEXT = 10_000  # Slack's total-text limit is undocumented and reported at ~12k: stay clear
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
-FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
+STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
+FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -106,14 +108,13 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[Message]:
     (the first carries the header; keycap votes 1–10 land on it)."""
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
-    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读"
-               f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
+    summary = chat_summary(digest)
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(digest.items, start=1)]
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
               _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
               *sections(lines),
-              _context(FOOTER)]
+              _context((STAR if dives_posted(digest) else "") + FOOTER)]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return paginate(blocks, escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"))
 
@@ -137,11 +138,15 @@ def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | Non
     rating = f"评分 *{score}*/100 · " if score is not None else ""
     head = f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票"
     blocks = [_section(head)]
+    if paper.thumbnail and analysis is not None and analysis.deep_dive is not None:
+        blocks.append({"type": "image", "image_url": paper.thumbnail, "alt_text": paper.title[:1900] or "thumbnail"})
     if analysis is None or analysis.deep_dive is None:
         reason = analysis.unavailable if analysis and analysis.unavailable else "No analysis yet."
         blocks.append(_context(f"⚠️ {escape(reason)}"))
     else:
         dive = analysis.deep_dive
+        if analysis.basis_note:
+            blocks.append(_context(escape(analysis.basis_note)))
         for field, heading in SECTIONS:
             value = getattr(dive, field)
             if isinstance(value, str):
