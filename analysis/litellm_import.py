@@ -12,6 +12,7 @@ import concurrent.futures
 import importlib
 import logging
 import os
+import platform
 import threading
 from types import ModuleType
 
@@ -85,6 +86,10 @@ def _import_litellm() -> ModuleType:
             importlib.import_module(name)
         except ImportError:  # another litellm version: its first call imports what it needs, as before
             log.debug("litellm warm-up: no module %s", name)
+    # openai's client (under litellm) asks platform.platform() for its headers, which runs `uname -p` in a
+    # subprocess: a fork of this large process that holds the interpreter lock (~0.2 s measured, from a
+    # worker thread, stalling the loop all the same). The platform module caches the answer from here on.
+    platform.platform()
     _loaded[:] = [litellm]
     return litellm
 

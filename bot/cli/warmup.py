@@ -7,12 +7,14 @@ LLM_COMMANDS = ("digest", "deepdive", "ask", "serve")
 
 
 def warm_up_llm(command: str) -> None:
+    if command not in LLM_COMMANDS:
+        return
     import atexit
     import gc
 
     from bot.defaults import read_env
 
-    if command not in LLM_COMMANDS or not read_env(["LLM_MODEL"]):
+    if not read_env(["LLM_MODEL"]):
         return
     from analysis.litellm_import import start_loading_litellm
 
