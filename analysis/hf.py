@@ -41,8 +41,10 @@ def paper_from_hf(obj: dict[str, Any], outer: dict[str, Any] | None = None) -> P
         authors=[a for a in authors if a],
         published=obj.get("publishedAt"),
         upvotes=int(obj.get("upvotes") or 0),
-        source="hf",
+        sources=["hf"],
         github=obj.get("githubRepo") or None,
+        ai_summary=one_line(str(obj.get("ai_summary") or "")) or None,
+        thumbnail=str(outer.get("thumbnail") or "") or None,
     )
 
 

@@ -33,6 +33,9 @@ _PHRASES: dict[str, dict[str, str]] = {
         "llm_down": "LLM unavailable",
         "budget": "today's LLM budget, LLM_DAILY_BUDGET_USD, is spent",
         "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
+        "source_missing": "{source} could not be reached today, so this digest has no papers from it ({why})",
+        "listing_partial": "The arXiv listing is incomplete: {n} of {total} papers ({why}).",
+        "not_llm_scored": "not LLM-scored",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -44,5 +47,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "llm_down": "LLM 不可用",
         "budget": "今日 LLM 预算 LLM_DAILY_BUDGET_USD 已用完",
         "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
+        "source_missing": "今日未能连上 {source}，本期不含其论文（{why}）",
+        "listing_partial": "arXiv 列表不完整：只取到 {total} 篇中的 {n} 篇（{why}）。",
+        "not_llm_scored": "未经 LLM 评分",
     },
 }

@@ -105,24 +105,27 @@ def progress(message: str) -> None:
 async def digest_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     from analysis import hf
     from analysis.errors import BadInput
-    from analysis.pipeline import build_digest, fetch_day, latest_day
+    from analysis.pipeline import build_digest
+    from analysis.pool import fetch_pool, latest_pool
     from analysis.render.markdown import report
     from bot.engine import open_engine
 
     day = _parse_date(args.date) if args.date else None
     async with open_engine(settings, store, progress) as engine:
-        if args.from_file:
+        if args.from_file:  # the file replaces HF only: followed arXiv categories still join
             papers = hf.load_daily_file(args.from_file)
             found = DATE.search(args.from_file.name)
             day = day or (dt.date.fromisoformat(found[0]) if found else dt.date.today())
+            pool = await fetch_pool(engine, day, papers)
         elif day is not None:
-            papers = await fetch_day(engine, day)
+            pool = await fetch_pool(engine, day)
         else:
-            day, papers = await latest_day(engine, dt.datetime.now(dt.UTC).date())
-        if not papers and not args.post:
-            raise BadInput(f"Hugging Face lists no papers for {day}; try another --date.")
+            pool = await latest_pool(engine, dt.datetime.now(dt.UTC).date())
+        if not pool.papers and not args.post:
+            where = "Hugging Face and arXiv list" if settings.arxiv_categories else "Hugging Face lists"
+            raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
         thresholds = [c.threshold for c in store.channels()] if args.post else []
-        digest = await build_digest(engine, day, papers, thresholds=thresholds)
+        digest = await build_digest(engine, pool.day, pool, thresholds=thresholds)
         text = report(digest)
         if args.out:
             args.out.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -19,6 +20,8 @@ class Settings(BaseSettings):
     db: str = Field("paperbot.db", validation_alias="PAPERBOT_DB")
     hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias="ARXIV_API_URL")
+    arxiv_categories_csv: str = Field("", validation_alias="PAPERBOT_ARXIV_CATEGORIES")
+    llm_pool: int = Field(40, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
     llm_model: str | None = Field(None, validation_alias="LLM_MODEL")
     llm_deep_model: str | None = Field(None, validation_alias="LLM_DEEP_MODEL")
     llm_api_base: str | None = Field(None, validation_alias="LLM_API_BASE")
@@ -66,6 +69,18 @@ class Settings(BaseSettings):
     def _check_zone(cls, value: str | None) -> str | None:
         return None if value is None else parse_zone(value)
 
+    @field_validator("arxiv_categories_csv")
+    @classmethod
+    def _check_categories(cls, value: str) -> str:
+        for category in _csv(value):
+            if not CATEGORY.fullmatch(category):
+                raise ValueError(f"'{category[:40]}' is not an arXiv category; list them like cs.CV,eess.IV")
+        return value
+
+    @property
+    def arxiv_categories(self) -> list[str]:
+        return list(dict.fromkeys(_csv(self.arxiv_categories_csv)))
+
     @property
     def keywords(self) -> list[str]:
         return [k.strip() for k in self.keywords_csv.split(",") if k.strip()]
@@ -89,6 +104,11 @@ class Settings(BaseSettings):
 
 
 _SECRET_HINT = ("TOKEN", "SECRET", "KEY")
+CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")  # cs.CV, eess.IV, hep-th, math.AG
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

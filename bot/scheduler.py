@@ -17,7 +17,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from analysis.models import Digest
-from analysis.pipeline import Engine, build_digest, latest_day
+from analysis.pipeline import Engine, build_digest
+from analysis.pool import latest_pool
 from bot.chat import ChatAdapter
 from bot.posting import post_digest
 from storage.chat import Channel
@@ -56,9 +57,9 @@ class DigestCache:
         return await asyncio.shield(started[1])
 
     async def _build(self, today: dt.date) -> Digest:
-        day, papers = await latest_day(self.engine, today)
+        pool = await latest_pool(self.engine, today)
         thresholds = [c.threshold for c in self.store.channels()]
-        return await build_digest(self.engine, day, papers, thresholds=thresholds)
+        return await build_digest(self.engine, pool.day, pool, thresholds=thresholds)
 
 
 def _failed(task: asyncio.Task[Digest]) -> bool:

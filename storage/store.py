@@ -51,7 +51,8 @@ class Store(ChatTables):
     def save_papers(self, papers: list[Paper], day: str | None = None) -> None:
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
-            "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
+            "published": p.published, "upvotes": p.upvotes, "source": ",".join(p.sources), "github": p.github,
+            "categories": json.dumps(p.categories), "ai_summary": p.ai_summary, "thumbnail": p.thumbnail,
             "first_seen": day or today(),
         } for p in papers]
         if not rows:
@@ -74,9 +75,13 @@ class Store(ChatTables):
         if not rows:
             return None
         row = rows[0]
-        return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
-                     authors=json.loads(row["authors"] or "[]"), published=row["published"],
-                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"])
+        # `source` is "hf", "arxiv" or "hf,arxiv": Paper reads it into `sources`
+        return Paper.model_validate({
+            "arxiv_id": row["arxiv_id"], "title": row["title"], "abstract": row["abstract"] or "",
+            "authors": json.loads(row["authors"] or "[]"), "published": row["published"],
+            "upvotes": row["upvotes"] or 0, "source": row["source"] or "hf", "github": row["github"],
+            "categories": json.loads(row.get("categories") or "[]"), "ai_summary": row.get("ai_summary"),
+            "thumbnail": row.get("thumbnail")})
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:

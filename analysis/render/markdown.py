@@ -15,9 +15,32 @@ SECTIONS = (
 SOURCE_LABEL = {"hf": "HuggingFace 🔥", "arxiv": "arXiv"}
 
 
+def source_label(paper: Paper) -> str:
+    """`HuggingFace 🔥`, `arXiv cs.CV` (the followed categories that listed it, else its primary one), or both."""
+    labels = []
+    for source in paper.sources:
+        cats = paper.listed_in or paper.categories[:1]
+        labels.append(f"{SOURCE_LABEL[source]} {', '.join(cats)}" if source == "arxiv" and cats
+                      else SOURCE_LABEL[source])
+    return " + ".join(labels)
+
+
 def link_text(text: str) -> str:
     """Square brackets would end a Markdown link early."""
     return re.sub(r"([\[\]])", r"\\\1", text)
+
+
+def chat_counts(digest: Digest) -> str:
+    """The chat quick view's source counts, `（HF 27 + arXiv 103）`, when arXiv is followed at all."""
+    return f"（{digest.source_counts()}）" if digest.arxiv_count is not None else ""
+
+
+def more_scanned(digest: Digest, listed: int) -> str | None:
+    """The chat quick view's last line when it lists fewer papers than were scanned (plain text)."""
+    more = len(digest.items) - listed
+    if more <= 0:
+        return None
+    return f"…另扫描了 {more} 篇，得分更低未列出；用 /deepdive <arXiv id> 可解读其中任意一篇"
 
 
 def report(digest: Digest) -> str:
@@ -25,7 +48,7 @@ def report(digest: Digest) -> str:
     n = len(digest.items)
     lines = [
         f"# 🚀 {digest.title} | {digest.date.isoformat()}",
-        f"> 🤖 今日动态：扫描 {n} 篇 (HF Top {n})，精选 {len(selected)} 篇深度解读。",
+        f"> 🤖 今日动态：扫描 {n} 篇 ({digest.source_counts()})，精选 {len(selected)} 篇深度解读。",
         *(f"> ⚠️ {note}" for note in digest.notes),
         "## 📋 目录 (Quick View)",
         *(f"- [{link_text(item.paper.title)}](#item-{i}) (Score: {item.score.score})"
@@ -43,7 +66,7 @@ def _item(index: int, item: DigestItem) -> list[str]:
     paper = item.paper
     return [
         f"### <a id='item-{index}'></a>{index + 1}. {paper.title}",
-        f"**来源**: {SOURCE_LABEL[paper.source]} | **评分**: {item.score.score}/100",
+        f"**来源**: {source_label(paper)} | **评分**: {item.score.score}/100",
         f"**原文链接**: [{paper.url}]({paper.url})",
         "",
         *analysis_sections(item.analysis),
@@ -76,7 +99,7 @@ def deep_dive_page(paper: Paper, analysis: Analysis, score: int | None = None) -
     rating = f" | **评分**: {score}/100" if score is not None else ""
     lines = [
         f"# {paper.title}",
-        f"**来源**: {SOURCE_LABEL[paper.source]}{rating}",
+        f"**来源**: {source_label(paper)}{rating}",
         f"**原文链接**: [{paper.url}]({paper.url})",
         *([f"**作者**: {authors}"] if authors else []),
         "",

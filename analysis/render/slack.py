@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.markdown import SECTIONS
+from analysis.render.markdown import SECTIONS, chat_counts, more_scanned
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -88,13 +88,15 @@ def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
 def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
-    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读"
+    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇{chat_counts(digest)}，精选 {len(chosen)} 篇深度解读"
                f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
+    listed = digest.quick_items()
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
-             for n, item in enumerate(digest.items, start=1)]
+             for n, item in enumerate(listed, start=1)]
+    more = more_scanned(digest, len(listed))
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
               _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
-              *sections(lines),
+              *sections(lines), *([_context(escape(more))] if more else []),
               _context(FOOTER)]
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks

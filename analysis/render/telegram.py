@@ -6,7 +6,7 @@ import html
 import re
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.markdown import SECTIONS
+from analysis.render.markdown import SECTIONS, chat_counts, more_scanned
 
 LIMIT = 4000  # Telegram's 4,096 counts visible UTF-16 units; raw HTML counted against 4,000 is safely below
 _TOKEN = re.compile(r"<[^<>]+>|&[#a-zA-Z0-9]+;|\s+|[^<&\s]+")
@@ -38,15 +38,19 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     lines = [
         f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
-        f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读（阈值 {digest.threshold}）",
+        f"🤖 今日动态：扫描 {len(digest.items)} 篇{chat_counts(digest)}，精选 {len(chosen)} 篇深度解读"
+        f"（阈值 {digest.threshold}）",
         *(f"⚠️ {esc(note)}" for note in digest.notes),
         "",
     ]
-    for number, item in enumerate(digest.items, start=1):
+    listed = digest.quick_items()
+    for number, item in enumerate(listed, start=1):
         mark = "⭐ " if item.paper.arxiv_id in chosen else ""
         liked = f" 👍 {votes[item.paper.arxiv_id]}" if votes.get(item.paper.arxiv_id) else ""
         lines.append(f"{number}. {mark}<b>{item.score.score}</b> {link(item.paper.url, item.paper.title)} "
                      f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
+    more = more_scanned(digest, len(listed))
+    lines += [esc(more)] if more else []
     lines += ["", "<i>⭐ = 深度解读（见回复）· /deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
     return split("\n".join(lines))
 

@@ -1,0 +1,59 @@
+"""Narrowing before the LLM: rank the whole pool without it, send only the top to scoring.
+
+A day of the followed arXiv categories can hold hundreds of papers; scoring them all would cost one
+LLM call per 20. The cheap ranking decides which `limit` papers the LLM sees; the others keep their
+cheap score, are listed in the report as not LLM-scored, and are never deep-dived on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analysis.models import DigestItem, Paper, Score
+from analysis.profile import Profile
+from analysis.scoring import keyword_scores
+
+CheapScorer = Callable[[list[Paper], Profile], dict[str, Score]]
+
+
+def cheap_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
+    """The one no-LLM ranking of the pool: keywords today; the team's taste model joins here."""
+    return keyword_scores(papers, profile)
+
+
+@dataclass
+class Shortlist:
+    chosen: list[Paper]  # sent to scoring
+    rest: list[Paper]  # ranked without the LLM only
+    cheap: dict[str, Score]  # every paper's cheap score (empty when nothing was narrowed)
+
+
+def rank(papers: list[Paper], scores: dict[str, Score]) -> list[Paper]:
+    """Best first; HF's upvotes break ties, then the pool's own order (HF's, then the listing's)."""
+    order = {p.arxiv_id: i for i, p in enumerate(papers)}
+    return sorted(papers, key=lambda p: (-scores[p.arxiv_id].score, -p.upvotes, order[p.arxiv_id]))
+
+
+def narrow(papers: list[Paper], profile: Profile, limit: int | None,
+           scorer: CheapScorer = cheap_scores) -> Shortlist:
+    """The `limit` best papers by `scorer`, or all of them when they fit (or `limit` is None)."""
+    if limit is None or len(papers) <= limit:
+        return Shortlist(list(papers), [], {})
+    cheap = scorer(papers, profile)
+    ranked = rank(papers, cheap)
+    chosen = {p.arxiv_id for p in ranked[:limit]}
+    # the chosen keep the pool's order, so batches (and the LLM's cache) do not depend on the ranking
+    return Shortlist([p for p in papers if p.arxiv_id in chosen], ranked[limit:], cheap)
+
+
+def digest_items(papers: list[Paper], shortlist: Shortlist, scores: dict[str, Score]) -> list[DigestItem]:
+    """Every paper of the pool, best first: the scored ones, then the narrowed-out by cheap score."""
+    order = {p.arxiv_id: i for i, p in enumerate(papers)}
+
+    def key(item: DigestItem) -> tuple[bool, int, int]:
+        return (item.narrowed_out, -item.score.score, order[item.paper.arxiv_id])
+
+    items = [DigestItem(paper=p, score=scores[p.arxiv_id]) for p in shortlist.chosen]
+    items += [DigestItem(paper=p, score=shortlist.cheap[p.arxiv_id], narrowed_out=True) for p in shortlist.rest]
+    return sorted(items, key=key)
