@@ -1,6 +1,7 @@
 """The arXiv category listing against the fake serving real captured API pages, with arXiv's quirks."""
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -44,7 +45,7 @@ async def test_a_day_of_100_papers_in_many_categories_is_listed_in_full_page_by_
     assert first["search_query"] == listing_query(cats, DAY) and first["max_results"] == "25"
     assert first["search_query"].endswith("AND submittedDate:[202601230000 TO 202601232359]")
     assert all(c.headers["User-Agent"] == USER_AGENT and USER_AGENT.startswith("paperbot/") for c in calls)
-    gaps = [b.at - a.at for a, b in zip(calls, calls[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(calls)]
     assert min(gaps) >= FAST.delay * 0.9  # one request at a time, a pause between pages
     paper = next(p for p in listing.papers if len(p.categories) > 1)
     assert paper.listed_in and set(paper.listed_in) <= set(cats) and paper.sources == ["arxiv"]
@@ -99,7 +100,7 @@ async def test_a_weekend_is_an_empty_day_not_an_error(arxiv: FakeArxiv) -> None:
 async def test_arxiv_down_from_the_first_page_is_one_clear_error(arxiv: FakeArxiv) -> None:
     hundred(arxiv)
     arxiv.rate_limited(times=FAST.attempts)
-    with pytest.raises(SourceError, match="Rate exceeded.*ARXIV_API_URL"):
+    with pytest.raises(SourceError, match=r"Rate exceeded.*ARXIV_API_URL"):
         await listed(arxiv, ["cs.SE"])
     assert len(arxiv.calls) == FAST.attempts  # bounded
 
