@@ -69,8 +69,10 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
 def _m005_pool_fields(db: sqlite_utils.Database) -> None:
     # A paper of the day's pool may come from HF, arXiv's listing or both (`source` then holds
     # "hf,arxiv"); the deep dive's header names its arXiv categories, and HF's own fields are kept.
+    have = db.table("papers").columns_dict
     for column in ("categories", "ai_summary", "thumbnail"):
-        db.table("papers").add_column(column, str)
+        if column not in have:  # ai_summary may come first from another migration (the All Papers report)
+            db.table("papers").add_column(column, str)
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
