@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import math
 from dataclasses import dataclass, field
 
 import httpx
@@ -138,8 +137,3 @@ def _read(response: httpx.Response) -> tuple[int, list[Paper], int]:
     except SourceError:
         raise _Retry("answered with something that is not an Atom feed") from None
     return (count if total is None else total), papers, count
-
-
-def expected_requests(total: int, paging: Paging) -> int:
-    """Pages a clean listing of `total` papers takes (what the etiquette's delay is paid for)."""
-    return max(1, math.ceil(min(total, MAX_LISTED) / paging.page_size))

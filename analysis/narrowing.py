@@ -47,13 +47,19 @@ def narrow(papers: list[Paper], profile: Profile, limit: int | None,
     return Shortlist([p for p in papers if p.arxiv_id in chosen], ranked[limit:], cheap)
 
 
-def digest_items(papers: list[Paper], shortlist: Shortlist, scores: dict[str, Score]) -> list[DigestItem]:
-    """Every paper of the pool, best first: the scored ones, then the narrowed-out by cheap score."""
+def digest_items(papers: list[Paper], shortlist: Shortlist, scores: dict[str, Score],
+                 profile: Profile) -> list[DigestItem]:
+    """Every paper of the pool, best first: the scored ones, then the narrowed-out by cheap score.
+
+    A narrowed-out paper's reason starts with "not LLM-scored", so every list that shows reasons
+    (the report's full table, JSON) says so without knowing about narrowing."""
     order = {p.arxiv_id: i for i, p in enumerate(papers)}
+    mark = profile.say("not_llm_scored")
 
     def key(item: DigestItem) -> tuple[bool, int, int]:
         return (item.narrowed_out, -item.score.score, order[item.paper.arxiv_id])
 
     items = [DigestItem(paper=p, score=scores[p.arxiv_id]) for p in shortlist.chosen]
-    items += [DigestItem(paper=p, score=shortlist.cheap[p.arxiv_id], narrowed_out=True) for p in shortlist.rest]
+    items += [DigestItem(paper=p, narrowed_out=True, score=shortlist.cheap[p.arxiv_id].model_copy(
+        update={"reason": f"{mark} · {shortlist.cheap[p.arxiv_id].reason}"})) for p in shortlist.rest]
     return sorted(items, key=key)

@@ -68,7 +68,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     shortlist = narrow(pool.papers, engine.profile, engine.llm_pool if engine.llm else None)
     engine.progress(f"scoring {len(shortlist.chosen)} of {len(pool.papers)} papers")
     result = await score_papers(shortlist.chosen, profile=engine.profile, llm=engine.llm, cache=engine.cache)
-    digest = Digest(title=engine.profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores),
+    items = digest_items(pool.papers, shortlist, result.scores, engine.profile)
+    digest = Digest(title=engine.profile.title, date=day, items=items,
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
                     notes=pool.notes + result.notes, top_n=engine.top_n, hf_count=pool.hf_count,
                     arxiv_count=pool.arxiv_count)

@@ -78,6 +78,8 @@ async def test_narrowed_to_the_llm_pool_in_two_calls_relevant_kept_and_a_rerun_i
     first_out = next(n for n, i in enumerate(digest.items) if i.narrowed_out)
     assert all(i.narrowed_out for i in digest.items[first_out:])  # LLM-scored first, then the rest
     assert not any(i.narrowed_out for i in digest.selected(0))  # a cheap score never earns a deep dive
+    out = digest.items[first_out]
+    assert out.score.reason.startswith("未经 LLM 评分 · ") and not out.llm_scored and digest.items[0].llm_scored
     text = report(digest)
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in text.splitlines()[1]
     assert "**来源**: arXiv cs.CV | **评分**: 95/100" in text
