@@ -1,0 +1,89 @@
+"""Narrowing, the quick view's length, source labels and the pool's settings, piece by piece."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import ConfigError
+from analysis.models import Digest, DigestItem, Paper, Score
+from analysis.narrowing import narrow
+from analysis.profile import Profile
+from analysis.render.markdown import source_label
+from benchmarks.recall_bench import day_pool
+from bot.config import load_settings
+from storage.store import Store
+
+LABELS = json.loads((Path(__file__).parent / "fixtures" / "labelled" / "labels.json").read_text())["sets"]
+
+
+def paper(n: int, title: str = "Nothing in common", upvotes: int = 0, **extra: object) -> Paper:
+    return Paper(arxiv_id=f"2601.{n:05d}", title=title, abstract="", upvotes=upvotes, **extra)  # type: ignore[arg-type]
+
+
+def test_the_top_by_keywords_go_to_the_llm_upvotes_break_ties_and_the_pool_order_stays() -> None:
+    papers = [paper(1), paper(2, upvotes=5), paper(3, "Image Restoration with Diffusion"), paper(4, upvotes=9)]
+    shortlist = narrow(papers, Profile(), 2)
+    assert [p.arxiv_id for p in shortlist.chosen] == ["2601.00003", "2601.00004"]  # pool order, not rank
+    assert [p.arxiv_id for p in shortlist.rest] == ["2601.00002", "2601.00001"]  # ranked: 5 upvotes, then 0
+    assert narrow(papers, Profile(), 4).rest == [] and narrow(papers, Profile(), None).chosen == papers
+
+
+def test_the_relevant_papers_of_the_labelled_days_survive_the_cut_to_40() -> None:
+    kept = total = 0
+    for spec in LABELS.values():
+        for day, ids in spec["relevant"].items():
+            shortlist = narrow(day_pool(day), Profile(keywords=spec["keywords"]), 40)
+            chosen = {p.arxiv_id for p in shortlist.chosen}
+            kept, total = kept + sum(i in chosen for i in ids), total + len(ids)
+    assert total == 8 and kept / total >= 0.75
+
+
+def digest(scores: list[int], top_n: int, max_dives: int = 3) -> Digest:
+    items = [DigestItem(paper=paper(i), score=Score(arxiv_id=paper(i).arxiv_id, score=s)) for i, s in enumerate(scores)]
+    return Digest(title="t", date=dt.date(2026, 1, 23), items=items, threshold=60, max_deep_dives=max_dives,
+                  top_n=top_n)
+
+
+def test_the_quick_view_lists_top_n_and_never_drops_a_selected_paper() -> None:
+    assert len(digest([90, 80, 70, 10, 5], top_n=2).quick_items()) == 3  # three deep dives reach past 2
+    assert len(digest([90, 50, 40, 10, 5], top_n=2).quick_items()) == 2
+    assert len(digest([90, 50, 40, 10, 5], top_n=0).quick_items()) == 5
+
+
+def test_source_labels_and_summary_counts() -> None:
+    hf_only = paper(1)
+    both = paper(2, sources=["hf", "arxiv"], categories=["eess.IV", "cs.CV"], listed_in=["eess.IV", "cs.CV"])
+    looked_up = paper(3, source="arxiv", categories=["cs.LG", "cs.CV"])
+    assert source_label(hf_only) == "HuggingFace 🔥" and hf_only.source == "hf"
+    assert source_label(both) == "HuggingFace 🔥 + arXiv eess.IV, cs.CV"
+    assert source_label(looked_up) == "arXiv cs.LG" and looked_up.sources == ["arxiv"]
+    day = digest([90, 10], top_n=0)
+    assert day.source_counts() == "HF Top 2"
+    assert day.model_copy(update={"hf_count": 1, "arxiv_count": 1}).source_counts() == "HF 1 + arXiv 1"
+
+
+def test_sources_and_categories_survive_the_store(tmp_path: Path) -> None:
+    store = Store(tmp_path / "p.db")
+    both = paper(2, sources=["hf", "arxiv"], categories=["cs.CV"], ai_summary="s", thumbnail="https://t/x.png")
+    store.save_papers([both], "2026-01-23")
+    again = store.get_paper(both.arxiv_id)
+    store.close()
+    assert again is not None and again.sources == ["hf", "arxiv"] and again.categories == ["cs.CV"]
+    assert (again.ai_summary, again.thumbnail) == ("s", "https://t/x.png")
+
+
+@pytest.mark.parametrize(("name", "value"), [("PAPERBOT_ARXIV_CATEGORIES", "cs.CV; eess.IV"),
+                                             ("PAPERBOT_ARXIV_CATEGORIES", "cs CV"), ("PAPERBOT_LLM_POOL", "0")])
+def test_bad_pool_settings_are_one_line_naming_the_variable(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                                            name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings()
+
+
+def test_pool_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", " cs.CV, eess.IV ,cs.CV")
+    settings = load_settings()
+    assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 40
