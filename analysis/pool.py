@@ -72,10 +72,15 @@ async def fetch_pool(engine: Engine, day: dt.date, hf_papers: list[Paper] | None
         arxiv_papers = await _list_arxiv(engine, day, failures, notes)
     papers = merge(hf_list, arxiv_papers)
     if not papers and failures and strict:
-        raise SourceError("; ".join(failures.values()))
+        raise SourceError(both_down(failures))
     missing = [engine.profile.say("source_missing", source=NAMES[s], why=why) for s, why in failures.items()]
     return Pool(day, papers, hf_count=len(hf_list), arxiv_count=len(papers) - len(hf_list),
                 notes=missing + notes, failures=failures)
+
+
+def both_down(failures: dict[str, str]) -> str:
+    """The sources' errors as one line."""
+    return "; ".join(why.rstrip(".") for why in failures.values()) + "."
 
 
 async def _list_arxiv(engine: Engine, day: dt.date, failures: dict[str, str], notes: list[str]) -> list[Paper]:
@@ -110,6 +115,6 @@ async def latest_pool(engine: Engine, today: dt.date, lookback: int = 3) -> Pool
             break
         day -= dt.timedelta(days=1)
     if down:
-        raise SourceError("; ".join(down.values()))
+        raise SourceError(both_down(down))
     return Pool(today - dt.timedelta(days=1), [], hf_count=0,
                 arxiv_count=0 if engine.arxiv_categories else None)

@@ -133,3 +133,14 @@ def test_the_real_process_lists_the_followed_categories(followed: list[str], llm
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in result.stdout.splitlines()[1]
     assert "listing arXiv cs.CV, cs.RO submissions of 2026-01-23" in result.stderr
     assert "scoring 40 of 144 papers" in result.stderr
+
+
+def test_both_down_on_the_command_line_is_one_line(followed: list[str], hf: FakeHF, arxiv: FakeArxiv,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    hf.fail_next(404, times=5, path="/api/daily_papers")
+    arxiv.fail_next(400, times=5, path="/api/query")
+    assert main(["digest", "--date", "2026-01-23"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]  # after the progress lines, one line says why
+    assert "Hugging Face answered HTTP 404" in err and "PAPERBOT_ARXIV_CATEGORIES" in err and ".;" not in err
