@@ -27,7 +27,7 @@ class Paper(_Model):
     github: str | None = None
     categories: list[str] = Field(default_factory=list)  # arXiv's, primary first
     listed_in: list[str] = Field(default_factory=list)  # the followed categories whose listing had it today
-    ai_summary: str | None = None
+    ai_summary: str | None = None  # HF's one-paragraph summary, shown where there is no deep dive
     thumbnail: str | None = None
 
     @model_validator(mode="before")

@@ -11,7 +11,7 @@ import httpx
 
 from analysis import arxiv, hf
 from analysis.arxiv_listing import Paging
-from analysis.deepdive import deep_dive, deep_dives
+from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.errors import PaperNotFound, SourceError
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
@@ -20,7 +20,7 @@ from analysis.narrowing import digest_items, narrow
 from analysis.pool import Pool, fetch_pool, latest_pool
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import score_papers
+from analysis.scoring import score_papers, score_progress
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -66,7 +66,10 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     pool = papers if isinstance(papers, Pool) else Pool.from_hf(day, list(papers))
     engine.cache.save_papers(pool.papers, day.isoformat())
     shortlist = narrow(pool.papers, engine.profile, engine.llm_pool if engine.llm else None)
-    engine.progress(f"scoring {len(shortlist.chosen)} of {len(pool.papers)} papers")
+    if shortlist.rest:
+        engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
+                        "go to scoring (PAPERBOT_LLM_POOL)")
+    engine.progress(score_progress(shortlist.chosen, profile=engine.profile, llm=engine.llm, cache=engine.cache))
     result = await score_papers(shortlist.chosen, profile=engine.profile, llm=engine.llm, cache=engine.cache)
     items = digest_items(pool.papers, shortlist, result.scores, engine.profile)
     digest = Digest(title=engine.profile.title, date=day, items=items,
@@ -75,8 +78,9 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
                     arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    if wanted:
-        engine.progress(f"writing {len(wanted)} deep dive(s)")
+    dives_note = dives_progress(list(wanted.values()), profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    if dives_note:
+        engine.progress(dives_note)
     analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
                                 cache=engine.cache)
     for item in digest.items:

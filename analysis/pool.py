@@ -33,7 +33,10 @@ class Pool:
 
     @classmethod
     def from_hf(cls, day: dt.date, papers: list[Paper]) -> Pool:
-        return cls(day, list(papers), hf_count=len(papers))
+        """A pool of papers at hand (a list, the stored day): counted by their sources."""
+        hf_count = sum("hf" in p.sources for p in papers)
+        others = len(papers) - hf_count
+        return cls(day, list(papers), hf_count=hf_count, arxiv_count=others or None)
 
 
 def merge(hf_papers: list[Paper], arxiv_papers: list[Paper]) -> list[Paper]:

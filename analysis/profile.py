@@ -36,6 +36,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "source_missing": "{source} could not be reached today, so this digest has no papers from it ({why})",
         "listing_partial": "The arXiv listing is incomplete: {n} of {total} papers ({why}).",
         "not_llm_scored": "not LLM-scored",
+        "rebuilt": "Hugging Face was unreachable: this digest was rebuilt from the papers stored for this day.",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -50,5 +51,6 @@ _PHRASES: dict[str, dict[str, str]] = {
         "source_missing": "今日未能连上 {source}，本期不含其论文（{why}）",
         "listing_partial": "arXiv 列表不完整：只取到 {total} 篇中的 {n} 篇（{why}）。",
         "not_llm_scored": "未经 LLM 评分",
+        "rebuilt": "Hugging Face 无法访问：本日报由数据库中保存的当日论文重建。",
     },
 }

@@ -66,17 +66,21 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
     db.table("channels").add_column("topic", str)
 
 
-def _m005_pool_fields(db: sqlite_utils.Database) -> None:
+def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
+    # HF's ai_summary: what the report shows in a deep-dive slot when there is no LLM
+    db.table("papers").add_column("ai_summary", str)
+
+
+def _m006_pool_fields(db: sqlite_utils.Database) -> None:
     # A paper of the day's pool may come from HF, arXiv's listing or both (`source` then holds
-    # "hf,arxiv"); the deep dive's header names its arXiv categories, and HF's own fields are kept.
-    have = db.table("papers").columns_dict
-    for column in ("categories", "ai_summary", "thumbnail"):
-        if column not in have:  # ai_summary may come first from another migration (the All Papers report)
-            db.table("papers").add_column(column, str)
+    # "hf,arxiv"); the deep dive's header names its arXiv categories, and HF's thumbnail is kept.
+    for column in ("categories", "thumbnail"):
+        db.table("papers").add_column(column, str)
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics, _m005_pool_fields]
+                               _m004_channel_topics, _m005_paper_ai_summary,
+                               _m006_pool_fields]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

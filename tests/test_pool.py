@@ -84,6 +84,9 @@ async def test_narrowed_to_the_llm_pool_in_two_calls_relevant_kept_and_a_rerun_i
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in text.splitlines()[1]
     assert "**来源**: arXiv cs.CV | **评分**: 95/100" in text
     assert "**来源**: HuggingFace 🔥 + arXiv cs.CV | **评分**: 90/100" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "`25" in line]
+    assert len(rows) == 117 and sum("未经 LLM 评分" in r for r in rows) == sum(
+        i.narrowed_out for i in digest.items if i.paper.arxiv_id.startswith("25"))  # the full list marks them
 
 
 async def test_hf_down_still_gives_the_arxiv_digest_and_says_so(followed: list[str], hf: FakeHF) -> None:
@@ -132,7 +135,7 @@ def test_the_real_process_lists_the_followed_categories(followed: list[str], llm
     assert result.returncode == 0, result.stderr
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in result.stdout.splitlines()[1]
     assert "listing arXiv cs.CV, cs.RO submissions of 2026-01-23" in result.stderr
-    assert "scoring 40 of 144 papers" in result.stderr
+    assert "ranked 144 papers without the LLM; the best 40 go to scoring" in result.stderr
 
 
 def test_both_down_on_the_command_line_is_one_line(followed: list[str], hf: FakeHF, arxiv: FakeArxiv,

@@ -6,13 +6,15 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.markdown import SECTIONS, chat_counts, more_scanned
+from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
+from analysis.render.markdown import SECTIONS
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
-FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
+STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
+FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -88,8 +90,7 @@ def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
 def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
-    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇{chat_counts(digest)}，精选 {len(chosen)} 篇深度解读"
-               f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
+    summary = chat_summary(digest)
     listed = digest.quick_items()
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(listed, start=1)]
@@ -97,7 +98,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
               _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
               *sections(lines), *([_context(escape(more))] if more else []),
-              _context(FOOTER)]
+              _context((STAR if dives_posted(digest) else "") + FOOTER)]
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}

@@ -6,7 +6,8 @@ import html
 import re
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.markdown import SECTIONS, chat_counts, more_scanned
+from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
+from analysis.render.markdown import SECTIONS
 
 LIMIT = 4000  # Telegram's 4,096 counts visible UTF-16 units; raw HTML counted against 4,000 is safely below
 _TOKEN = re.compile(r"<[^<>]+>|&[#a-zA-Z0-9]+;|\s+|[^<&\s]+")
@@ -38,8 +39,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     lines = [
         f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
-        f"🤖 今日动态：扫描 {len(digest.items)} 篇{chat_counts(digest)}，精选 {len(chosen)} 篇深度解读"
-        f"（阈值 {digest.threshold}）",
+        chat_summary(digest),
         *(f"⚠️ {esc(note)}" for note in digest.notes),
         "",
     ]
@@ -51,7 +51,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
                      f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
     more = more_scanned(digest, len(listed))
     lines += [esc(more)] if more else []
-    lines += ["", "<i>⭐ = 深度解读（见回复）· /deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
+    star = "⭐ = 深度解读（见回复）· " if dives_posted(digest) else ""
+    lines += ["", f"<i>{star}/deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
     return split("\n".join(lines))
 
 
