@@ -1,7 +1,6 @@
 """Narrowing, the quick view's length, source labels and the pool's settings, piece by piece."""
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -11,11 +10,9 @@ from analysis.models import Digest, DigestItem, Paper, Score
 from analysis.narrowing import narrow
 from analysis.profile import Profile
 from analysis.render.markdown import source_label
-from benchmarks.recall_bench import day_pool
+from benchmarks.recall_bench import label_sets, labelled_days, measure
 from bot.config import load_settings
 from storage.store import Store
-
-LABELS = json.loads((Path(__file__).parent / "fixtures" / "labelled" / "labels.json").read_text())["sets"]
 
 
 def paper(n: int, title: str = "Nothing in common", upvotes: int = 0, **extra: object) -> Paper:
@@ -31,13 +28,13 @@ def test_the_top_by_keywords_go_to_the_llm_upvotes_break_ties_and_the_pool_order
 
 
 def test_the_relevant_papers_of_the_labelled_days_survive_the_cut_to_40() -> None:
-    kept = total = 0
-    for spec in LABELS.values():
-        for day, ids in spec["relevant"].items():
-            shortlist = narrow(day_pool(day), Profile(keywords=spec["keywords"]), 40)
-            chosen = {p.arxiv_id for p in shortlist.chosen}
-            kept, total = kept + sum(i in chosen for i in ids), total + len(ids)
-    assert total == 8 and kept / total >= 0.75
+    curated = {name: spec for name, spec in label_sets().items() if "relevant" in spec}
+    kept = sum(measure(spec, 40)[0] for spec in curated.values())
+    assert sum(measure(spec, 40)[1] for spec in curated.values()) == 8 and kept / 8 >= 0.75
+    reader = label_sets()["rosinality_reading_april"]
+    days = list(labelled_days(reader))
+    assert len(days) == 15 and sum(len(ids) for _, ids in days) == 43
+    assert measure(reader, 40)[0] / 43 > 2 * 0.25  # well above what a random 40 of 126-351 would keep
 
 
 def digest(scores: list[int], top_n: int, max_dives: int = 3) -> Digest:
