@@ -66,18 +66,18 @@ async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str
     followed = set(categories)
     listing = Listing()
     seen: dict[str, Paper] = {}
-    start, total, requests = 0, None, 0
+    start, total, pages = 0, None, 0
     while total is None or start < min(total, MAX_LISTED):
         try:
             total, papers, count = await _page(client, api_url, {**params, "start": str(start)}, paging,
-                                               first=requests == 0, non_empty=bool(total))
+                                               first=pages == 0, non_empty=bool(total))
         except SourceError as exc:
             if total is None:
                 raise
             listing.problem = f"arXiv stopped answering after {start} of {total} papers ({exc})"
             break
         finally:
-            requests += 1
+            pages += 1
         for paper in papers:
             if paper.arxiv_id not in seen:  # cross-lists and a result shifting between pages
                 seen[paper.arxiv_id] = paper.model_copy(
@@ -88,7 +88,7 @@ async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str
     listing.papers, listing.total = list(seen.values()), total or 0
     if total and start < min(total, MAX_LISTED) and listing.problem is None:
         listing.problem = f"arXiv kept sending empty pages after {start} of {total} papers"
-    log.info("arXiv listing of %s: %d papers in %d requests", day, len(seen), requests)
+    log.info("arXiv listing of %s: %d papers in %d pages", day, len(seen), pages)
     return listing
 
 

@@ -63,7 +63,7 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     Deep dives are computed once for the union of the channels' selections, so a channel with a
     low bar costs its extra papers once, and every other channel reuses the cache.
     """
-    pool = papers if isinstance(papers, Pool) else Pool.from_hf(day, list(papers))
+    pool = papers if isinstance(papers, Pool) else Pool.of(day, list(papers))
     engine.cache.save_papers(pool.papers, day.isoformat())
     shortlist = narrow(pool.papers, engine.profile, engine.llm_pool if engine.llm else None)
     if shortlist.rest:

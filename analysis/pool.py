@@ -32,7 +32,7 @@ class Pool:
     failures: dict[str, str] = field(default_factory=dict)  # source that did not answer -> its error
 
     @classmethod
-    def from_hf(cls, day: dt.date, papers: list[Paper]) -> Pool:
+    def of(cls, day: dt.date, papers: list[Paper]) -> Pool:
         """A pool of papers at hand (a list, the stored day): counted by their sources."""
         hf_count = sum("hf" in p.sources for p in papers)
         others = len(papers) - hf_count

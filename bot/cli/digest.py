@@ -110,7 +110,7 @@ async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list
         if not stored:
             raise
         progress(f"{str(exc).split(';')[0]}; rebuilding {day} from the {len(stored)} papers stored in the database")
-        return Pool.from_hf(day, stored), True
+        return Pool.of(day, stored), True
 
 
 def _write(digest: Digest, fmt: str, out: Path | None) -> None:
