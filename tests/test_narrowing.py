@@ -84,3 +84,14 @@ def test_pool_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", " cs.CV, eess.IV ,cs.CV")
     settings = load_settings()
     assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 40
+
+
+def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None:
+    from analysis.render.chat_summary import chat_summary, more_scanned
+
+    day = digest([90, 50, 40, 10, 5], top_n=2).model_copy(update={"hf_count": 2, "arxiv_count": 3})
+    assert chat_summary(day).startswith("🤖 今日动态：扫描 5 篇（HF 2 + arXiv 3），精选 1 篇")
+    assert chat_summary(digest([90], top_n=0)).startswith("🤖 今日动态：扫描 1 篇，精选 1 篇")
+    more = more_scanned(day, len(day.quick_items()))
+    assert more == "…另扫描了 3 篇，得分更低未列出；用 /deepdive <arXiv id> 可解读其中任意一篇"
+    assert more_scanned(day, 5) is None
