@@ -28,7 +28,7 @@ class Paper(_Model):
     categories: list[str] = Field(default_factory=list)  # arXiv's, primary first
     listed_in: list[str] = Field(default_factory=list)  # the followed categories whose listing had it today
     ai_summary: str | None = None  # HF's one-paragraph summary, shown where there is no deep dive
-    thumbnail: str | None = None
+    thumbnail: str | None = None  # HF's social card of the paper, shown with its deep dive
 
     @model_validator(mode="before")
     @classmethod
@@ -71,6 +71,7 @@ class Analysis(_Model):
     deep_dive: DeepDive | None = None
     unavailable: str | None = None
     model: str | None = None
+    basis_note: str | None = None  # first line of the body when the dive could only read the abstract
 
 
 class DigestItem(_Model):

@@ -37,6 +37,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "listing_partial": "The arXiv listing is incomplete: {n} of {total} papers ({why}).",
         "not_llm_scored": "not LLM-scored",
         "rebuilt": "Hugging Face was unreachable: this digest was rebuilt from the papers stored for this day.",
+        "abstract_only": "(Based on the abstract only: arXiv had no full text.)",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -52,5 +53,6 @@ _PHRASES: dict[str, dict[str, str]] = {
         "listing_partial": "arXiv 列表不完整：只取到 {total} 篇中的 {n} 篇（{why}）。",
         "not_llm_scored": "未经 LLM 评分",
         "rebuilt": "Hugging Face 无法访问：本日报由数据库中保存的当日论文重建。",
+        "abstract_only": "（基于摘要）",
     },
 }

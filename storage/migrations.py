@@ -71,16 +71,26 @@ def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
     db.table("papers").add_column("ai_summary", str)
 
 
-def _m006_pool_fields(db: sqlite_utils.Database) -> None:
+def _m006_full_texts_and_answers(db: sqlite_utils.Database) -> None:
+    # A paper's extracted full text, compressed; body is null when only the abstract was found.
+    db.table("paper_texts").create({
+        "arxiv_id": str, "source": str, "chars": int, "body": bytes, "fetched_at": str,
+    }, pk="arxiv_id")
+    db.table("answers").create({
+        "arxiv_id": str, "question": str, "model": str, "prompt_version": str, "body": str, "created_at": str,
+    }, pk=("arxiv_id", "question", "model", "prompt_version"))
+    db.table("papers").add_column("thumbnail", str)
+
+
+def _m007_pool_categories(db: sqlite_utils.Database) -> None:
     # A paper of the day's pool may come from HF, arXiv's listing or both (`source` then holds
-    # "hf,arxiv"); the deep dive's header names its arXiv categories, and HF's thumbnail is kept.
-    for column in ("categories", "thumbnail"):
-        db.table("papers").add_column(column, str)
+    # "hf,arxiv"); the deep dive's header names its arXiv categories.
+    db.table("papers").add_column("categories", str)
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics, _m005_paper_ai_summary,
-                               _m006_pool_fields]
+                               _m004_channel_topics, _m005_paper_ai_summary, _m006_full_texts_and_answers,
+                               _m007_pool_categories]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

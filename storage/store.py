@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.texts import TextTables
 
 
 class StoreError(PaperbotError):
@@ -57,7 +58,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables):
+class Store(ChatTables, TextTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
