@@ -23,6 +23,7 @@ from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
+from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 
@@ -40,11 +41,13 @@ def listing_entries(arxiv: FakeArxiv, count: int) -> list[str]:
 async def run(latency: float, tmp: str, size: int = 500, page_delay: float = 3.0) -> list[str]:
     misses: list[str] = []
     load_litellm()  # seconds once per process, not per digest: not counted (as in digest_bench)
-    with FakeHF.from_fixtures() as hf, FakeArxiv() as arxiv, FakeLLM() as llm:
+    # full texts come from a fake that knows none of these papers: deep dives read the abstract, as offline
+    with FakeHF.from_fixtures() as hf, FakeArxiv() as arxiv, FakeArxivPages() as pages, FakeLLM() as llm:
         llm.latency = latency
         arxiv.list_on(DAY, listing_entries(arxiv, size - 32))
         os.environ.update({
             "PAPERBOT_DB": str(Path(tmp) / "pool.db"), "HF_ENDPOINT": hf.url, "ARXIV_API_URL": arxiv.url + "/api/query",
+            "ARXIV_HTML_URL": pages.url + "/html", "ARXIV_PDF_URL": pages.url + "/pdf",
             "PAPERBOT_ARXIV_CATEGORIES": "cs.CV,cs.RO", "LLM_MODEL": "openai/fake-mini", "LLM_API_BASE": llm.url,
             "LLM_API_KEY": "sk-bench", "PAPERBOT_THRESHOLD": "0", "PAPERBOT_MAX_DEEP_DIVES": "3",
         })
