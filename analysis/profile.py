@@ -33,6 +33,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "llm_down": "LLM unavailable",
         "budget": "today's LLM budget, LLM_DAILY_BUDGET_USD, is spent",
         "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
+        "taste_note": "Ranked by the team's taste ({n} liked papers).",
+        "taste_reason": "taste {n}",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -44,5 +46,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "llm_down": "LLM 不可用",
         "budget": "今日 LLM 预算 LLM_DAILY_BUDGET_USD 已用完",
         "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
+        "taste_note": "按团队口味排序（{n} 篇喜欢的论文）",
+        "taste_reason": "口味 {n}",
     },
 }

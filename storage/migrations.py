@@ -66,8 +66,17 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
     db.table("channels").add_column("topic", str)
 
 
+def _m005_taste(db: sqlite_utils.Database) -> None:
+    # Papers added to a taste by hand (`paperbot taste add/import`); votes join them from `votes`.
+    # ('', '') is the default taste. No user ids: only votes need to know who.
+    db.table("taste").create({"platform": str, "channel_id": str, "arxiv_id": str, "added_at": str},
+                             pk=("platform", "channel_id", "arxiv_id"))
+    # A channel's own interests (comma-separated); null = PAPERBOT_KEYWORDS.
+    db.table("channels").add_column("keywords", str)
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics]
+                               _m004_channel_topics, _m005_taste]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
