@@ -11,6 +11,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.taste_cli import add_parser as add_taste_parser
+
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.defaults import ChannelDefaults
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("platform", choices=["slack", "telegram"])
     remove.add_argument("channel_id")
 
+    add_taste_parser(commands)
     commands.add_parser("serve", help="run the scheduler, the chat adapters and /healthz")
     commands.add_parser("usage", help="show LLM calls, tokens and cost, today and in total")
     return parser
@@ -74,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     from storage.store import Store
 
+    if args.command == "taste":
+        from bot.taste_cli import taste_command
+
+        return taste_command(args)
     if args.command in ("channel", "usage"):  # quick: no pydantic, asyncio or pipeline to import
         from bot.defaults import channel_defaults
 
