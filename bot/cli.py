@@ -112,7 +112,7 @@ def progress(message: str) -> None:
 async def digest_command(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     from analysis import hf
     from analysis.errors import BadInput
-    from analysis.pipeline import build_digest, fetch_day, latest_day
+    from analysis.pipeline import fetch_day, latest_day
     from analysis.render.markdown import report
     from bot.engine import open_engine
 
@@ -128,9 +128,10 @@ async def digest_command(args: argparse.Namespace, settings: Settings, store: St
             day, papers = await latest_day(engine, dt.datetime.now(dt.UTC).date())
         if not papers and not args.post:
             raise BadInput(f"Hugging Face lists no papers for {day}; try another --date.")
-        thresholds = [c.threshold for c in store.channels()] if args.post else []
-        digest = await build_digest(engine, day, papers, thresholds=thresholds)
-        text = report(digest)
+        from bot.views import DEFAULT, build_views
+
+        views = await build_views(engine, store, day, papers, store.channels() if args.post else [])
+        text = report(views[DEFAULT])
         if args.out:
             args.out.write_text(text, encoding="utf-8")
             progress(f"report written to {args.out}")
@@ -140,7 +141,7 @@ async def digest_command(args: argparse.Namespace, settings: Settings, store: St
         if args.post:
             from bot.adapters import post_everywhere
 
-            results = await post_everywhere(settings, store, engine, digest)
+            results = await post_everywhere(settings, store, engine, views)
             for line in results:
                 progress(line)
     return 0

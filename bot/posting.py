@@ -109,8 +109,9 @@ def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: 
 
 
 async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
-                           digest: Digest) -> list[str]:
-    """Each channel in turn with its own threshold; one channel's failure does not stop the others."""
+                           digest: Digest | Mapping[str, Digest]) -> list[str]:
+    """Each channel in turn with its own threshold (and its own digest, when given by channel key: its
+    keywords and taste); one channel's failure does not stop the others."""
     import asyncio
 
     async def one(channel: Channel) -> str:
@@ -118,8 +119,11 @@ async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, ch
         if adapter is None:
             why = getattr(adapters, "failed", {}).get(channel.platform, f"{channel.platform} is not configured")
             return f"{channel.platform} {channel.channel_id}: skipped ({why})"
+        mine = digest if isinstance(digest, Digest) else digest.get(channel.key)
+        if mine is None:
+            return f"{channel.platform} {channel.channel_id}: skipped (no digest was built for it)"
         try:
-            return await post_digest(adapter, store, channel, digest)
+            return await post_digest(adapter, store, channel, mine)
         except Exception as exc:
             log.error("posting to %s %s failed: %s", channel.platform, channel.channel_id, exc)
             return f"{channel.platform} {channel.channel_id}: failed ({exc})"

@@ -6,7 +6,6 @@ through the store, Hugging Face and arXiv, and name in one line each what they c
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -53,6 +52,8 @@ def taste_command(args: argparse.Namespace) -> int:
         entries = read_entries(_read(args.file))
     else:
         entries = [Entry(f"'{text}'", id_in_line(text)) for text in args.ids]
+    import asyncio
+
     settings = load_settings()
     with closing(Store(settings.db)) as store:
         return asyncio.run(add_taste(settings, store, scope, entries))
@@ -87,6 +88,8 @@ async def add_taste(settings: Settings, store: Store, scope: tuple[str, str], en
 async def resolve(engine: Engine, entries: list[Entry]) -> list[str]:
     """Ids of the entries' papers found in the store, on HF or on arXiv, in the entries' order; one line on
     stderr for each entry that has no arXiv id or whose paper none of them knows."""
+    import asyncio
+
     from analysis.errors import PaperbotError
     from analysis.pipeline import find_paper
 
