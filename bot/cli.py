@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--threshold", type=int, help="score at or above which papers get a deep dive")
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
+    add.add_argument("--keywords", help="this channel's own interests, comma-separated (default: PAPERBOT_KEYWORDS)")
     add.add_argument("--quiet-empty", action="store_true",
                      help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", help="list subscribed channels")
@@ -168,8 +169,9 @@ def channel_command(args: argparse.Namespace, defaults: ChannelDefaults, store: 
             print("no channels subscribed; add one with: paperbot channel add slack C0123ABC")
         for c in rows:
             topic = f"  in topic {c.topic}" if c.topic else ""
+            interests = f"  interests {', '.join(c.keywords)}" if c.keywords else ""
             print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} {c.timezone}"
-                  + topic)
+                  + topic + interests)
         return 0
     if args.action == "remove":
         if not store.deactivate_channel(args.platform, args.channel_id):
@@ -180,8 +182,15 @@ def channel_command(args: argparse.Namespace, defaults: ChannelDefaults, store: 
         return 0
     channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,
                             time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None)
+    if args.keywords is not None:
+        from bot.taste_commands import parse_keywords
+
+        words = parse_keywords(args.keywords)
+        channel = store.update_channel(channel.platform, channel.channel_id,
+                                       keywords=", ".join(words) if words else None) or channel
+    interests = f", interests {', '.join(channel.keywords)}" if channel.keywords else ""
     print(f"subscribed {channel.platform} {channel.channel_id}: threshold {channel.threshold}, "
-          f"posts at {channel.post_time} {channel.timezone}")
+          f"posts at {channel.post_time} {channel.timezone}{interests}")
     return 0
 
 

@@ -15,6 +15,7 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
 from analysis.scoring import cached_score
+from bot import taste_commands
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
 from storage.chat import Channel, Platform
@@ -26,6 +27,8 @@ COMMANDS = {
     "subscribe": "/subscribe [HH:MM] [Zone] — get the digest here every morning",
     "unsubscribe": "/unsubscribe — stop the morning digest here",
     "status": "/status — this channel's settings, last digest, votes and today's LLM cost",
+    "keywords": "/keywords [a, b, c] — show or set this channel's interests (scoring and deep dives)",
+    "top": "/top [days] — this channel's most voted papers of the last 7 (or N) days",
     "help": "/help — this list",
 }
 
@@ -76,6 +79,10 @@ class Commands:
                 parse_threshold(text)
             elif name == "subscribe":
                 parse_subscribe(text)
+            elif name == "keywords" and text.strip():
+                taste_commands.parse_keywords(text)
+            elif name == "top":
+                taste_commands.parse_days(text)
         except BadInput as exc:
             return str(exc)
         return None
@@ -93,6 +100,11 @@ class Commands:
                 return await self.unsubscribe(who)
             if name == "status":
                 return self.status(who)
+            if name == "keywords":
+                return await self.keywords(who, text)
+            if name == "top":
+                days = taste_commands.parse_days(text)
+                return Answer(taste_commands.top_text(self.store, who.platform, who.channel_id, days))
             if name in ("help", "start"):
                 return Answer(help_text(), ephemeral=True)
             return Answer(f"Unknown command /{name}. " + help_text(), ephemeral=True)
@@ -130,6 +142,19 @@ class Commands:
                           f"digest every day at {channel.post_time} {channel.timezone}.", ephemeral=True)
         self.store.update_channel(who.platform, who.channel_id, threshold=value)
         return Answer(f"Threshold set to {value} (was {current}).", ephemeral=True)
+
+    async def keywords(self, who: Invocation, text: str) -> Answer:
+        channel = self.store.get_channel(who.platform, who.channel_id)
+        if not text.strip():
+            current = channel.keywords if channel else ()
+            return Answer(taste_commands.show_keywords(current, self.settings.keywords), ephemeral=True)
+        words = taste_commands.parse_keywords(text)
+        await self._require_admin(who, "change this channel's interests")
+        if channel is None:
+            self._subscribe(who)
+        self.store.update_channel(who.platform, who.channel_id, keywords=", ".join(words) if words else None)
+        shown = ", ".join(words) if words else "the default ones (" + ", ".join(self.settings.keywords) + ")"
+        return Answer(f"This channel's interests are now {shown}; tomorrow's digest is scored for them.")
 
     def subscribe(self, who: Invocation, text: str) -> Answer:
         time, zone = parse_subscribe(text)
