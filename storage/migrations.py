@@ -73,6 +73,8 @@ def _m005_taste(db: sqlite_utils.Database) -> None:
                              pk=("platform", "channel_id", "arxiv_id"))
     # A channel's own interests (comma-separated); null = PAPERBOT_KEYWORDS.
     db.table("channels").add_column("keywords", str)
+    # The digest a quick view shows (JSON), so a vote can redraw its counts in place.
+    db.table("posts").add_column("view", str)
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.quick_views import QuickViewTables
 from storage.taste import TasteTables
 
 
@@ -31,7 +32,7 @@ def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-class Store(ChatTables, TasteTables):
+class Store(ChatTables, TasteTables, QuickViewTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:

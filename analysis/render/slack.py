@@ -7,12 +7,13 @@ from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.render.markdown import SECTIONS
+from analysis.render.slack_votes import vote_actions
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
-FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
+FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -92,11 +93,12 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
                f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(digest.items, start=1)]
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-              _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
-              *sections(lines),
-              _context(FOOTER)]
-    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
+    head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
+            _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
+    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in digest.items])
+    # the list gives way first: every listed paper keeps its button
+    body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - 1]
+    blocks = [*head, *body, *buttons, _context(FOOTER)]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 
