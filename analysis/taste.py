@@ -98,8 +98,9 @@ def rank_by_taste(taste: Taste, background: Sequence[Text], papers: Sequence[Tex
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=1, max_df=0.9,
-                                 stop_words="english", max_features=50_000, dtype=_float32())
+    # words, not bigrams: as good on the labelled days (benchmarks/taste_bench.py) and several times faster
+    vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=1, max_df=0.9, stop_words="english",
+                                 max_features=50_000, dtype=_float32())
     train_texts = [_text(p) for p in liked] + [_text(d) for d in others]
     x_train = vectorizer.fit_transform(train_texts)
     labels = [1] * len(liked) + [0] * len(others)
@@ -116,8 +117,7 @@ def to_percent(margin: float) -> float:
 
 
 def _text(paper: Text) -> str:
-    # the title twice: it is what a person liked the paper for, and it is short next to the abstract
-    return f"{paper.title}. {paper.title}. {paper.abstract}"
+    return f"{paper.title}. {paper.abstract}"
 
 
 def _unique(docs: Sequence[Text]) -> list[Text]:

@@ -12,7 +12,7 @@ from analysis.bibtex import read_entries
 from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.rank import cheap_scores
+from analysis.rank import TASTE_WEIGHT, cheap_scores
 from analysis.taste import Doc, Liked, Taste, rank_by_taste
 from bot.cli import main
 from bot.tastes import parse_scope, taste_of
@@ -113,7 +113,7 @@ def test_a_taste_ranks_papers_like_it_above_the_rest_and_mixes_in_keywords() -> 
     profile = Profile(keywords=["speech recognition"], language="zh")
     scores = cheap_scores(today, profile, taste, background)
     assert scores["2601.00600"].reason.startswith("口味 ") and "speech recognition" in scores["2601.00600"].reason
-    assert scores["2601.00600"].score > round(0.75 * ranked["2601.00600"])  # the keyword adds its share
+    assert scores["2601.00600"].score > round(TASTE_WEIGHT * ranked["2601.00600"])  # the keyword adds its share
 
 
 def test_training_and_ranking_500_papers_is_quick() -> None:
