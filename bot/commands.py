@@ -18,6 +18,7 @@ from analysis.scoring import cached_score
 from bot import taste_commands
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
+from bot.views import score_in_view
 from storage.chat import Channel, Platform
 from storage.store import Store, today
 
@@ -125,8 +126,12 @@ class Commands:
             return None, None
         if not self.store.day_has(str(post["day"]), arxiv_id):
             return None, None
+        ref = str(post["quick_view_ref"])
+        shown = score_in_view(self.store, who.platform, who.channel_id, ref, arxiv_id)
+        if shown is not None:
+            return ref, shown
         score = cached_score(arxiv_id, profile=self.engine.profile, llm=self.engine.llm, cache=self.engine.cache)
-        return str(post["quick_view_ref"]), score.score if score else None
+        return ref, score.score if score else None
 
     async def threshold(self, who: Invocation, text: str) -> Answer:
         channel = self.store.get_channel(who.platform, who.channel_id)

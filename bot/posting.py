@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from analysis.models import Digest
 from bot.chat import ChatAdapter
+from bot.weekly import post_weekly
 from storage.chat import Channel
 from storage.store import Store
 
@@ -43,6 +44,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
             if ref is None:
                 store.finish_post(channel.platform, channel.channel_id, day)
                 return f"{where}: no papers for {day}"
+            await post_weekly(adapter, store, channel, view.date, ref)
         sent = await _post_deep_dives(adapter, store, channel, view, ref)
     except BaseException:
         if ref is None:

@@ -53,15 +53,17 @@ def top_text(store: Store, platform: str, channel_id: str, days: int, now: dt.da
     if not rows:
         return f"No votes in the last {span}. Vote with 👍 🔥 ❤️ on a deep dive, or the buttons under the digest."
     lines = [f"Most voted in the last {span}:"]
-    lines += [f"{n}. 👍 {votes}  {title}  ({arxiv_id})" for n, (arxiv_id, title, votes) in enumerate(rows, 1)]
+    lines += [f"{n}. 👍 {votes}  {title}  ({arxiv_id})" for n, (arxiv_id, title, votes, _) in enumerate(rows, 1)]
     return "\n".join(lines)
 
 
-def most_voted(store: Store, platform: str, channel_id: str, since: str, limit: int) -> list[tuple[str, str, int]]:
-    """(id, title, standing votes) of papers voted up since `since` (ISO time), most votes first."""
+def most_voted(store: Store, platform: str, channel_id: str, since: str, limit: int,
+               until: str = "9999") -> list[tuple[str, str, int, str]]:
+    """(id, title, standing votes, latest vote time) of papers voted up from `since` to before `until` (ISO
+    times), most votes first."""
     rows = store.db.execute(
         "select v.arxiv_id, coalesce(p.title, v.arxiv_id), count(*) as n, max(v.created_at) as last from votes v "
         "left join papers p on p.arxiv_id = v.arxiv_id where v.platform = ? and v.channel_id = ? and "
-        "v.withdrawn_at is null and v.created_at >= ? group by v.arxiv_id order by n desc, last desc limit ?",
-        [platform, channel_id, since, limit]).fetchall()
-    return [(str(r[0]), " ".join(str(r[1]).split()), int(r[2])) for r in rows]
+        "v.withdrawn_at is null and v.created_at >= ? and v.created_at < ? group by v.arxiv_id "
+        "order by n desc, last desc limit ?", [platform, channel_id, since, until, limit]).fetchall()
+    return [(str(r[0]), " ".join(str(r[1]).split()), int(r[2]), str(r[3])) for r in rows]

@@ -61,3 +61,12 @@ async def build_views(engine: Engine, store: Store, day: dt.date, papers: list[P
         built.update(dict.fromkeys(keys, digest))
     return built
 
+
+
+def score_in_view(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> int | None:
+    """The score a paper had in the digest a channel was shown (its keywords and taste), if it was listed."""
+    body = store.view_at(platform, channel_id, quick_view_ref)
+    if body is None:
+        return None
+    digest = Digest.model_validate_json(body)
+    return next((i.score.score for i in digest.items if i.paper.arxiv_id == arxiv_id), None)

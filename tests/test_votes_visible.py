@@ -1,6 +1,7 @@
 """Votes people can see: every listed paper votable in Slack, counts redrawn in place (debounced), and a vote
 putting the paper in the channel's taste."""
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.posting import post_digest
+from bot.weekly import weekly_text
 from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.slack import FakeSlack, reaction_event, sign
@@ -103,3 +105,33 @@ async def test_telegram_buttons_redraw_the_counts_in_place(env: dict, telegram_e
         await until(lambda: "👍 2 · 2" in json.dumps(telegram.edits[-1], ensure_ascii=False))
     assert telegram.edits[-1]["method"] in ("editMessageText", "editMessageReplyMarkup")
     assert len(telegram.edits) <= 2  # two presses: at most two redraws, never one per poll
+
+
+async def test_the_first_digest_of_a_week_carries_last_weeks_favourites(env: dict, slack_env: dict,
+                                                                        slack: FakeSlack) -> None:
+    async with running() as h:
+        digest = await h.digest()  # 2026-01-23, a Friday: its week starts on Monday the 19th
+        papers = [item.paper for item in digest.items]
+        h.store.save_papers(papers)
+        for user in ("U1", "U2"):
+            h.store.set_vote("slack", CHANNEL, papers[3].arxiv_id, user, True)
+        h.store.set_vote("slack", CHANNEL, papers[5].arxiv_id, "U1", True)
+        h.store.set_vote("slack", CHANNEL, papers[7].arxiv_id, "U1", True)
+        h.store.db.execute("update votes set created_at = '2026-01-14T09:00:00+00:00'")  # last week
+        h.store.db.execute("update votes set created_at = '2026-01-20T09:00:00+00:00' where arxiv_id = ?",
+                           [papers[7].arxiv_id])  # this week: not last week's favourite
+        h.store.db.conn.commit()
+        channel = subscribe(h)
+        await post_digest(h.adapters["slack"], h.store, channel, digest)
+        quick = slack.messages_in(CHANNEL)[0]
+        weekly = [m for m in slack.thread(CHANNEL, quick["ts"]) if m["text"].startswith("🏆 上周团队最爱")]
+        assert len(weekly) == 1
+        lines = weekly[0]["text"].splitlines()
+        assert lines[1].startswith("1. 👍 2  ") and papers[3].arxiv_id in lines[1]
+        assert papers[5].arxiv_id in lines[2] and len(lines) == 3
+        assert weekly_text(h.store, channel, digest.date + dt.timedelta(days=1)) is None  # second of the week
+        assert weekly_text(h.store, subscribe_other(h), digest.date) is None  # nobody voted there
+
+
+def subscribe_other(h: Harness) -> Any:
+    return h.store.upsert_channel("slack", "C0OTHER", threshold=60, post_time="08:30", timezone="UTC")
