@@ -4,6 +4,7 @@ putting the paper in the channel's taste."""
 import datetime as dt
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,8 @@ from tests.helpers import until
 from tests.test_slack import CHANNEL, event, subscribe
 from tests.test_telegram import ALICE, BOB, GROUP
 from tests.test_telegram import subscribe as tg_subscribe
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def button_press(index: int, ts: str, user: str = "U0ALICE") -> bytes:
@@ -135,3 +138,11 @@ async def test_the_first_digest_of_a_week_carries_last_weeks_favourites(env: dic
 
 def subscribe_other(h: Harness) -> Any:
     return h.store.upsert_channel("slack", "C0OTHER", threshold=60, post_time="08:30", timezone="UTC")
+
+
+def test_the_manifest_sends_button_presses_to_our_endpoint() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text(encoding="utf-8"))
+    interactivity = manifest["settings"]["interactivity"]
+    assert interactivity["is_enabled"] is True and interactivity["request_url"].endswith("/slack/events")
