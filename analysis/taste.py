@@ -105,7 +105,7 @@ def rank_by_taste(taste: Taste, background: Sequence[Text], papers: Sequence[Tex
     x_train = vectorizer.fit_transform(train_texts)
     labels = [1] * len(liked) + [0] * len(others)
     # class_weight balanced: a handful of liked papers against hundreds of others still matters
-    svm = LinearSVC(C=0.1, class_weight="balanced", tol=1e-5, max_iter=5000)
+    svm = LinearSVC(C=0.1, class_weight="balanced", tol=1e-5, max_iter=5000, random_state=0)  # same ranking each run
     svm.fit(x_train, labels)
     margins = svm.decision_function(vectorizer.transform([_text(p) for p in papers]))
     return {p.arxiv_id: to_percent(float(m)) for p, m in zip(papers, margins, strict=True)}

@@ -69,7 +69,7 @@ def precision(path: Path, misses: list[str]) -> None:
             print(f"\n{path.name}: no day with ≥ {MIN_PAPERS} relevant papers to learn from ({mode})")
             continue
         sums = [sum(float(r[i]) for r in rows) for i in range(3, 8)]  # type: ignore[arg-type]
-        rows.append(["total", "", "", *(round(x, 2) for x in sums)])
+        rows.append(["total", "", "", *(int(x) if x == int(x) else round(x, 2) for x in sums)])
         table(f"taste on {path.name} — taste = relevant papers of {mode}; rank the next day without an LLM; "
               f"relevant papers in the top {TOP}", ["next day", "liked", "papers", "relevant", "taste only",
                                                    "taste+default keywords", "random (expected)", "random (1 draw)"],
