@@ -21,7 +21,8 @@ async def fetch_paper(client: httpx.AsyncClient, api_url: str, arxiv_id: str) ->
     """The paper, or None when arXiv does not know the id (it silently returns no entry)."""
     params = {"id_list": arxiv_id, "max_results": "1"}
     for attempt in range(3):
-        response = await http.get(client, api_url, params=params, service=SERVICE, ok_status=(200, 400))
+        response = await http.get(client, api_url, params=params, service=SERVICE, ok_status=(200, 400),
+                                   setting="ARXIV_API_URL")
         if not _rate_limited(response):
             break
         await _pause(attempt)

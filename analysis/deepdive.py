@@ -12,7 +12,7 @@ from analysis.models import Analysis, DeepDive, Paper
 from analysis.ports import Cache
 from analysis.profile import Profile
 from analysis.scoring import paper_block
-from prompts import render
+from prompts import Prompt, render
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +26,30 @@ SCHEMA = strict_object({
 })
 
 
+def _prompt(profile: Profile) -> Prompt:
+    return render("deep_dive_system", persona=profile.persona, keywords=", ".join(profile.keywords),
+                  language=profile.language)
+
+
+def cached_dive(paper: Paper, *, profile: Profile, llm: LLM, cache: Cache) -> Analysis | None:
+    return cache.cached_analysis(paper.arxiv_id, llm.config.deep_model, _prompt(profile).version)
+
+
+def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache) -> str | None:
+    """What the deep dives about to be made will cost, truthfully: cached ones cost no call."""
+    if not papers or llm is None:
+        return None
+    todo = sum(1 for p in papers if cached_dive(p, profile=profile, llm=llm, cache=cache) is None)
+    if not todo:
+        return f"{len(papers)} deep dive(s) cached (0 LLM calls)"
+    return f"writing {todo} deep dive(s) with {llm.config.deep_model} ({len(papers) - todo} cached)"
+
+
 async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: Cache) -> Analysis:
     """The paper's analysis; never raises for an LLM failure, it says so in the Analysis instead."""
     if llm is None:
         return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("no_llm"))
-    prompt = render("deep_dive_system", persona=profile.persona, keywords=", ".join(profile.keywords),
-                    language=profile.language)
+    prompt = _prompt(profile)
     model = llm.config.deep_model
     cached = cache.cached_analysis(paper.arxiv_id, model, prompt.version)
     if cached is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
 
 SERVICE = "Hugging Face"
+SETTING = "HF_ENDPOINT"
 
 
 def one_line(text: str) -> str:
@@ -43,6 +43,7 @@ def paper_from_hf(obj: dict[str, Any], outer: dict[str, Any] | None = None) -> P
         upvotes=int(obj.get("upvotes") or 0),
         source="hf",
         github=obj.get("githubRepo") or None,
+        ai_summary=one_line(str(obj.get("ai_summary") or "")) or None,
     )
 
 
@@ -63,15 +64,15 @@ def parse_daily(items: Any) -> list[Paper]:
 
 
 def load_daily_file(path: Path) -> list[Paper]:
-    try:
-        return parse_daily(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"cannot read {path}: {exc}. Pass a daily_papers JSON file saved from HF.") from None
+    """A saved daily_papers file's papers (see analysis.daily_file for the day and the file's errors)."""
+    from analysis.daily_file import read_daily_file
+
+    return read_daily_file(path)[0]
 
 
 async def fetch_daily(client: httpx.AsyncClient, endpoint: str, day: dt.date) -> list[Paper]:
     url = f"{endpoint.rstrip('/')}/api/daily_papers"
-    response = await http.get(client, url, params={"date": day.isoformat()}, service=SERVICE)
+    response = await http.get(client, url, params={"date": day.isoformat()}, service=SERVICE, setting=SETTING)
     try:
         return parse_daily(response.json())
     except ValueError:
@@ -81,7 +82,7 @@ async def fetch_daily(client: httpx.AsyncClient, endpoint: str, day: dt.date) ->
 async def fetch_paper(client: httpx.AsyncClient, endpoint: str, arxiv_id: str) -> Paper | None:
     """The paper, or None when HF does not know it (404)."""
     url = f"{endpoint.rstrip('/')}/api/papers/{arxiv_id}"
-    response = await http.get(client, url, service=SERVICE, ok_status=(200, 404))
+    response = await http.get(client, url, service=SERVICE, ok_status=(200, 404), setting=SETTING)
     if response.status_code == 404:
         return None
     try:

@@ -27,8 +27,11 @@ def backoff(attempt: int, base: float = 0.5, cap: float = 8.0) -> float:
 
 
 async def get(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | None = None,
-              service: str, attempts: int = 3, ok_status: tuple[int, ...] = (200,)) -> httpx.Response:
-    """The response once its status is in `ok_status`; SourceError naming `service` after `attempts`."""
+              service: str, attempts: int = 3, ok_status: tuple[int, ...] = (200,),
+              setting: str = "the URL setting") -> httpx.Response:
+    """The response once its status is in `ok_status`; SourceError naming `service` and `setting` after `attempts`.
+
+    Each failed attempt is logged at INFO (seen with -v): the one error at the end says all a person needs."""
     problem = ""
     for attempt in range(attempts):
         if attempt:
@@ -38,15 +41,16 @@ async def get(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | N
         except httpx.TimeoutException:
             problem = "timed out"
         except httpx.TransportError as exc:
-            problem = f"could not be reached ({type(exc).__name__})"
+            problem = "could not be reached"
+            log.info("%s: %s", service, type(exc).__name__)
         else:
             if response.status_code in ok_status:
                 return response
             problem = f"answered HTTP {response.status_code}"
             if response.status_code not in RETRY_STATUS:
                 break
-        log.warning("%s %s (attempt %d of %d)", service, problem, attempt + 1, attempts)
-    raise SourceError(f"{service} {problem} at {_origin(url)}; check the URL setting or try again later.")
+        log.info("%s %s (attempt %d of %d)", service, problem, attempt + 1, attempts)
+    raise SourceError(f"{service} {problem} at {_origin(url)}; check {setting} or try again later.")
 
 
 def _origin(url: str) -> str:

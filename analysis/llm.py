@@ -41,6 +41,8 @@ class LLMConfig:
     max_concurrency: int = 8
     timeout: float = 120.0
     attempts: int = 2  # per model: the first try and one retry
+    price_in: float | None = None  # USD per million tokens, overriding litellm's price list (LLM_PRICE_IN)
+    price_out: float | None = None
 
 
 class InvalidAnswer(ValueError):
@@ -86,9 +88,10 @@ class LLM:
                 except LLMError:
                     raise
                 except Exception as exc:  # litellm raises many provider-specific types
-                    problem = f"{candidate} failed: {type(exc).__name__}"
-                log.warning("%s (attempt %d)", problem, attempt + 1)
-        raise LLMError(f"{problem}; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE, or set LLM_FALLBACK_MODELS.")
+                    problem = f"{candidate} {_failure(exc)}"
+                log.info("%s (attempt %d)", problem, attempt + 1)  # the caller reports the outcome
+        hint = "" if "; check" in problem else "; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE"
+        raise LLMError(f"{problem}{hint}, or set LLM_FALLBACK_MODELS.")
 
     def _check_budget(self) -> None:
         budget = self.config.daily_budget_usd
@@ -145,16 +148,35 @@ class LLM:
             model=model,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            cost_usd=_cost(response) if response is not None else 0.0,
+            cost_usd=self._cost(response, usage) if response is not None else 0.0,
             ok=ok,
         )
 
 
-def _cost(response: Any) -> float:
-    try:
-        return float(load_litellm().completion_cost(completion_response=response) or 0.0)
-    except Exception:  # unknown models have no price; that is not worth failing a digest for
-        return 0.0
+    def _cost(self, response: Any, usage: Any) -> float:
+        if self.config.price_in is not None and self.config.price_out is not None:
+            return (int(getattr(usage, "prompt_tokens", 0) or 0) * self.config.price_in
+                    + int(getattr(usage, "completion_tokens", 0) or 0) * self.config.price_out) / 1e6
+        try:
+            return float(load_litellm().completion_cost(completion_response=response) or 0.0)
+        except Exception:  # unknown models have no price (said once at set-up); not worth failing a digest for
+            return 0.0
+
+
+def _failure(exc: Exception) -> str:
+    """What went wrong in a person's words; litellm's exception names (one per provider) are not that."""
+    status, name = getattr(exc, "status_code", None), type(exc).__name__
+    if status in (401, 403) or "Authentication" in name or "PermissionDenied" in name:
+        return f"refused the credentials (HTTP {status or 401}); check LLM_API_KEY or the provider's key variable"
+    if status == 429 or "RateLimit" in name:
+        return "is rate-limited (HTTP 429)"
+    if "Timeout" in name:
+        return "timed out"
+    if "Connection" in name:
+        return "could not be reached; check LLM_API_BASE"
+    if isinstance(status, int):
+        return f"answered HTTP {status}"
+    return f"failed ({name})"
 
 
 def _refuses_json_schema(exc: Exception) -> bool:

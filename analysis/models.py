@@ -24,6 +24,7 @@ class Paper(_Model):
     upvotes: int = 0
     source: Literal["hf", "arxiv"] = "hf"
     github: str | None = None
+    ai_summary: str | None = None  # HF's one-paragraph summary, shown where there is no deep dive
 
     @property
     def url(self) -> str:

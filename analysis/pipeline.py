@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from analysis import arxiv, hf
-from analysis.deepdive import deep_dive, deep_dives
+from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.errors import PaperNotFound, SourceError
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
@@ -18,6 +18,7 @@ from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.ports import Cache
 from analysis.profile import Profile
 from analysis.rank import score_day
+from analysis.scoring import score_progress
 from analysis.taste import Taste
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
     profile = profile or engine.profile
     scanned = papers[: engine.top_n] if engine.top_n else list(papers)
     engine.cache.save_papers(scanned, day.isoformat())
-    engine.progress(f"scoring {len(scanned)} papers")
+    engine.progress(score_progress(scanned, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
     result = await score_day(scanned, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
     by_id = {p.arxiv_id: p for p in scanned}
     items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
@@ -79,8 +80,9 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
                     max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    if wanted:
-        engine.progress(f"writing {len(wanted)} deep dive(s)")
+    dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
+    if dives_note:
+        engine.progress(dives_note)
     analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
                                 cache=engine.cache)
     for item in digest.items:

@@ -35,6 +35,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
         "taste_note": "Ranked by the team's taste ({n} liked papers).",
         "taste_reason": "taste {n}",
+        "rebuilt": "Hugging Face was unreachable: this digest was rebuilt from the papers stored for this day.",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -48,5 +49,6 @@ _PHRASES: dict[str, dict[str, str]] = {
         "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
         "taste_note": "按团队口味排序（{n} 篇喜欢的论文）",
         "taste_reason": "口味 {n}",
+        "rebuilt": "Hugging Face 无法访问：本日报由数据库中保存的当日论文重建。",
     },
 }

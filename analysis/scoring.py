@@ -85,6 +85,22 @@ def cached_score(arxiv_id: str, *, profile: Profile, llm: LLM | None, cache: Cac
     return cache.cached_scores([arxiv_id], llm.config.model, score_prompt(profile, taste).version).get(arxiv_id)
 
 
+def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache,
+                   taste: Taste | None = None) -> str:
+    """What scoring is about to do, truthfully: a rerun with everything cached makes no LLM call."""
+    if llm is None:
+        how = f"the team's taste ({len(taste)} liked) and keywords" if taste is not None and taste.ranks else "keywords"
+        return f"scoring {len(papers)} papers by {how} (no LLM_MODEL set)"
+    version = score_prompt(profile, taste).version
+    cached = cache.cached_scores([p.arxiv_id for p in papers], llm.config.model, version)
+    todo = [p for p in papers if p.arxiv_id not in cached]
+    if not todo:
+        return "scores cached (0 LLM calls)"
+    calls = len(batches(todo))
+    return (f"scoring {len(todo)} of {len(papers)} papers with {llm.config.model} "
+            f"({calls} LLM call{'s' if calls > 1 else ''})")
+
+
 async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache,
                        taste: Taste | None = None) -> ScoreResult:
     if llm is None:

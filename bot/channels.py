@@ -11,8 +11,8 @@ from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
 from storage.chat import Channel, ChatTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
-# Telegram updates name chats by number, so an @username subscription would never match them
-_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}"}
+# Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
+_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}"}
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
 
 
@@ -58,8 +58,9 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         raise BadInput(str(exc)) from None
     if not valid_channel_id(platform, channel_id):
         raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like C0123ABCD (Slack) "
-                       "or -1001234567890 (Telegram); or type /subscribe in the channel itself.")
+                       "or -1001234567890 / @channelname (Telegram); or type /subscribe in the channel itself.")
     old = store.get_channel(platform, channel_id)
+    old = old if old is not None and old.active else None  # unsubscribed and back: a fresh start
     return store.upsert_channel(
         platform, channel_id,
         threshold=threshold if threshold is not None else (old.threshold if old else defaults.threshold),

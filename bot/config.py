@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -26,6 +27,8 @@ class Settings(BaseSettings):
     llm_fallback_models: str = Field("", validation_alias="LLM_FALLBACK_MODELS")
     llm_daily_budget_usd: float | None = Field(None, ge=0, validation_alias="LLM_DAILY_BUDGET_USD")
     llm_max_concurrency: int = Field(8, ge=1, le=64, validation_alias="LLM_MAX_CONCURRENCY")
+    llm_price_in: float | None = Field(None, ge=0, validation_alias="LLM_PRICE_IN")
+    llm_price_out: float | None = Field(None, ge=0, validation_alias="LLM_PRICE_OUT")
     title: str = Field("CV 论文日报", validation_alias="PAPERBOT_TITLE")
     language: str = Field("zh", min_length=2, validation_alias="PAPERBOT_LANGUAGE")
     persona: str = Field("Image Restoration researcher", min_length=1, validation_alias="PAPERBOT_PERSONA")
@@ -55,6 +58,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("hf_endpoint", "arxiv_api_url", "llm_api_base", "slack_api_url", "telegram_api_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_url(value)
 
     @field_validator("post_time")
     @classmethod
@@ -89,18 +97,50 @@ class Settings(BaseSettings):
 
 
 _SECRET_HINT = ("TOKEN", "SECRET", "KEY")
+# What each kind of command does not read, so a bad value there cannot stop it (PAPERBOT_PORT=abc and `digest`)
+SERVE_ONLY = ("PAPERBOT_HOST", "PAPERBOT_PORT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET")
+CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_API_URL")
+SCHEDULE = ("PAPERBOT_POST_TIME", "PAPERBOT_TIMEZONE")
+DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE")
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Settings, or ConfigError naming the variable and the fix (never the secret's value)."""
+def check_url(value: str) -> str:
+    import urllib.parse
+
+    parsed = urllib.parse.urlsplit(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError("is not an http(s) URL; use one like https://example.org")
+    return value.strip()
+
+
+def load_settings(*, unused: Iterable[str] = (), **overrides: Any) -> Settings:
+    """Settings, or ConfigError naming the variable and the fix (never the secret's value).
+
+    A malformed variable named in `unused` (a command that does not read it) falls back to its default."""
+    skipped = set(unused)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc)) from None
+        needed = [e for e in exc.errors() if not e["loc"] or str(e["loc"][0]) not in skipped]
+        if needed:
+            raise ConfigError(_describe(needed[0])) from None
+        defaults = {str(e["loc"][0]): _default(str(e["loc"][0])) for e in exc.errors()}
+        return load_settings(**{**overrides, **defaults})
+    if (settings.llm_price_in is None) != (settings.llm_price_out is None):
+        raise ConfigError("LLM_PRICE_IN and LLM_PRICE_OUT go together (USD per million input and output tokens); "
+                          "set both or neither in the environment or in .env.")
+    return settings
 
 
-def _describe(exc: ValidationError) -> str:
-    error = exc.errors()[0]
+def _default(alias: str) -> Any:
+    for field in Settings.model_fields.values():
+        if field.validation_alias == alias:
+            return field.default
+    raise KeyError(alias)
+
+
+def _describe(error: Any) -> str:
     name = str(error["loc"][0]) if error["loc"] else "configuration"
     message = str(error["msg"]).removeprefix("Value error, ")
     if not any(hint in name.upper() for hint in _SECRET_HINT) and "input" in error:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from analysis.http import new_client
 from analysis.llm import LLM, LLMConfig
+from analysis.llm_env import has_price, missing_keys
 from analysis.pipeline import Engine, Progress
 from analysis.profile import Profile
 from bot import logs
 from bot.config import Settings
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def secret_values(settings: Settings) -> list[str | None]:
@@ -21,8 +25,16 @@ def secret_values(settings: Settings) -> list[str | None]:
 
 
 def make_llm(settings: Settings, store: Store) -> LLM | None:
+    """The LLM, or None (keyword scoring) when there is no model or its provider key is missing: said in one line."""
     if not settings.llm_model:
         return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    missing = missing_keys(settings.llm_model, key, settings.llm_api_base)
+    if missing:
+        log.warning("LLM_MODEL=%s needs %s (or LLM_API_KEY), which is not set; scoring by keywords instead. "
+                    "Set it in the environment or in .env.", settings.llm_model, " and ".join(missing))
+        return None
+    _warn_unpriced(settings)
     return LLM(LLMConfig(
         model=settings.llm_model,
         deep_model=settings.deep_model or settings.llm_model,
@@ -31,7 +43,19 @@ def make_llm(settings: Settings, store: Store) -> LLM | None:
         fallbacks=settings.fallback_models,
         daily_budget_usd=settings.llm_daily_budget_usd,
         max_concurrency=settings.llm_max_concurrency,
+        price_in=settings.llm_price_in,
+        price_out=settings.llm_price_out,
     ), store)
+
+
+def _warn_unpriced(settings: Settings) -> None:
+    """A budget over a model without a price would count $0 forever: say so once, and how to price it."""
+    if settings.llm_daily_budget_usd is None or settings.llm_price_in is not None:
+        return
+    for model in dict.fromkeys([settings.llm_model or "", settings.deep_model or "", *settings.fallback_models]):
+        if model and not has_price(model):  # once per model, when the command (or serve) sets its LLM up
+            log.warning("litellm has no price for %s, so LLM_DAILY_BUDGET_USD cannot be enforced for it; set "
+                        "LLM_PRICE_IN and LLM_PRICE_OUT (USD per million tokens) to price it.", model)
 
 
 def profile(settings: Settings) -> Profile:

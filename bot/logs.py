@@ -43,10 +43,13 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def setup(level: int = logging.WARNING, ours: int | None = None) -> None:
-    """Everything at `level`; paperbot's own loggers at `ours` (serve shows what it posts)."""
+def setup(level: int = logging.WARNING, ours: int | None = None, *, plain: bool = False) -> None:
+    """Everything at `level`; paperbot's own loggers at `ours` (serve shows what it posts).
+
+    `plain`: a one-off command's warnings read like its errors (`paperbot: …`), without time and logger name."""
     handler = _Stderr()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setFormatter(logging.Formatter("paperbot: %(message)s") if plain else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -66,7 +66,12 @@ def _m004_channel_topics(db: sqlite_utils.Database) -> None:
     db.table("channels").add_column("topic", str)
 
 
-def _m005_taste(db: sqlite_utils.Database) -> None:
+def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
+    # HF's ai_summary: what the report shows in a deep-dive slot when there is no LLM
+    db.table("papers").add_column("ai_summary", str)
+
+
+def _m006_taste(db: sqlite_utils.Database) -> None:
     # Papers added to a taste by hand (`paperbot taste add/import`); votes join them from `votes`.
     # ('', '') is the default taste. No user ids: only votes need to know who.
     db.table("taste").create({"platform": str, "channel_id": str, "arxiv_id": str, "added_at": str},
@@ -78,7 +83,7 @@ def _m005_taste(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics, _m005_taste]
+                               _m004_channel_topics, _m005_paper_ai_summary, _m006_taste]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,20 @@ def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
+def open_failure(path: Path, exc: sqlite3.Error) -> str:
+    """Why the database did not open, in the person's terms: a read-only file or folder, a missing folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"cannot open the database {path}: the folder {folder} does not exist. Create it or change PAPERBOT_DB."
+    # SQLite keeps its journal (WAL) beside the file, so the folder must be writable as well as the file
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the database {path} is read-only (no write permission on the file); fix that or change PAPERBOT_DB."
+    if not os.access(folder, os.W_OK) or "readonly" in str(exc):
+        return (f"the database {path} is read-only (its folder {folder} cannot be written, and SQLite keeps its "
+                "journal there); fix the permissions or change PAPERBOT_DB.")
+    return f"cannot open the database {path}: {exc}. Check PAPERBOT_DB."
+
+
 class Store(ChatTables, TasteTables, QuickViewTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
@@ -43,8 +58,10 @@ class Store(ChatTables, TasteTables, QuickViewTables):
             if str(path) != ":memory:":
                 self.db.enable_wal()
             migrate(self.db)
+            with conn:  # a write that changes nothing: a read-only file says so now, not at the first real write
+                conn.execute("update schema_version set version = version where id = 1")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}. Check PAPERBOT_DB.") from None
+            raise StoreError(open_failure(Path(path), exc)) from None
 
     def close(self) -> None:
         self.db.close()
@@ -54,7 +71,7 @@ class Store(ChatTables, TasteTables, QuickViewTables):
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
             "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "first_seen": day or today(),
+            "ai_summary": p.ai_summary, "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -78,7 +95,8 @@ class Store(ChatTables, TasteTables, QuickViewTables):
         row = rows[0]
         return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
                      authors=json.loads(row["authors"] or "[]"), published=row["published"],
-                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"])
+                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
+                     ai_summary=row.get("ai_summary"))
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:

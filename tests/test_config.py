@@ -35,12 +35,12 @@ def test_a_bad_value_is_one_line_naming_the_variable(env: dict[str, str], monkey
 
 def test_the_cli_reports_config_errors_without_a_traceback(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("PAPERBOT_MAX_DEEP_DIVES", "many")
+    monkeypatch.setenv("LLM_MAX_CONCURRENCY", "many")
     assert main(["deepdive", "2601.14256"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "PAPERBOT_MAX_DEEP_DIVES" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "LLM_MAX_CONCURRENCY" in err and "Traceback" not in err
     monkeypatch.setenv("PAPERBOT_POST_TIME", "8h30")  # the quick commands check what they use, alike
-    assert main(["channel", "list"]) == 1
+    assert main(["channel", "add", "slack", "C1"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("paperbot: PAPERBOT_POST_TIME:") and "Traceback" not in err
 

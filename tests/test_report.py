@@ -31,12 +31,14 @@ def skeleton(text: str) -> list[str]:
             line = re.sub(r"\d+/100", "S/100", line)
             line = re.sub(r"\d{4}\.\d{5}", "ID", line)
             line = re.sub(r"扫描 \d+ 篇 \(HF Top \d+\)，精选 \d+", "扫描 N 篇 (HF Top N)，精选 K", line)
+            line = re.sub(r"（评分 ≥ \d+）。$", "。", line)  # the threshold note added to the seed's sentence
             out.append(line)
     return out
 
 
 def test_the_report_has_the_seed_skeleton() -> None:
     text = report(sample_digest([85, 68, 40, 30, 20, 10, 5, 5, 5, 5, 5, 5, 5, 5, 5]))
+    text = text.split("\n\n## 📊 全部论文 (All Papers)")[0]  # the seed's parts come first, then the new section
     seed = skeleton(SEED)
     # the seed has an intro line and "---" after 原文链接 ("作为计算机视觉专家…"); ours goes straight to the sections
     seed_without_intro = [line for i, line in enumerate(seed)
@@ -48,10 +50,10 @@ def test_header_summary_and_quick_view_lines() -> None:
     text = report(sample_digest([85, 68, 40]))
     lines = text.splitlines()
     assert lines[0] == "# 🚀 CV 论文日报 | 2026-01-23"
-    assert lines[1] == "> 🤖 今日动态：扫描 3 篇 (HF Top 3)，精选 2 篇深度解读。"
+    assert lines[1] == "> 🤖 今日动态：扫描 3 篇 (HF Top 3)，精选 2 篇深度解读（评分 ≥ 60）。"
     assert lines[2] == "## 📋 目录 (Quick View)"
     assert re.fullmatch(r"- \[.+\]\(#item-0\) \(Score: 85\)", lines[3])
-    assert "(Score: 40)" not in text
+    assert "(Score: 40)" not in text.split("## 📊")[0]
 
 
 def test_deep_dive_sections_and_lists() -> None:
@@ -60,7 +62,7 @@ def test_deep_dive_sections_and_lists() -> None:
                     "### 3. 对我的启发 (Takeaway)", "### 4. 潜在缺陷 (Limitations)"):
         assert heading in text
     assert "*   用 `INR` 表示图像" in text and "1.  可用于超分辨率" in text and "提出了 **新方法**。" in text
-    assert text.endswith("---\n")
+    assert "---\n\n## 📊 全部论文 (All Papers)\n" in text
 
 
 def test_at_most_max_deep_dives_best_first() -> None:

@@ -89,7 +89,7 @@ def test_the_prompt_names_the_most_voted_then_the_most_recent_ten() -> None:
 def test_channel_scope_is_checked() -> None:
     assert parse_scope("slack:C0123ABCD") == SLACK and parse_scope("telegram:-1001") == ("telegram", "-1001")
     assert parse_scope(None) == ("", "")
-    for bad in ("slack", "discord:1", "telegram:@name", "slack:c-lower"):
+    for bad in ("slack", "discord:1", "telegram:@x", "slack:c-lower"):
         with pytest.raises(Exception, match="--channel slack:C0123ABCD"):
             parse_scope(bad)
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render.chat_summary import chat_summary, dives_posted
 from analysis.render.markdown import SECTIONS
 from analysis.render.slack_votes import vote_actions
 
@@ -13,7 +14,8 @@ MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
-FOOTER = "⭐ = 深度解读 · `/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
+STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
+FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -89,8 +91,7 @@ def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
 def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
-    summary = (f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读"
-               f"（阈值 {digest.threshold}，深度解读见本消息的回复）")
+    summary = chat_summary(digest)
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(digest.items, start=1)]
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
@@ -98,7 +99,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in digest.items])
     # the list gives way first: every listed paper keeps its button
     body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - 1]
-    blocks = [*head, *body, *buttons, _context(FOOTER)]
+    blocks = [*head, *body, *buttons, _context((STAR if dives_posted(digest) else "") + FOOTER)]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 

@@ -6,6 +6,7 @@ import html
 import re
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render.chat_summary import chat_summary, dives_posted
 from analysis.render.markdown import SECTIONS
 
 LIMIT = 4000  # Telegram's 4,096 counts visible UTF-16 units; raw HTML counted against 4,000 is safely below
@@ -38,7 +39,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     lines = [
         f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
-        f"🤖 今日动态：扫描 {len(digest.items)} 篇，精选 {len(chosen)} 篇深度解读（阈值 {digest.threshold}）",
+        chat_summary(digest),
         *(f"⚠️ {esc(note)}" for note in digest.notes),
         "",
     ]
@@ -47,7 +48,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
         liked = f" 👍 {votes[item.paper.arxiv_id]}" if votes.get(item.paper.arxiv_id) else ""
         lines.append(f"{number}. {mark}<b>{item.score.score}</b> {link(item.paper.url, item.paper.title)} "
                      f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
-    lines += ["", "<i>⭐ = 深度解读（见回复）· /deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
+    star = "⭐ = 深度解读（见回复）· " if dives_posted(digest) else ""
+    lines += ["", f"<i>{star}/deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
     return split("\n".join(lines))
 
 

@@ -170,7 +170,9 @@ class TelegramAdapter:
         """One HTML message; Telegram's own refusals become ChatError, a chat that is gone is unsubscribed."""
         chat_id = self._moved.get(chat_id, chat_id)
         kwargs: dict[str, Any] = {
-            "chat_id": int(chat_id), "link_preview_options": LinkPreviewOptions(is_disabled=True),
+            # a public channel may be subscribed by its @username, which Telegram takes as the chat_id
+            "chat_id": chat_id if chat_id.startswith("@") else int(chat_id),
+            "link_preview_options": LinkPreviewOptions(is_disabled=True),
             "reply_markup": markup, "message_thread_id": thread_id,
             "reply_parameters": ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
             if reply_to else None,

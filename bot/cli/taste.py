@@ -9,7 +9,9 @@ import argparse
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from bot.cli.common import open_store, quick_db, settings_for
 
 if TYPE_CHECKING:
     from analysis.bibtex import Entry
@@ -21,32 +23,32 @@ CHANNEL_HELP = "slack:C0123ABCD or telegram:-100…; without it, the default tas
 CONCURRENCY = 4  # papers looked up at once: HF and arXiv both limit their rate
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    taste = commands.add_parser("taste", help="papers the team likes: they rank the day, with or without an LLM")
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    taste = commands.add_parser("taste", parents=[common],
+                                help="papers the team likes: they rank the day, with or without an LLM")
     actions = taste.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="add papers to a taste")
+    add = actions.add_parser("add", parents=[common], help="add papers to a taste")
     add.add_argument("ids", nargs="+", metavar="ARXIV_ID", help="2601.14256, an arxiv.org or HF link, …")
-    imported = actions.add_parser("import", help="add the papers of a BibTeX export or a text file of ids/URLs")
+    imported = actions.add_parser("import", parents=[common],
+                                  help="add the papers of a BibTeX export or a text file of ids/URLs")
     imported.add_argument("file", type=Path, help="a .bib (Zotero, arXiv eprint fields) or one id/URL a line")
-    actions.add_parser("list", help="the papers of a taste, with their vote counts")
-    remove = actions.add_parser("remove", help="take papers added by hand out of a taste")
+    actions.add_parser("list", parents=[common], help="the papers of a taste, with their vote counts")
+    remove = actions.add_parser("remove", parents=[common], help="take papers added by hand out of a taste")
     remove.add_argument("ids", nargs="+", metavar="ARXIV_ID")
     for action in (add, imported, actions.choices["list"], remove):
         action.add_argument("--channel", metavar="PLATFORM:ID", help=CHANNEL_HELP)
+    taste.set_defaults(run=run)
 
 
-def taste_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from bot.tastes import parse_scope
-    from storage.store import Store
 
     scope = parse_scope(args.channel)
     if args.action in ("list", "remove"):  # quick: no pydantic, no network
-        from bot.defaults import channel_defaults
-
-        with closing(Store(channel_defaults().db)) as store:
+        with closing(open_store(quick_db())) as store:
             return list_taste(store, scope) if args.action == "list" else remove_taste(store, scope, args.ids)
     from analysis.bibtex import Entry, id_in_line, read_entries
-    from bot.config import load_settings
+    from bot.config import CHAT, DIGEST_ONLY, SCHEDULE, SERVE_ONLY
 
     if args.action == "import":
         entries = read_entries(_read(args.file))
@@ -54,8 +56,10 @@ def taste_command(args: argparse.Namespace) -> int:
         entries = [Entry(f"'{text}'", id_in_line(text)) for text in args.ids]
     import asyncio
 
-    settings = load_settings()
-    with closing(Store(settings.db)) as store:
+    settings = settings_for(SERVE_ONLY + SCHEDULE + CHAT + DIGEST_ONLY)
+    # looking papers up needs Hugging Face and arXiv, never the LLM
+    settings = settings.model_copy(update={"llm_model": None})
+    with closing(open_store(settings.db)) as store:
         return asyncio.run(add_taste(settings, store, scope, entries))
 
 

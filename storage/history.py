@@ -1,0 +1,70 @@
+"""Looking back: the days stored, a stored day's papers, the latest stored score, LLM spend per day.
+
+Read-only queries on the Store's database, for `paperbot history`, `usage --days` and rebuilding a day."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.models import Paper, Score
+    from storage.store import Store
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    day: str
+    papers: int
+    best_score: int | None  # the best LLM score stored for any of its papers, under any model
+    posted_to: int  # channels whose digest of that day was posted
+
+
+def days(store: Store, limit: int = 30) -> list[StoredDay]:
+    """The latest `limit` days whose list was stored, newest first."""
+    rows = store.db.execute(
+        "select d.day, count(*), (select max(s.score) from scores s join day_papers x on x.arxiv_id = s.arxiv_id "
+        "where x.day = d.day), (select count(*) from posts p where p.day = d.day and p.status = 'posted') "
+        "from day_papers d group by d.day order by d.day desc limit ?", [limit]).fetchall()
+    return [StoredDay(day=r[0], papers=int(r[1]), best_score=r[2], posted_to=int(r[3])) for r in rows]
+
+
+def stored_day(store: Store, day: str) -> list[Paper]:
+    """The papers stored for `day`, in the order HF listed them."""
+    from analysis.models import Paper
+
+    rows = store.db.execute(
+        "select p.arxiv_id, p.title, p.abstract, p.authors, p.published, p.upvotes, p.source, p.github, "
+        "p.ai_summary from day_papers d join papers p on p.arxiv_id = d.arxiv_id where d.day = ? order by d.rank",
+        [day]).fetchall()
+    return [Paper(arxiv_id=r[0], title=r[1], abstract=r[2] or "", authors=json.loads(r[3] or "[]"), published=r[4],
+                  upvotes=r[5] or 0, source=r[6] or "hf", github=r[7], ai_summary=r[8]) for r in rows]
+
+
+def latest_score(store: Store, arxiv_id: str) -> Score | None:
+    """The most recent LLM score stored for the paper, whichever model gave it."""
+    from analysis.models import Score
+
+    row = store.db.execute("select score, reason from scores where arxiv_id = ? order by created_at desc limit 1",
+                           [arxiv_id]).fetchone()
+    return Score(arxiv_id=arxiv_id, score=row[0], reason=row[1] or "") if row else None
+
+
+@dataclass(frozen=True)
+class DayUsage:
+    day: str
+    calls: int
+    failed: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+
+
+def usage_per_day(store: Store, days_back: int) -> list[DayUsage]:
+    """LLM calls, tokens and cost of each of the last `days_back` days that had any, newest first."""
+    rows = store.db.execute(
+        "select day, count(*), sum(1 - ok), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+        "coalesce(sum(cost_usd), 0) from llm_usage where day >= date('now', ?) group by day order by day desc",
+        [f"-{max(days_back - 1, 0)} days"]).fetchall()
+    return [DayUsage(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), float(r[5])) for r in rows]
