@@ -84,3 +84,29 @@ def test_channel_add_keywords(env: dict, capsys: pytest.CaptureFixture[str]) -> 
     assert "interests 3D Gaussian Splatting, NeRF" in capsys.readouterr().out
     assert main(["channel", "add", "slack", "C0KW", "--keywords", ","]) == 1
     assert "Usage: /keywords" in capsys.readouterr().err
+
+
+async def test_the_scheduler_posts_each_channel_its_own_ranking(env: dict, slack_env: dict, slack: FakeSlack) -> None:
+    import datetime as dt
+
+    from bot.scheduler import Scheduler
+
+    morning = dt.datetime(2026, 1, 24, 9, 0, tzinfo=dt.UTC)
+    async with running(listen=False) as h:
+        h.store.upsert_channel("slack", "C1", threshold=60, post_time="08:30", timezone="UTC")
+        h.store.upsert_channel("slack", "C2", threshold=60, post_time="08:30", timezone="UTC")
+        h.store.update_channel("slack", "C2", keywords="streaming video")
+        scheduler = Scheduler(h.store, h.engine, h.adapters, clock=lambda: morning)
+        outcomes = await scheduler.catch_up()
+        h.store.upsert_channel("slack", "C3", threshold=60, post_time="08:30", timezone="UTC")  # after the run
+        h.store.update_channel("slack", "C3", keywords="computer use agents")
+        late = await scheduler.run_channel("slack", "C3")
+    assert len(outcomes) == 2 and all("posted the digest of 2026-01-23" in o for o in outcomes)
+    assert "posted the digest of 2026-01-23" in late
+
+    def first_listed(channel: str) -> str:
+        blocks = slack.messages_in(channel)[0]["blocks"]
+        return next(b["text"]["text"] for b in blocks if b["type"] == "section").splitlines()[0]
+
+    assert "HERMES" in first_listed("C2") and "EvoCUA" in first_listed("C3")
+    assert "HERMES" not in first_listed("C1") and "EvoCUA" not in first_listed("C1")
