@@ -58,14 +58,16 @@ class DigestCache:
             started = self._runs[today]
         day = await asyncio.shield(started[1])
         key = channel.key if channel is not None else DEFAULT
-        if key not in day.digests and channel is not None:  # subscribed after the day's run
-            day.digests.update(await build_views(self.engine, self.store, day.date, day.papers, [channel],
-                                                 with_default=False))
+        if key not in day.digests:  # a channel subscribed after the day's run (or the default view, asked once)
+            day.digests.update(await build_views(self.engine, self.store, day.date, day.papers,
+                                                 [channel] if channel is not None else [],
+                                                 with_default=channel is None))
         return day.digests[key]
 
     async def _build(self, today: dt.date) -> DayDigests:
         day, papers = await latest_day(self.engine, today)
-        digests = await build_views(self.engine, self.store, day, papers, self.store.channels())
+        # only the channels' views: the default one (the CLI's report) would be a ranking nobody is shown
+        digests = await build_views(self.engine, self.store, day, papers, self.store.channels(), with_default=False)
         return DayDigests(day, papers, digests)
 
 
