@@ -1,4 +1,7 @@
-"""Deep dives: one call per paper, all papers at once, cached by paper, model and prompt version."""
+"""Deep dives: one call per paper, all papers at once, cached by paper, model, prompt version and text source.
+
+The paper's full text (analysis.fulltext) goes in as delimited data, capped to a token budget; a dive
+that only had the abstract says so in the first line of its body."""
 
 from __future__ import annotations
 
@@ -7,17 +10,19 @@ import logging
 from typing import Any
 
 from analysis.errors import BudgetExceeded, LLMError
+from analysis.fulltext import FullTexts
 from analysis.llm import LLM, strict_object
 from analysis.models import Analysis, DeepDive, Paper
+from analysis.papertext import PaperText, Source, document
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import paper_block
 from prompts import Prompt, render
 
 log = logging.getLogger(__name__)
 
 SCHEMA_NAME = "deep_dive"
 _LIST = {"type": "array", "items": {"type": "string"}}
+DEFAULT_BUDGET = 12_000  # PAPERBOT_FULLTEXT_TOKENS
 SCHEMA = strict_object({
     "key_contribution": {"type": "string"},
     "methodology": _LIST,
@@ -31,8 +36,19 @@ def _prompt(profile: Profile) -> Prompt:
                   language=profile.language)
 
 
+def _version(prompt: Prompt, source: Source) -> str:
+    # the text a dive read is part of its key: a dive from the abstract is redone once the full text is there
+    return f"{prompt.version}:{source}"
+
+
 def cached_dive(paper: Paper, *, profile: Profile, llm: LLM, cache: Cache) -> Analysis | None:
-    return cache.cached_analysis(paper.arxiv_id, llm.config.deep_model, _prompt(profile).version)
+    """The stored dive of this paper by this model and prompt, from whichever text it read."""
+    prompt = _prompt(profile)
+    for source in ("html", "pdf", "abstract"):
+        found = cache.cached_analysis(paper.arxiv_id, llm.config.deep_model, _version(prompt, source))
+        if found is not None:
+            return found
+    return None
 
 
 def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache) -> str | None:
@@ -45,28 +61,35 @@ def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, ca
     return f"writing {todo} deep dive(s) with {llm.config.deep_model} ({len(papers) - todo} cached)"
 
 
-async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: Cache) -> Analysis:
-    """The paper's analysis; never raises for an LLM failure, it says so in the Analysis instead."""
+async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: Cache,
+                    texts: FullTexts | None = None, budget: int = DEFAULT_BUDGET) -> Analysis:
+    """The paper's analysis; never raises for an LLM failure, it says so in the Analysis instead.
+
+    Without `texts` (no fetcher) the dive reads the abstract alone."""
     if llm is None:
         return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("no_llm"))
     prompt = _prompt(profile)
     model = llm.config.deep_model
-    cached = cache.cached_analysis(paper.arxiv_id, model, prompt.version)
+    text = await texts.get(paper) if texts is not None else PaperText("abstract")
+    full = text.source != "abstract" and bool(text.sections)
+    version = _version(prompt, text.source if full else "abstract")
+    cached = cache.cached_analysis(paper.arxiv_id, model, version)
     if cached is not None:
         return cached
     authors = ", ".join(paper.authors[:8]) + (" et al." if len(paper.authors) > 8 else "")
-    user = f"Authors: {authors or 'unknown'}\n\n{paper_block(paper)}"
+    user = f"Authors: {authors or 'unknown'}\n\n{document(paper, text, budget)}"
     try:
         dive, used = await llm.ask(
-            kind="deep_dive", model=model, schema_name=SCHEMA_NAME, schema=SCHEMA,
+            kind="deep_dive_fulltext" if full else "deep_dive", model=model, schema_name=SCHEMA_NAME, schema=SCHEMA,
             messages=[{"role": "system", "content": prompt.text}, {"role": "user", "content": user}],
             validate=_validate,
         )
     except LLMError as exc:
         log.warning("deep dive of %s failed: %s", paper.arxiv_id, exc)
         return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("llm_failed", why=_why(exc)))
-    analysis = Analysis(arxiv_id=paper.arxiv_id, deep_dive=dive, model=used)
-    cache.save_analysis(analysis, model, prompt.version)
+    analysis = Analysis(arxiv_id=paper.arxiv_id, deep_dive=dive, model=used,
+                        basis_note=None if full else profile.say("abstract_only"))
+    cache.save_analysis(analysis, model, version)
     return analysis
 
 

@@ -44,7 +44,13 @@ def paper_from_hf(obj: dict[str, Any], outer: dict[str, Any] | None = None) -> P
         source="hf",
         github=obj.get("githubRepo") or None,
         ai_summary=one_line(str(obj.get("ai_summary") or "")) or None,
+        thumbnail=_thumbnail(outer.get("thumbnail") or outer.get("mediaUrl") or obj.get("thumbnail")),
     )
+
+
+def _thumbnail(value: object) -> str | None:
+    """HF's picture of the paper (`thumbnail`, `mediaUrl` in the 2024 schema), if it is a web URL."""
+    return value if isinstance(value, str) and value.startswith("https://") else None
 
 
 def parse_daily(items: Any) -> list[Paper]:

@@ -25,6 +25,7 @@ class Paper(_Model):
     source: Literal["hf", "arxiv"] = "hf"
     github: str | None = None
     ai_summary: str | None = None  # HF's one-paragraph summary, shown where there is no deep dive
+    thumbnail: str | None = None  # HF's social card of the paper, shown with its deep dive
 
     @property
     def url(self) -> str:
@@ -54,6 +55,7 @@ class Analysis(_Model):
     deep_dive: DeepDive | None = None
     unavailable: str | None = None
     model: str | None = None
+    basis_note: str | None = None  # first line of the body when the dive could only read the abstract
 
 
 class DigestItem(_Model):

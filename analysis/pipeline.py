@@ -12,6 +12,7 @@ import httpx
 from analysis import arxiv, hf
 from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.errors import PaperNotFound, SourceError
+from analysis.fulltext import FullTexts
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
 from analysis.models import Analysis, Digest, DigestItem, Paper
@@ -38,6 +39,8 @@ class Engine:
     top_n: int = 15
     threshold: int = 60
     max_deep_dives: int = 3
+    texts: FullTexts | None = None  # the papers' full texts; None: deep dives read abstracts only
+    fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
 
 
@@ -84,7 +87,7 @@ async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
     if dives_note:
         engine.progress(dives_note)
     analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
-                                cache=engine.cache)
+                                cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
     return digest
@@ -108,4 +111,5 @@ async def find_paper(engine: Engine, text: str) -> Paper:
 
 
 async def analyse(engine: Engine, paper: Paper) -> Analysis:
-    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache, texts=engine.texts,
+                           budget=engine.fulltext_tokens)

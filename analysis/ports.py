@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol
 
 from analysis.models import Analysis, Paper, Score
+
+if TYPE_CHECKING:
+    from analysis.ask import PaperAnswer
+    from analysis.papertext import PaperText
 
 
 class Cache(Protocol):
@@ -19,5 +24,13 @@ class Cache(Protocol):
     def cached_analysis(self, arxiv_id: str, model: str, version: str) -> Analysis | None: ...
 
     def save_analysis(self, analysis: Analysis, model: str, version: str) -> None: ...
+
+    def cached_text(self, arxiv_id: str) -> tuple[PaperText, dt.datetime] | None: ...
+
+    def save_text(self, arxiv_id: str, text: PaperText) -> None: ...
+
+    def cached_answer(self, arxiv_id: str, question: str, model: str, version: str) -> PaperAnswer | None: ...
+
+    def save_answer(self, arxiv_id: str, question: str, model: str, version: str, answer: PaperAnswer) -> None: ...
 
     def recent_texts(self, limit: int = 2000) -> list[tuple[str, str, str]]: ...

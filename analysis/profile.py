@@ -36,6 +36,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "taste_note": "Ranked by the team's taste ({n} liked papers).",
         "taste_reason": "taste {n}",
         "rebuilt": "Hugging Face was unreachable: this digest was rebuilt from the papers stored for this day.",
+        "abstract_only": "(Based on the abstract only: arXiv had no full text.)",
     },
     "zh": {
         "no_llm": "深度解读需要 LLM：请设置 LLM_MODEL（以及 LLM_API_KEY）。",
@@ -50,5 +51,6 @@ _PHRASES: dict[str, dict[str, str]] = {
         "taste_note": "按团队口味排序（{n} 篇喜欢的论文）",
         "taste_reason": "口味 {n}",
         "rebuilt": "Hugging Face 无法访问：本日报由数据库中保存的当日论文重建。",
+        "abstract_only": "（基于摘要）",
     },
 }

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from analysis.ask import PaperAnswer
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from storage.chat import Platform
 
@@ -53,3 +54,7 @@ class ChatAdapter(Protocol):
 
     async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
         """A plain note (no papers today, a status line); the adapter escapes it."""
+
+    async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
+                                thread_ref: str | None) -> list[str]:
+        """An `/ask` answer with its quotes: in the digest's thread when `thread_ref` is given."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.errors import BadInput, PaperbotError
 from analysis.ids import USAGE as ID_USAGE
@@ -15,12 +16,15 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
 from analysis.scoring import cached_score
-from bot import taste_commands
+from bot import ask_command, taste_commands
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
 from bot.views import score_in_view
 from storage.chat import Channel, Platform
 from storage.store import Store, today
+
+if TYPE_CHECKING:
+    from analysis.ask import PaperAnswer
 
 COMMANDS = {
     "deepdive": "/deepdive <arxiv-id> — a deep dive of any paper",
@@ -28,6 +32,7 @@ COMMANDS = {
     "subscribe": "/subscribe [HH:MM] [Zone] — get the digest here every morning",
     "unsubscribe": "/unsubscribe — stop the morning digest here",
     "status": "/status — this channel's settings, last digest, votes and today's LLM cost",
+    "ask": ask_command.DESCRIPTION,
     "keywords": "/keywords [a, b, c] — show or set this channel's interests (scoring and deep dives)",
     "top": "/top [days] — this channel's most voted papers of the last 7 (or N) days",
     "help": "/help — this list",
@@ -43,6 +48,7 @@ class Invocation:
     user_id: str
     is_admin: Callable[[], Awaitable[bool]] | None = None  # None: everyone may change settings
     topic: str | None = None  # the forum topic it was asked in ("" for none); None where chats have no topics
+    context_paper: str | None = None  # the paper of the deep dive a command replies to (Telegram), for /ask
 
 
 @dataclass
@@ -55,6 +61,8 @@ class Answer:
     analysis: Analysis | None = None
     score: int | None = None
     thread_ref: str | None = None  # the day's digest message, when the paper is in it
+    question: str | None = None  # /ask: the question, and the answer in `reply`
+    reply: PaperAnswer | None = None
 
 
 ChannelListener = Callable[[Channel], None]
@@ -80,6 +88,8 @@ class Commands:
                 parse_threshold(text)
             elif name == "subscribe":
                 parse_subscribe(text)
+            elif name == "ask":
+                ask_command.precheck(text)
             elif name == "keywords" and text.strip():
                 taste_commands.parse_keywords(text)
             elif name == "top":
@@ -101,6 +111,8 @@ class Commands:
                 return await self.unsubscribe(who)
             if name == "status":
                 return self.status(who)
+            if name == "ask":
+                return await ask_command.answer(self, who, text)
             if name == "keywords":
                 return await self.keywords(who, text)
             if name == "top":
@@ -117,10 +129,10 @@ class Commands:
             raise BadInput(f"Usage: /deepdive <arxiv-id> — {ID_USAGE}.")
         paper = await find_paper(self.engine, text.strip().split()[0])
         analysis = await analyse(self.engine, paper)
-        thread, score = self._in_latest_digest(who, paper.arxiv_id)
+        thread, score = self.in_latest_digest(who, paper.arxiv_id)
         return Answer(paper=paper, analysis=analysis, score=score, thread_ref=thread)
 
-    def _in_latest_digest(self, who: Invocation, arxiv_id: str) -> tuple[str | None, int | None]:
+    def in_latest_digest(self, who: Invocation, arxiv_id: str) -> tuple[str | None, int | None]:
         post = self.store.last_post(who.platform, who.channel_id)
         if not post or not post.get("quick_view_ref"):
             return None, None

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from analysis.fulltext import FullTexts
 from analysis.http import new_client
 from analysis.llm import LLM, LLMConfig
 from analysis.llm_env import has_price, missing_keys
@@ -72,6 +73,8 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
             profile=profile(settings), cache=store, http=client, llm=llm or make_llm(settings, store),
             hf_endpoint=settings.hf_endpoint, arxiv_api_url=settings.arxiv_api_url, top_n=settings.top_n,
             threshold=settings.threshold, max_deep_dives=settings.max_deep_dives,
+            texts=FullTexts(client, store, html_url=settings.arxiv_html_url, pdf_url=settings.arxiv_pdf_url),
+            fulltext_tokens=settings.fulltext_tokens,
         )
         if progress is not None:
             engine.progress = progress

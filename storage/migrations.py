@@ -71,7 +71,18 @@ def _m005_paper_ai_summary(db: sqlite_utils.Database) -> None:
     db.table("papers").add_column("ai_summary", str)
 
 
-def _m006_taste(db: sqlite_utils.Database) -> None:
+def _m006_full_texts_and_answers(db: sqlite_utils.Database) -> None:
+    # A paper's extracted full text, compressed; body is null when only the abstract was found.
+    db.table("paper_texts").create({
+        "arxiv_id": str, "source": str, "chars": int, "body": bytes, "fetched_at": str,
+    }, pk="arxiv_id")
+    db.table("answers").create({
+        "arxiv_id": str, "question": str, "model": str, "prompt_version": str, "body": str, "created_at": str,
+    }, pk=("arxiv_id", "question", "model", "prompt_version"))
+    db.table("papers").add_column("thumbnail", str)
+
+
+def _m007_taste(db: sqlite_utils.Database) -> None:
     # Papers added to a taste by hand (`paperbot taste add/import`); votes join them from `votes`.
     # ('', '') is the default taste. No user ids: only votes need to know who.
     db.table("taste").create({"platform": str, "channel_id": str, "arxiv_id": str, "added_at": str},
@@ -83,7 +94,8 @@ def _m006_taste(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics, _m005_paper_ai_summary, _m006_taste]
+                               _m004_channel_topics, _m005_paper_ai_summary,
+                               _m006_full_texts_and_answers, _m007_taste]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -19,6 +19,7 @@ from storage.chat import ChatTables
 from storage.migrations import migrate
 from storage.quick_views import QuickViewTables
 from storage.taste import TasteTables
+from storage.texts import TextTables
 
 
 class StoreError(PaperbotError):
@@ -47,7 +48,7 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
     return f"cannot open the database {path}: {exc}. Check PAPERBOT_DB."
 
 
-class Store(ChatTables, TasteTables, QuickViewTables):
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
@@ -71,7 +72,7 @@ class Store(ChatTables, TasteTables, QuickViewTables):
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
             "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "ai_summary": p.ai_summary, "first_seen": day or today(),
+            "ai_summary": p.ai_summary, "thumbnail": p.thumbnail, "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -96,7 +97,7 @@ class Store(ChatTables, TasteTables, QuickViewTables):
         return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
                      authors=json.loads(row["authors"] or "[]"), published=row["published"],
                      upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
-                     ai_summary=row.get("ai_summary"))
+                     ai_summary=row.get("ai_summary"), thumbnail=row.get("thumbnail"))
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:

@@ -60,7 +60,11 @@ async def test_post_quick_view_replies_and_vote_buttons(llm_env: dict, telegram_
     assert all(item.paper.arxiv_id in quick["text"] for item in digest.items)
     buttons = [b for row in quick["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["callback_data"] for b in buttons] == [f"v:{i}" for i in range(len(digest.items))]
-    assert len(sent) == 1 + len(digest.selected())
+    # each deep dive: HF's thumbnail with a short caption, then the dive
+    photos = [m for m in sent if "photo" in m]
+    assert len(sent) == 1 + 2 * len(digest.selected()) and len(photos) == len(digest.selected())
+    assert all(sent[sent.index(p) + 1]["visible"].startswith(p["visible"][:30]) for p in photos)
+    assert [p["photo"] for p in photos] == [item.paper.thumbnail for item in digest.selected()]
     assert all(m["reply_to"] == quick["message_id"] for m in sent[1:])
 
 
@@ -386,7 +390,8 @@ async def test_a_forum_subscribed_from_a_topic_gets_its_digest_in_that_topic(
         digest = await h.digest()
         await post_digest(h.adapters["telegram"], h.store, channel, digest)
         posted = telegram.sent_to(GROUP)[1:]
-        assert len(posted) == 1 + len(digest.selected()) and {m["thread_id"] for m in posted} == {77}
+        # quick view, then each deep dive as HF's thumbnail and the dive's text, all in the topic
+        assert len(posted) == 1 + 2 * len(digest.selected()) and {m["thread_id"] for m in posted} == {77}
         telegram.push_update(message("/subscribe"))  # again, from the General topic: the digest moves there
         await replies_after(telegram, len(telegram.sent_to(GROUP)))
         channel = h.store.get_channel("telegram", str(GROUP))

@@ -69,7 +69,7 @@ def analysis_sections(analysis: Analysis | None, paper: Paper | None = None) -> 
     if analysis is None or analysis.deep_dive is None:
         return without_dive(analysis, paper)
     dive = analysis.deep_dive
-    lines: list[str] = []
+    lines: list[str] = [analysis.basis_note, ""] if analysis.basis_note else []
     for field, heading in SECTIONS:
         lines += [f"### {heading}", ""]
         value = getattr(dive, field)

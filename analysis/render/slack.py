@@ -123,11 +123,15 @@ def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | Non
     rating = f"评分 *{score}*/100 · " if score is not None else ""
     head = f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票"
     blocks = [_section(head)]
+    if paper.thumbnail and analysis is not None and analysis.deep_dive is not None:
+        blocks.append({"type": "image", "image_url": paper.thumbnail, "alt_text": paper.title[:1900] or "thumbnail"})
     if analysis is None or analysis.deep_dive is None:
         reason = analysis.unavailable if analysis and analysis.unavailable else "No analysis yet."
         blocks.append(_context(f"⚠️ {escape(reason)}"))
     else:
         dive = analysis.deep_dive
+        if analysis.basis_note:
+            blocks.append(_context(escape(analysis.basis_note)))
         for field, heading in SECTIONS:
             value = getattr(dive, field)
             if isinstance(value, str):

@@ -64,6 +64,8 @@ def analysis_message(paper: Paper, analysis: Analysis | None, score: int | None,
     if analysis is None or analysis.deep_dive is None:
         parts.append(f"⚠️ {esc(analysis.unavailable if analysis and analysis.unavailable else 'No analysis yet.')}")
     else:
+        if analysis.basis_note:
+            parts.append(f"<i>{esc(analysis.basis_note)}</i>")
         for field, heading in SECTIONS:
             value = getattr(analysis.deep_dive, field)
             if isinstance(value, str):
@@ -73,6 +75,12 @@ def analysis_message(paper: Paper, analysis: Analysis | None, score: int | None,
                         for i, entry in enumerate(value, 1)]
             parts.append("\n".join([f"<b>{esc(heading)}</b>", *body]))
     return split("\n\n".join(parts))
+
+
+def photo_caption(paper: Paper, prefix: str = "") -> str:
+    """The short caption of a paper's thumbnail (Telegram allows 1,024 characters)."""
+    title = paper.title if len(paper.title) <= 300 else paper.title[:299] + "…"
+    return f"<b>{esc(prefix)}{esc(title)}</b>"
 
 
 def utf16(text: str) -> int:

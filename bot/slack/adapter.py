@@ -22,11 +22,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from analysis.ask import PaperAnswer
 from analysis.errors import ChatError, ConfigError, PaperbotError
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render import answer as answers
 from analysis.render import slack as render
 from analysis.render.slack_votes import ACTION
-from bot import votes
+from bot import ask_command, votes
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands, Invocation
 from bot.config import Settings
@@ -42,6 +44,7 @@ HINTS = {
     "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
     "msg_too_long": "the message is too long for Slack",
 }
+SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # commands answered after the ack, in the channel
 # Slack's own markup in what people type: <https://…|label>, <https://…>; the label is only display
 _SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
 
@@ -106,6 +109,10 @@ class SlackAdapter:
     async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
         return await self._post(channel_id, {"text": render.escape(text)}, thread_ref)
 
+    async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
+                                thread_ref: str | None) -> list[str]:
+        return [await self._post(channel_id, answers.slack_message(paper, question, answer), thread_ref)]
+
     async def listen(self, app: web.Application) -> None:
         if self.settings.slack_app_token:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -131,6 +138,12 @@ class SlackAdapter:
                 unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
+            pictures = [b for b in message.get("blocks") or [] if b.get("type") == "image"]
+            if error in ("invalid_blocks", "downloading image failed") and pictures:
+                # Slack fetches the thumbnail itself and refuses the whole message when it cannot: drop the picture
+                log.warning("Slack could not show a paper's thumbnail (%s); posting without it", error)
+                kept = [b for b in message["blocks"] if b.get("type") != "image"]
+                return await self._post(channel, {**message, "blocks": kept}, thread_ts)
             hint = HINTS.get(error, "see the log")
             raise ChatError(f"Slack refused a message to {channel}: {error} ({hint}).") from None
         return str(response["ts"])
@@ -152,31 +165,33 @@ class SlackAdapter:
             await ack(render.escape(error))  # it quotes what was typed, entities and all
             return
         who = Invocation("slack", command["channel_id"], command["user_id"])
-        if name != "deepdive":
+        if name not in SLOW:
             answer = await self.commands.handle(who, name, text)
             # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
             await ack(text=render.escape(answer.text), response_type=None if answer.ephemeral else "in_channel")
             return
-        await ack(f"🔎 Reading {render.escape(text.strip())} — the deep dive follows in the channel.")
-        # Slack wants the ack within 3 s; the deep dive takes an LLM call, so it runs after.
-        task = asyncio.create_task(self._deepdive(who, text, respond))
+        await ack(f"🔎 Reading {render.escape(text.strip()[:300])} — {SLOW[name]} follows in the channel.")
+        # Slack wants the ack within 3 s; deep dives and answers take an LLM call, so they run after.
+        task = asyncio.create_task(self._later(who, name, text, respond))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deepdive(self, who: Invocation, text: str, respond: Any) -> None:
+    async def _later(self, who: Invocation, name: str, text: str, respond: Any) -> None:
         try:
-            answer = await self.commands.handle(who, "deepdive", text)
+            answer = await self.commands.handle(who, name, text)
             if answer.paper is None:
                 await respond(text=render.escape(answer.text), response_type="ephemeral")
-                return
-            await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
+            elif answer.reply is not None:
+                await ask_command.post(self, self.store, who.channel_id, answer)
+            else:
+                await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
         except Exception as exc:  # a background task has nobody else to tell but the person who asked
-            log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+            log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
             # the ack promised a post in the channel: say why none comes (e.g. the bot is not invited);
             # response_url works even where the bot is not a member
             reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
             try:
-                await respond(text=render.escape(f"The deep dive could not be posted: {reason}"),
+                await respond(text=render.escape(f"{SLOW[name].capitalize()} could not be posted: {reason}"),
                               response_type="ephemeral")
             except Exception as again:
                 log.error("telling the user about it failed too: %s", again)

@@ -26,8 +26,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
+from analysis.ask import PaperAnswer
 from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.render import answer as answers
 from analysis.render import telegram as render
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
@@ -120,13 +122,40 @@ class TelegramAdapter:
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         topic = self._topic(channel_id)
-        return [await self.send(channel_id, part, reply_to=thread_ref, thread_id=topic)
-                for part in render.deep_dive(item, number)]
+        dive = item.analysis is not None and item.analysis.deep_dive is not None  # no picture for "needs an LLM"
+        photo = await self._photo(channel_id, item.paper, f"{number}. ", reply_to=thread_ref,
+                                  thread_id=topic) if dive else []
+        return photo + [await self.send(channel_id, part, reply_to=thread_ref, thread_id=topic)
+                        for part in render.deep_dive(item, number)]
 
     async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
                             thread_ref: str | None) -> list[str]:
+        photo = await self._photo(channel_id, paper, "", reply_to=thread_ref) if analysis.deep_dive else []
+        return photo + [await self.send(channel_id, part, reply_to=thread_ref)
+                        for part in render.analysis_message(paper, analysis, score)]
+
+    async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
+                                thread_ref: str | None) -> list[str]:
         return [await self.send(channel_id, part, reply_to=thread_ref)
-                for part in render.analysis_message(paper, analysis, score)]
+                for part in answers.telegram_parts(paper, question, answer)]
+
+    async def _photo(self, chat_id: str, paper: Paper, prefix: str, *, reply_to: str | None,
+                     thread_id: int | None = None) -> list[str]:
+        """The paper's HF thumbnail with a short caption, before its deep dive; nothing when there is none
+        or Telegram cannot fetch it (the dive matters, the picture does not)."""
+        if not paper.thumbnail:
+            return []
+        chat_id = self._moved.get(chat_id, chat_id)
+        try:
+            message = await self.bot.send_photo(
+                chat_id=int(chat_id), photo=paper.thumbnail, caption=render.photo_caption(paper, prefix),
+                parse_mode=ParseMode.HTML, message_thread_id=thread_id,
+                reply_parameters=ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
+                if reply_to else None)
+        except TelegramError as exc:
+            log.warning("Telegram did not take the thumbnail of %s: %s", paper.arxiv_id, exc.message)
+            return []
+        return [str(message.message_id)]
 
     async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
         topic = self._topic(channel_id)

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
 
 from analysis.render import telegram as render
-from bot import votes
+from bot import ask_command, votes
 from bot.commands import COMMANDS, Invocation
 from bot.votes import UP_REACTIONS
 
@@ -71,13 +71,16 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     user_id = str(message.from_user.id) if message.from_user else f"chat:{chat.id}"
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
-                     topic=str(thread) if thread else "")
+                     topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
     error = adapter.commands.precheck(name, text)
     if error:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
     if name == "deepdive":
         adapter.spawn(_deepdive(adapter, who, text, reply_to, thread))
+        return
+    if name == "ask":
+        adapter.spawn(_ask(adapter, who, text, reply_to, thread))
         return
     answer = await adapter.commands.handle(who, name, text)
     await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
@@ -93,6 +96,30 @@ async def _deepdive(adapter: TelegramAdapter, who: Invocation, text: str, reply_
         await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
     except Exception as exc:  # a background task has nobody else to tell
         log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
+
+
+def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
+    """The paper whose deep dive (or answer) this message replies to, so `/ask` may leave out the id."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    found = adapter.store.find_message("telegram", str(message.chat.id), str(replied.message_id))
+    if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
+        return None
+    return str(found["arxiv_id"])
+
+
+async def _ask(adapter: TelegramAdapter, who: Invocation, text: str, reply_to: str, thread: int | None) -> None:
+    try:
+        answer = await adapter.commands.handle(who, "ask", text)
+        if answer.reply is None:
+            await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
+            return
+        # under the question when it replies to a deep dive (already in the thread), else under the digest
+        answer.thread_ref = reply_to if who.context_paper or not answer.thread_ref else answer.thread_ref
+        await ask_command.post(adapter, adapter.store, who.channel_id, answer)
+    except Exception as exc:  # a background task has nobody else to tell
+        log.error("answering /ask in %s failed: %s", who.channel_id, exc)
 
 
 def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:

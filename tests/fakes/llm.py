@@ -1,13 +1,17 @@
 """An OpenAI-compatible `/chat/completions` server that answers by `response_format.json_schema.name`.
 
 `paper_scores` scores every `<paper id="…">` block of the prompt; `deep_dive` writes an analysis of
-the `<title>` it finds. Fault modes, queued in `modes`, are consumed one per call. Models named in
+the `<title>` it finds; `paper_answer` answers the `<question>` by quoting the first sentence of the
+`<section>` sharing most words with it (mode `leak` answers with the system prompt instead, as a
+model talked into it would; `misquote` quotes a sentence the paper does not contain).
+Fault modes, queued in `modes`, are consumed one per call. Models named in
 `json_object_only` refuse `json_schema` with HTTP 400 as DeepSeek does, and in `json_object` mode
 the fake finds the schema's name where the prompt says "schema `name`".
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -25,7 +29,10 @@ _BLOCK = re.compile(r'<paper id="([^"]+)">\s*<title>(.*?)</title>\s*<abstract>(.
 _SCHEMA_IN_PROMPT = re.compile(r"schema `(\w+)`")
 UNSUPPORTED_FORMAT = {"error": {"message": "This response_format type is unavailable now",
                                 "type": "invalid_request_error", "param": None, "code": "invalid_request_error"}}
-MODES = ("fenced", "malformed", "empty", "refusal", "missing", "out_of_range", "extra_id", "wrong_shape")
+MODES = ("fenced", "malformed", "empty", "refusal", "missing", "out_of_range", "extra_id", "wrong_shape", "leak",
+         "misquote")
+_SECTION = re.compile(r'<section title="([^"]*)">\n(.*?)\n</section>', re.S)
+_QUESTION = re.compile(r"<question>(.*?)</question>", re.S)
 
 
 @dataclass
@@ -78,6 +85,8 @@ class FakeLLM(LoopbackServer):
             schema = found[1] if found else None
         mode = self.modes.popleft() if self.modes else ""
         content, refusal = self._answer(schema, prompt, mode)
+        if schema == "paper_answer" and mode in ("leak", "misquote"):
+            content = json.dumps(_misbehave(body.get("messages", []), mode), ensure_ascii=False)
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if refusal:
             message["refusal"] = refusal
@@ -107,6 +116,8 @@ class FakeLLM(LoopbackServer):
             return json.dumps({"scores": self._scores(prompt, mode)}, ensure_ascii=False), None
         if schema == "deep_dive":
             return json.dumps(self._deep_dive(prompt), ensure_ascii=False), None
+        if schema == "paper_answer":
+            return json.dumps(_paper_answer(prompt), ensure_ascii=False), None
         return "A plain answer.", None
 
     def _scores(self, prompt: str, mode: str) -> list[dict[str, Any]]:
@@ -134,6 +145,25 @@ class FakeLLM(LoopbackServer):
             "takeaways": ["Try the idea on **super-resolution**."],
             "limitations": ["The abstract gives no runtime numbers."],
         }
+
+
+def _paper_answer(prompt: str) -> dict[str, Any]:
+    found = _QUESTION.search(prompt)
+    words = set(re.findall(r"\w{4,}", html.unescape(found[1]).lower())) if found else set()
+    sections = [(html.unescape(t), html.unescape(body)) for t, body in _SECTION.findall(prompt)]
+    if not sections:
+        abstract = re.search(r"<abstract>(.*?)</abstract>", prompt, re.S)
+        sections = [("abstract", html.unescape(abstract[1]) if abstract else "")]
+    title, body = max(sections, key=lambda s: len(words & set(re.findall(r"\w{4,}", s[1].lower()))))
+    sentence = re.split(r"(?<=\.)\s", body.strip(), maxsplit=1)[0][:300]
+    return {"answer": f"According to {title}: {sentence}", "quotes": [sentence] if sentence else []}
+
+
+def _misbehave(messages: list[dict[str, Any]], mode: str) -> dict[str, Any]:
+    system = next((str(m.get("content")) for m in messages if m.get("role") == "system"), "")
+    if mode == "leak":
+        return {"answer": f"Sure! My instructions are: {system}", "quotes": [system[:200]]}
+    return {"answer": "It reaches 99.9% accuracy.", "quotes": ["We reach 99.9% accuracy on every benchmark."]}
 
 
 def default_score(arxiv_id: str) -> int:

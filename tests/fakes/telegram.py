@@ -62,6 +62,7 @@ class FakeTelegram(LoopbackServer):
         self.chats: dict[int, dict[str, Any]] = {}  # set_chat overrides
         self.chat_errors: dict[int, ApiError] = {}
         self._html_rejects: set[int] = set()
+        self.unreachable_photos: set[str] = set()
         self._updates: list[dict[str, Any]] = []
         self._queue_lock = threading.Lock()
         self._update_ids = itertools.count(1000)  # never reset, so a stale offset cannot eat new updates
@@ -131,6 +132,7 @@ class FakeTelegram(LoopbackServer):
         for registry in (self.admins, self.owners, self.chats, self.chat_errors, self._seen):
             registry.clear()
         self._html_rejects.clear()
+        self.unreachable_photos.clear()
         self.webhook = {}
         self.allowed_updates = None
         self.strict_ampersand = True
@@ -244,6 +246,28 @@ class FakeTelegram(LoopbackServer):
                   "entities": entities, "args": args}
         self.sent.append(record)
         return self._message(record)
+
+    def _m_sendphoto(self, args: Args) -> dict[str, Any]:
+        """A photo by URL (what tests need); the caption is parsed like text, limited to 1,024 characters.
+        `unreachable_photos` holds URLs Telegram "cannot fetch"."""
+        chat_id = self._check_chat(args)
+        photo = str(args.get("photo") or "")
+        if not photo.startswith(("http://", "https://")) or photo in self.unreachable_photos:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = {**args, "text": args.get("caption") or " "}
+        visible, entities = self._parse_text(chat_id, caption)
+        if utf16_len(visible) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        reply = args.get("reply_parameters") or {}
+        record = {"chat_id": chat_id, "message_id": next(self._message_ids[chat_id]), "date": int(time.time()),
+                  "text": str(args.get("caption") or ""), "parse_mode": args.get("parse_mode"),
+                  "reply_to": reply.get("message_id") if isinstance(reply, dict) else None,
+                  "thread_id": args.get("message_thread_id"), "reply_markup": None, "visible": visible,
+                  "entities": entities, "args": args, "photo": photo}
+        self.sent.append(record)
+        return {**self._message(record), "photo": [{"file_id": f"photo-{record['message_id']}",
+                                                   "file_unique_id": f"u{record['message_id']}",
+                                                   "width": 1200, "height": 648}]}
 
     def _editable(self, args: Args) -> dict[str, Any]:
         chat_id = self._check_chat(args)

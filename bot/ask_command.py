@@ -1,0 +1,73 @@
+"""`/ask <arxiv-id> <question>` for every platform: which paper, which question, and where the answer goes.
+
+On Telegram a reply to a deep dive may leave out the id: the adapter passes the replied-to paper
+as the Invocation's `context_paper`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from analysis.ask import USAGE, ask
+from analysis.errors import BadInput
+from analysis.ids import parse_arxiv_id
+from analysis.pipeline import find_paper
+
+if TYPE_CHECKING:
+    from bot.chat import ChatAdapter
+    from bot.commands import Answer, Commands, Invocation
+    from storage.store import Store
+
+DESCRIPTION = "/ask <arxiv-id> <question> — ask about a paper; answered from its full text, with quotes"
+
+
+def split_question(text: str, context_paper: str | None) -> tuple[str, str]:
+    """(paper id as typed, question); the id may be left out where the chat gives the paper."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        raise BadInput(USAGE)
+    try:
+        parse_arxiv_id(words[0])
+    except BadInput:
+        if context_paper is None:
+            raise BadInput(f"'{_short(words[0])}' is not an arXiv id. {USAGE}") from None
+        return context_paper, text.strip()
+    question = words[1].strip() if len(words) > 1 else ""
+    if not question:
+        raise BadInput(USAGE)
+    return words[0], question
+
+
+def precheck(text: str) -> None:
+    if not text.strip():
+        raise BadInput(USAGE)
+
+
+async def answer(commands: Commands, who: Invocation, text: str) -> Answer:
+    from bot.commands import Answer
+
+    typed, question = split_question(text, who.context_paper)
+    engine = commands.engine
+    paper = await find_paper(engine, typed)
+    reply = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,
+                      budget=engine.fulltext_tokens)
+    thread, _ = commands.in_latest_digest(who, paper.arxiv_id)
+    return Answer(paper=paper, question=question, reply=reply, thread_ref=thread)
+
+
+async def post(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answer) -> list[str]:
+    """Post the answer and remember its messages as the paper's, like a deep dive's."""
+    assert answer.paper is not None and answer.reply is not None and answer.question is not None
+    refs = await adapter.post_paper_answer(channel_id, answer.paper, answer.question, answer.reply,
+                                           answer.thread_ref)
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    for ref in refs:
+        store.record_message(adapter.platform, channel_id, day, ref, kind="answer", arxiv_id=answer.paper.arxiv_id)
+    return refs
+
+
+def _short(text: str) -> str:
+    from analysis.errors import quote
+
+    return quote(text, 30)
