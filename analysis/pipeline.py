@@ -18,7 +18,9 @@ from analysis.llm import LLM
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import score_papers, score_progress
+from analysis.rank import score_day
+from analysis.scoring import score_progress
+from analysis.taste import Taste
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -60,28 +62,31 @@ async def fetch_day(engine: Engine, day: dt.date) -> list[Paper]:
 
 
 async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
-                       thresholds: Iterable[int] = ()) -> Digest:
+                       thresholds: Iterable[int] = (), taste: Taste | None = None,
+                       profile: Profile | None = None) -> Digest:
     """Score the day's papers and deep-dive every paper that any of `thresholds` selects.
 
     Deep dives are computed once for the union of the channels' selections, so a channel with a
-    low bar costs its extra papers once, and every other channel reuses the cache.
+    low bar costs its extra papers once, and every other channel reuses the cache. `taste` and
+    `profile` (a channel's own keywords) change the ranking; the default is the engine's profile.
     """
+    profile = profile or engine.profile
     scanned = papers[: engine.top_n] if engine.top_n else list(papers)
     engine.cache.save_papers(scanned, day.isoformat())
-    engine.progress(score_progress(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache))
-    result = await score_papers(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    engine.progress(score_progress(scanned, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
+    result = await score_day(scanned, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
     by_id = {p.arxiv_id: p for p in scanned}
     items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
     rank = {p.arxiv_id: i for i, p in enumerate(scanned)}
     items.sort(key=lambda item: (-item.score.score, rank[item.paper.arxiv_id]))
-    digest = Digest(title=engine.profile.title, date=day, items=items, threshold=engine.threshold,
+    digest = Digest(title=profile.title, date=day, items=items, threshold=engine.threshold,
                     max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    dives_note = dives_progress(list(wanted.values()), profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
     if dives_note:
         engine.progress(dives_note)
-    analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
+    analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
                                 cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
