@@ -1,25 +1,22 @@
 """Narrowing before the LLM: rank the whole pool without it, send only the top to scoring.
 
 A day of the followed arXiv categories can hold hundreds of papers; scoring them all would cost one
-LLM call per 20. The cheap ranking decides which `limit` papers the LLM sees; the others keep their
-cheap score, are listed in the report as not LLM-scored, and are never deep-dived on it.
+LLM call per 20. The cheap ranking (keywords and taste, analysis.rank) decides which `limit` papers the
+LLM sees; the others keep their cheap score, are listed in the report as not LLM-scored, and are never
+deep-dived on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.models import DigestItem, Paper, Score
+from analysis.ports import Cache
 from analysis.profile import Profile
+from analysis.rank import cheap_scores_async
 from analysis.scoring import keyword_scores
-
-CheapScorer = Callable[[list[Paper], Profile], dict[str, Score]]
-
-
-def cheap_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
-    """The one no-LLM ranking of the pool: keywords today; the team's taste model joins here."""
-    return keyword_scores(papers, profile)
+from analysis.taste import Taste
 
 
 @dataclass
@@ -35,19 +32,28 @@ def rank(papers: list[Paper], scores: dict[str, Score]) -> list[Paper]:
     return sorted(papers, key=lambda p: (-scores[p.arxiv_id].score, -p.upvotes, order[p.arxiv_id]))
 
 
-def narrow(papers: list[Paper], profile: Profile, limit: int | None,
-           scorer: CheapScorer = cheap_scores) -> Shortlist:
-    """The `limit` best papers by `scorer`, or all of them when they fit (or `limit` is None)."""
+def narrow(papers: Sequence[Paper], profile: Profile, limit: int | None,
+           cheap: dict[str, Score] | None = None) -> Shortlist:
+    """The `limit` best papers by `cheap` (keywords when not given), or all when they fit (`limit` None)."""
     if limit is None or len(papers) <= limit:
         return Shortlist(list(papers), [], {})
-    cheap = scorer(papers, profile)
-    ranked = rank(papers, cheap)
+    cheap = cheap if cheap is not None else keyword_scores(list(papers), profile)
+    ranked = rank(list(papers), cheap)
     chosen = {p.arxiv_id for p in ranked[:limit]}
     # the chosen keep the pool's order, so batches (and the LLM's cache) do not depend on the ranking
     return Shortlist([p for p in papers if p.arxiv_id in chosen], ranked[limit:], cheap)
 
 
-def digest_items(papers: list[Paper], shortlist: Shortlist, scores: dict[str, Score],
+async def shortlist_for_llm(papers: Sequence[Paper], profile: Profile, limit: int | None, *,
+                            taste: Taste | None, cache: Cache) -> Shortlist:
+    """`narrow` by the one no-LLM ranking of the pool, `analysis.rank.cheap_scores`: keywords, blended
+    with the team's taste once it holds enough papers (trained in a thread, off the event loop)."""
+    if limit is None or len(papers) <= limit:
+        return Shortlist(list(papers), [], {})
+    return narrow(papers, profile, limit, await cheap_scores_async(papers, profile, taste, cache))
+
+
+def digest_items(papers: Sequence[Paper], shortlist: Shortlist, scores: dict[str, Score],
                  profile: Profile) -> list[DigestItem]:
     """Every paper of the pool, best first: the scored ones, then the narrowed-out by cheap score.
 

@@ -17,11 +17,13 @@ from analysis.fulltext import FullTexts
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
 from analysis.models import Analysis, Digest, Paper
-from analysis.narrowing import digest_items, narrow
+from analysis.narrowing import digest_items, shortlist_for_llm
 from analysis.pool import Pool, fetch_pool, latest_pool
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import score_papers, score_progress
+from analysis.rank import score_day
+from analysis.scoring import score_progress
+from analysis.taste import Taste
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -59,32 +61,35 @@ async def fetch_day(engine: Engine, day: dt.date) -> list[Paper]:
 
 
 async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | Pool, *,
-                       thresholds: Iterable[int] = ()) -> Digest:
+                       thresholds: Iterable[int] = (), taste: Taste | None = None,
+                       profile: Profile | None = None) -> Digest:
     """Score the day's pool and deep-dive every paper that any of `thresholds` selects.
 
     The whole pool is scanned; above `llm_pool` papers only the cheap ranking's top goes to the LLM.
     Deep dives are computed once for the union of the channels' selections, so a channel with a
-    low bar costs its extra papers once, and every other channel reuses the cache.
+    low bar costs its extra papers once, and every other channel reuses the cache. `taste` and
+    `profile` (a channel's own keywords) change the ranking; the default is the engine's profile.
     """
+    profile = profile or engine.profile
     pool = papers if isinstance(papers, Pool) else Pool.of(day, list(papers))
     engine.cache.save_papers(pool.papers, day.isoformat())
-    shortlist = narrow(pool.papers, engine.profile, engine.llm_pool if engine.llm else None)
+    shortlist = await shortlist_for_llm(pool.papers, profile, engine.llm_pool if engine.llm else None,
+                                        taste=taste, cache=engine.cache)
     if shortlist.rest:
         engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
                         "go to scoring (PAPERBOT_LLM_POOL)")
-    engine.progress(score_progress(shortlist.chosen, profile=engine.profile, llm=engine.llm, cache=engine.cache))
-    result = await score_papers(shortlist.chosen, profile=engine.profile, llm=engine.llm, cache=engine.cache)
-    items = digest_items(pool.papers, shortlist, result.scores, engine.profile)
-    digest = Digest(title=engine.profile.title, date=day, items=items,
+    engine.progress(score_progress(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
+    result = await score_day(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
+    digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, profile),
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
                     notes=pool.notes + result.notes, top_n=engine.top_n, hf_count=pool.hf_count,
                     arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    dives_note = dives_progress(list(wanted.values()), profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
     if dives_note:
         engine.progress(dives_note)
-    analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
+    analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
                                 cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)

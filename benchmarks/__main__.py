@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-from benchmarks import digest_bench, fanout_bench, pool_bench, recall_bench, startup_bench
+from benchmarks import digest_bench, fanout_bench, pool_bench, recall_bench, startup_bench, taste_bench
 
 
 def main() -> int:
@@ -28,6 +28,7 @@ def main() -> int:
         misses += recall_bench.run()
         misses += startup_bench.run()
         misses += asyncio.run(fanout_bench.run(args.channels, tmp))
+        misses += taste_bench.run()
     print()
     if misses:
         # figures, not a timed test: wall-clock targets move with the machine's load

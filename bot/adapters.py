@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,8 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
         yield adapters
 
 
-async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:
+async def post_everywhere(settings: Settings, store: Store, engine: Engine,
+                          digest: Digest | Mapping[str, Digest]) -> list[str]:
     channels = store.channels()
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]

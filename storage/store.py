@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.quick_views import QuickViewTables
+from storage.taste import TasteTables
 from storage.texts import TextTables
 
 
@@ -58,7 +60,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables, TextTables):
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:

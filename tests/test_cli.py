@@ -113,7 +113,7 @@ def test_help_is_fast_and_does_not_import_litellm() -> None:
     probe = ("import sys, contextlib, io\nfrom bot.cli import main\n"
              "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
              "    main(['--help'])\n"
-             "mods = ('litellm', 'slack_bolt', 'telegram', 'apscheduler', 'pydantic', 'lxml', 'pypdf')\n"
+             "mods = ('litellm', 'slack_bolt', 'telegram', 'apscheduler', 'pydantic', 'lxml', 'pypdf', 'sklearn')\n"
              "heavy = [m for m in mods if m in sys.modules]\n"
              "print(heavy)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True).stdout

@@ -8,13 +8,14 @@ from typing import Any
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
+from analysis.render.slack_votes import vote_actions
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
-FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
+FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -95,11 +96,13 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(listed, start=1)]
     more = more_scanned(digest, len(listed))
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-              _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
-              *sections(lines), *([_context(escape(more))] if more else []),
-              _context((STAR if dives_posted(digest) else "") + FOOTER)]
-    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
+    head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
+            _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
+    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
+    tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
+    # the list gives way first: every listed paper keeps its button
+    body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - len(tail)]
+    blocks = [*head, *body, *buttons, *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 

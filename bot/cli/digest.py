@@ -71,24 +71,26 @@ def _from_file(path: Path, day: dt.date | None) -> tuple[list[Paper], dt.date]:
 async def _digest(args: argparse.Namespace, settings: Settings, store: Store, progress: Progress,
                   day: dt.date | None, papers: list[Paper] | None, out: Path | None) -> Digest:
     from analysis.errors import BadInput
-    from analysis.pipeline import build_digest
     from bot.engine import open_engine
+    from bot.views import DEFAULT, build_views
 
     async with open_engine(settings, store, progress) as engine:
         pool, rebuilt = await _fetch(engine, store, day, papers, progress)
         if not pool.papers and not args.post:
             where = "Hugging Face and arXiv list" if engine.arxiv_categories else "Hugging Face lists"
             raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
-        thresholds = [c.threshold for c in store.channels()] if args.post else []
-        digest = await build_digest(engine, pool.day, pool, thresholds=thresholds)
+        # every channel its own keywords and taste, one pipeline run per distinct view; the report is the default's
+        views = await build_views(engine, store, pool.day, pool, store.channels() if args.post else [])
+        digest = views[DEFAULT]
         if rebuilt:
-            digest.notes.append(engine.profile.say("rebuilt"))
+            for view in {id(v): v for v in views.values()}.values():
+                view.notes.append(engine.profile.say("rebuilt"))
         progress.close()  # the spinner stops before the report is printed
         _write(digest, args.format, out)
         if args.post:
             from bot.adapters import post_everywhere
 
-            for line in await post_everywhere(settings, store, engine, digest):
+            for line in await post_everywhere(settings, store, engine, views):
                 progress(line)
     return digest
 
