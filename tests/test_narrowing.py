@@ -95,3 +95,24 @@ def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None
     more = more_scanned(day, len(day.quick_items()))
     assert more == "…另扫描了 3 篇，得分更低未列出；用 /deepdive <arXiv id> 可解读其中任意一篇"
     assert more_scanned(day, 5) is None
+
+
+async def test_the_teams_taste_joins_the_ranking_that_narrows(tmp_path: Path) -> None:
+    from analysis.narrowing import shortlist_for_llm
+    from analysis.taste import Liked, Taste
+    from benchmarks.recall_bench import day_pool
+
+    pool = day_pool("2025-10-14")  # a real cs.CV/cs.RO day; the default keywords know nothing of robots
+    liked = [p for p in day_pool("2025-10-15") if "robot" in p.title.lower()][:6]
+    store = Store(tmp_path / "p.db")
+    store.save_papers(pool, "2025-10-14")
+    taste = Taste.of(Liked(arxiv_id=p.arxiv_id, title=p.title, abstract=p.abstract) for p in liked)
+    plain = await shortlist_for_llm(pool, Profile(), 20, taste=None, cache=store)
+    tasted = await shortlist_for_llm(pool, Profile(), 20, taste=taste, cache=store)
+    store.close()
+
+    def robots(papers: list[Paper]) -> int:
+        return sum("robot" in (p.title + p.abstract).lower() for p in papers)
+
+    assert len(liked) >= 5 and len(tasted.chosen) == 20 and robots(tasted.chosen) > robots(plain.chosen)
+    assert any("口味" in s.reason or "taste" in s.reason for s in tasted.cheap.values())
