@@ -18,13 +18,12 @@ from bot.cli import main
 from bot.tastes import parse_scope, taste_of
 from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
-from tests.fakes.hf import FakeHF
+from tests.fakes.hf import FIXTURES, FakeHF
 from tests.helpers import day_papers, engine_for
 
 SLACK = ("slack", "C0123ABCD")
 DAY = dt.date(2026, 1, 23)
-ROOT = Path(__file__).resolve().parents[1]
-DAY_FILE = ROOT.parent.parent / "shared" / "fixtures" / "hf_daily_papers_2026-01-23.json"
+DAY_FILE = FIXTURES / "hf_daily_papers_2026-01-23.json"
 
 ZOTERO_BIB = """
 @article{kim_implicit_2026,
