@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from analysis.models import Digest, Paper
-from analysis.pipeline import Engine, latest_day
+from analysis.models import Digest
+from analysis.pipeline import Engine
+from analysis.pool import Pool, latest_pool
 from bot.chat import ChatAdapter
 from bot.posting import post_digest
 from bot.views import DEFAULT, build_views
@@ -65,16 +66,17 @@ class DigestCache:
         return day.digests[key]
 
     async def _build(self, today: dt.date) -> DayDigests:
-        day, papers = await latest_day(self.engine, today)
+        pool = await latest_pool(self.engine, today)
         # only the channels' views: the default one (the CLI's report) would be a ranking nobody is shown
-        digests = await build_views(self.engine, self.store, day, papers, self.store.channels(), with_default=False)
-        return DayDigests(day, papers, digests)
+        digests = await build_views(self.engine, self.store, pool.day, pool, self.store.channels(),
+                                    with_default=False)
+        return DayDigests(pool.day, pool, digests)
 
 
 @dataclass
 class DayDigests:
     date: dt.date
-    papers: list[Paper]
+    papers: Pool
     digests: dict[str, Digest]
 
 

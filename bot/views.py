@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from analysis.models import Digest, Paper
 from analysis.pipeline import Engine, build_digest
+from analysis.pool import Pool
 from analysis.profile import Profile
 from analysis.taste import Taste
 from bot.tastes import taste_of
@@ -42,8 +43,8 @@ def view_of(store: Store, base: Profile, channel: Channel | None) -> View:
     return View(profile, taste_of(store, (channel.platform, channel.channel_id)))
 
 
-async def build_views(engine: Engine, store: Store, day: dt.date, papers: list[Paper], channels: Iterable[Channel], *,
-                      with_default: bool = True) -> dict[str, Digest]:
+async def build_views(engine: Engine, store: Store, day: dt.date, papers: Sequence[Paper] | Pool,
+                      channels: Iterable[Channel], *, with_default: bool = True) -> dict[str, Digest]:
     """Digests by channel key (and DEFAULT), one pipeline run per distinct view; deep dives for every
     threshold of the channels sharing it."""
     wanted: list[tuple[str, View, int]] = [(c.key, view_of(store, engine.profile, c), c.threshold) for c in channels]

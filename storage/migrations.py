@@ -93,9 +93,15 @@ def _m007_taste(db: sqlite_utils.Database) -> None:
     db.table("posts").add_column("view", str)
 
 
+def _m008_pool_categories(db: sqlite_utils.Database) -> None:
+    # A paper of the day's pool may come from HF, arXiv's listing or both (`source` then holds
+    # "hf,arxiv"); the deep dive's header names its arXiv categories.
+    db.table("papers").add_column("categories", str)
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
                                _m004_channel_topics, _m005_paper_ai_summary,
-                               _m006_full_texts_and_answers, _m007_taste]
+                               _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

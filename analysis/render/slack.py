@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.chat_summary import chat_summary, dives_posted
+from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
 from analysis.render.slack_votes import vote_actions
 
@@ -92,14 +92,17 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
     summary = chat_summary(digest)
+    listed = digest.quick_items()
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
-             for n, item in enumerate(digest.items, start=1)]
+             for n, item in enumerate(listed, start=1)]
+    more = more_scanned(digest, len(listed))
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
             _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
-    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in digest.items])
+    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
+    tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
     # the list gives way first: every listed paper keeps its button
-    body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - 1]
-    blocks = [*head, *body, *buttons, _context((STAR if dives_posted(digest) else "") + FOOTER)]
+    body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - len(tail)]
+    blocks = [*head, *body, *buttons, *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 

@@ -100,7 +100,7 @@ class TelegramAdapter:
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
         topic = self._topic(channel_id)
-        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.items)) if i == len(parts) - 1
+        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.quick_items())) if i == len(parts) - 1
                                 else None, thread_id=topic) for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
