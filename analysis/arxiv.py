@@ -14,7 +14,8 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
 
 SERVICE = "arXiv"
-_NS = {"atom": "http://www.w3.org/2005/Atom"}
+_NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom",
+       "opensearch": "http://a9.com/-/spec/opensearch/1.1/"}
 
 
 async def fetch_paper(client: httpx.AsyncClient, api_url: str, arxiv_id: str) -> Paper | None:
@@ -43,11 +44,19 @@ async def _pause(attempt: int) -> None:
 
 def parse_feed(content: bytes) -> list[Paper]:
     """Papers of an Atom feed (parsed from bytes, so the UTF-8 is never mis-decoded)."""
+    return parse_page(content)[1]
+
+
+def parse_page(content: bytes) -> tuple[int | None, list[Paper], int]:
+    """A feed's `opensearch:totalResults` (None if absent), its papers, and how many entries it had."""
     try:
         root = ET.fromstring(content)
     except ET.ParseError:
         raise SourceError("arXiv answered with something that is not an Atom feed.") from None
-    return [paper for entry in root.findall("atom:entry", _NS) if (paper := _entry(entry))]
+    entries = root.findall("atom:entry", _NS)
+    total_text = (root.findtext("opensearch:totalResults", "", _NS) or "").strip()
+    total = int(total_text) if total_text.isdigit() else None
+    return total, [paper for entry in entries if (paper := _entry(entry))], len(entries)
 
 
 def _entry(entry: ET.Element) -> Paper | None:
@@ -58,11 +67,16 @@ def _entry(entry: ET.Element) -> Paper | None:
     except BadInput:
         return None  # the "Error" entry of a bad request has an api/errors URL as its id
     authors = [one_line(a.findtext("atom:name", "", _NS) or "") for a in entry.findall("atom:author", _NS)]
+    primary = entry.find("arxiv:primary_category", _NS)
+    terms = [c.get("term", "") for c in entry.findall("atom:category", _NS)]
+    first = [primary.get("term", "")] if primary is not None else []
+    categories = list(dict.fromkeys(t for t in first + terms if t))
     return Paper(
         arxiv_id=arxiv_id,
         title=title,
         abstract=one_line(entry.findtext("atom:summary", "", _NS) or ""),
         authors=[a for a in authors if a],
         published=(entry.findtext("atom:published", "", _NS) or None),
-        source="arxiv",
+        sources=["arxiv"],
+        categories=categories,
     )

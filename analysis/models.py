@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ScoreMethod = Literal["llm", "keyword"]
+SourceName = Literal["hf", "arxiv"]
 
 
 class _Model(BaseModel):
@@ -22,10 +23,25 @@ class Paper(_Model):
     authors: list[str] = Field(default_factory=list)
     published: str | None = None
     upvotes: int = 0
-    source: Literal["hf", "arxiv"] = "hf"
+    sources: list[SourceName] = Field(default_factory=lambda: list[SourceName](["hf"]))  # all that listed it
     github: str | None = None
+    categories: list[str] = Field(default_factory=list)  # arXiv's, primary first
+    listed_in: list[str] = Field(default_factory=list)  # the followed categories whose listing had it today
     ai_summary: str | None = None  # HF's one-paragraph summary, shown where there is no deep dive
     thumbnail: str | None = None  # HF's social card of the paper, shown with its deep dive
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: Any) -> Any:
+        # `source="arxiv"` (or the store's "hf,arxiv") is how a single source was given before `sources`
+        if isinstance(data, dict) and "source" in data and "sources" not in data:
+            data = {**data, "sources": [s for s in str(data.pop("source") or "hf").split(",") if s]}
+        return data
+
+    @property
+    def source(self) -> SourceName:
+        """The main source: HF when it listed the paper (its fields won the merge), else arXiv."""
+        return "hf" if "hf" in self.sources else "arxiv"
 
     @property
     def url(self) -> str:
@@ -63,6 +79,13 @@ class DigestItem(_Model):
     score: Score
     analysis: Analysis | None = None
     votes: int = 0
+    # left out by the narrowing before the LLM: its score is the cheap (no-LLM) ranking's, and it is
+    # never selected for a deep dive on that score alone
+    narrowed_out: bool = False
+
+    @property
+    def llm_scored(self) -> bool:
+        return self.score.method == "llm" and not self.narrowed_out
 
 
 class Digest(_Model):
@@ -75,12 +98,29 @@ class Digest(_Model):
     max_deep_dives: int
     scored_by: ScoreMethod = "llm"
     notes: list[str] = Field(default_factory=list)
+    top_n: int = 0  # most papers the chat quick view lists; 0 = all
+    hf_count: int | None = None  # papers of the pool HF listed (None: counts unknown, the seed's form)
+    arxiv_count: int | None = None  # papers only arXiv listed (None: no arXiv categories followed)
 
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
         """Papers at or above the threshold, best first, at most `max_deep_dives`."""
         bar = self.threshold if threshold is None else threshold
-        chosen = [item for item in self.items if item.score.score >= bar]
+        chosen = [item for item in self.items if item.score.score >= bar and not item.narrowed_out]
         return chosen[: self.max_deep_dives]
+
+    def quick_items(self) -> list[DigestItem]:
+        """What the chat quick view lists: the best `top_n`, and never fewer than the selected ones."""
+        if not self.top_n:
+            return list(self.items)
+        chosen = {id(item) for item in self.selected()}
+        last = max((i for i, item in enumerate(self.items) if id(item) in chosen), default=-1)
+        return self.items[: max(self.top_n, last + 1)]
+
+    def source_counts(self) -> str:
+        """`HF 27 + arXiv 103` for the summary line; the seed's `HF Top n` without an arXiv part."""
+        if self.arxiv_count is None:
+            return f"HF Top {len(self.items) if self.hf_count is None else self.hf_count}"
+        return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
 
     def with_threshold(self, threshold: int) -> Digest:
         return self.model_copy(update={"threshold": threshold})

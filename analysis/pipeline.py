@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
 
 from analysis import arxiv, hf
+from analysis.arxiv_listing import Paging
 from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.errors import PaperNotFound, SourceError
 from analysis.fulltext import FullTexts
 from analysis.ids import parse_arxiv_id
 from analysis.llm import LLM
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, Paper
+from analysis.narrowing import digest_items, shortlist_for_llm
+from analysis.pool import Pool, fetch_pool, latest_pool
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import score_papers, score_progress
+from analysis.rank import score_day
+from analysis.scoring import score_progress
+from analysis.taste import Taste
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -34,54 +39,57 @@ class Engine:
     llm: LLM | None = None
     hf_endpoint: str = "https://huggingface.co"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
-    top_n: int = 15
+    top_n: int = 15  # the chat quick view's length; the whole pool is always scanned
     threshold: int = 60
     max_deep_dives: int = 3
     texts: FullTexts | None = None  # the papers' full texts; None: deep dives read abstracts only
     fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
+    arxiv_categories: list[str] = field(default_factory=list)
+    llm_pool: int = 40  # most papers of the pool sent to LLM scoring
+    arxiv_paging: Paging = field(default_factory=Paging)
 
 
 async def latest_day(engine: Engine, today: dt.date, lookback: int = 3) -> tuple[dt.date, list[Paper]]:
-    """The latest complete HF day: yesterday, else up to `lookback` days further back with papers."""
-    day = today - dt.timedelta(days=1)
-    for _ in range(lookback + 1):
-        engine.progress(f"fetching Hugging Face daily papers for {day}")
-        papers = await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
-        if papers:
-            return day, papers
-        day -= dt.timedelta(days=1)
-    return today - dt.timedelta(days=1), []
+    """The latest complete day with papers: yesterday, else up to `lookback` days further back."""
+    pool = await latest_pool(engine, today, lookback)
+    return pool.day, pool.papers
 
 
 async def fetch_day(engine: Engine, day: dt.date) -> list[Paper]:
-    engine.progress(f"fetching Hugging Face daily papers for {day}")
-    return await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
+    return (await fetch_pool(engine, day)).papers
 
 
-async def build_digest(engine: Engine, day: dt.date, papers: list[Paper], *,
-                       thresholds: Iterable[int] = ()) -> Digest:
-    """Score the day's papers and deep-dive every paper that any of `thresholds` selects.
+async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | Pool, *,
+                       thresholds: Iterable[int] = (), taste: Taste | None = None,
+                       profile: Profile | None = None) -> Digest:
+    """Score the day's pool and deep-dive every paper that any of `thresholds` selects.
 
+    The whole pool is scanned; above `llm_pool` papers only the cheap ranking's top goes to the LLM.
     Deep dives are computed once for the union of the channels' selections, so a channel with a
-    low bar costs its extra papers once, and every other channel reuses the cache.
+    low bar costs its extra papers once, and every other channel reuses the cache. `taste` and
+    `profile` (a channel's own keywords) change the ranking; the default is the engine's profile.
     """
-    scanned = papers[: engine.top_n] if engine.top_n else list(papers)
-    engine.cache.save_papers(scanned, day.isoformat())
-    engine.progress(score_progress(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache))
-    result = await score_papers(scanned, profile=engine.profile, llm=engine.llm, cache=engine.cache)
-    by_id = {p.arxiv_id: p for p in scanned}
-    items = [DigestItem(paper=by_id[i], score=s) for i, s in result.scores.items()]
-    rank = {p.arxiv_id: i for i, p in enumerate(scanned)}
-    items.sort(key=lambda item: (-item.score.score, rank[item.paper.arxiv_id]))
-    digest = Digest(title=engine.profile.title, date=day, items=items, threshold=engine.threshold,
-                    max_deep_dives=engine.max_deep_dives, scored_by=result.method, notes=result.notes)
+    profile = profile or engine.profile
+    pool = papers if isinstance(papers, Pool) else Pool.of(day, list(papers))
+    engine.cache.save_papers(pool.papers, day.isoformat())
+    shortlist = await shortlist_for_llm(pool.papers, profile, engine.llm_pool if engine.llm else None,
+                                        taste=taste, cache=engine.cache)
+    if shortlist.rest:
+        engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
+                        "go to scoring (PAPERBOT_LLM_POOL)")
+    engine.progress(score_progress(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
+    result = await score_day(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
+    digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, profile),
+                    threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
+                    notes=pool.notes + result.notes, top_n=engine.top_n, hf_count=pool.hf_count,
+                    arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    dives_note = dives_progress(list(wanted.values()), profile=engine.profile, llm=engine.llm, cache=engine.cache)
+    dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
     if dives_note:
         engine.progress(dives_note)
-    analyses = await deep_dives(list(wanted.values()), profile=engine.profile, llm=engine.llm,
+    analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
                                 cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)

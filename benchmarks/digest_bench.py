@@ -14,6 +14,7 @@ from benchmarks.report import check, table
 from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store
+from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 
@@ -26,11 +27,13 @@ async def run(latency: float, day_file: str, tmp: str) -> list[str]:
     started = time.perf_counter()
     load_litellm()
     import_s = time.perf_counter() - started
-    with FakeHF.from_fixtures() as hf, FakeLLM() as llm:
+    # full texts from a fake that knows none of the papers (deep dives read the abstract), never arxiv.org
+    with FakeHF.from_fixtures() as hf, FakeArxivPages() as pages, FakeLLM() as llm:
         llm.latency = latency
         day = dt.date.fromisoformat(day_file.split("_")[-1].split(".")[0][:10])
         os.environ.update({
             "PAPERBOT_DB": str(Path(tmp) / "bench.db"), "HF_ENDPOINT": hf.url, "LLM_MODEL": "openai/fake-mini",
+            "ARXIV_HTML_URL": pages.url + "/html", "ARXIV_PDF_URL": pages.url + "/pdf",
             "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-bench", "PAPERBOT_TOP_N": "0", "PAPERBOT_THRESHOLD": "0",
             "PAPERBOT_MAX_DEEP_DIVES": "3",
         })

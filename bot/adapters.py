@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -74,7 +74,8 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
         log.warning("closing %s: %s", adapter.platform, exc)
 
 
-async def post_everywhere(settings: Settings, store: Store, engine: Engine, digest: Digest) -> list[str]:
+async def post_everywhere(settings: Settings, store: Store, engine: Engine,
+                          digest: Digest | Mapping[str, Digest]) -> list[str]:
     channels = store.channels()
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]

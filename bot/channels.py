@@ -39,6 +39,10 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
     return time, zone
 
 
+def valid_channel_id(platform: str, channel_id: str) -> bool:
+    return platform in _IDS and re.fullmatch(_IDS[platform], channel_id) is not None
+
+
 def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
                   empty_note: bool | None = None, topic: str | None = None) -> Channel:
@@ -52,7 +56,7 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         zone = parse_zone(zone) if zone else None
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    if not re.fullmatch(_IDS[platform], channel_id):
+    if not valid_channel_id(platform, channel_id):
         raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like C0123ABCD (Slack) "
                        "or -1001234567890 / @channelname (Telegram); or type /subscribe in the channel itself.")
     old = store.get_channel(platform, channel_id)

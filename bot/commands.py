@@ -16,9 +16,10 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Paper
 from analysis.pipeline import Engine, analyse, find_paper
 from analysis.scoring import cached_score
-from bot import ask_command
+from bot import ask_command, taste_commands
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
+from bot.views import score_in_view
 from storage.chat import Channel, Platform
 from storage.store import Store, today
 
@@ -32,6 +33,8 @@ COMMANDS = {
     "unsubscribe": "/unsubscribe — stop the morning digest here",
     "status": "/status — this channel's settings, last digest, votes and today's LLM cost",
     "ask": ask_command.DESCRIPTION,
+    "keywords": "/keywords [a, b, c] — show or set this channel's interests (scoring and deep dives)",
+    "top": "/top [days] — this channel's most voted papers of the last 7 (or N) days",
     "help": "/help — this list",
 }
 
@@ -87,6 +90,10 @@ class Commands:
                 parse_subscribe(text)
             elif name == "ask":
                 ask_command.precheck(text)
+            elif name == "keywords" and text.strip():
+                taste_commands.parse_keywords(text)
+            elif name == "top":
+                taste_commands.parse_days(text)
         except BadInput as exc:
             return str(exc)
         return None
@@ -106,6 +113,11 @@ class Commands:
                 return self.status(who)
             if name == "ask":
                 return await ask_command.answer(self, who, text)
+            if name == "keywords":
+                return await self.keywords(who, text)
+            if name == "top":
+                days = taste_commands.parse_days(text)
+                return Answer(taste_commands.top_text(self.store, who.platform, who.channel_id, days))
             if name in ("help", "start"):
                 return Answer(help_text(), ephemeral=True)
             return Answer(f"Unknown command /{name}. " + help_text(), ephemeral=True)
@@ -126,8 +138,12 @@ class Commands:
             return None, None
         if not self.store.day_has(str(post["day"]), arxiv_id):
             return None, None
+        ref = str(post["quick_view_ref"])
+        shown = score_in_view(self.store, who.platform, who.channel_id, ref, arxiv_id)
+        if shown is not None:
+            return ref, shown
         score = cached_score(arxiv_id, profile=self.engine.profile, llm=self.engine.llm, cache=self.engine.cache)
-        return str(post["quick_view_ref"]), score.score if score else None
+        return ref, score.score if score else None
 
     async def threshold(self, who: Invocation, text: str) -> Answer:
         channel = self.store.get_channel(who.platform, who.channel_id)
@@ -143,6 +159,19 @@ class Commands:
                           f"digest every day at {channel.post_time} {channel.timezone}.", ephemeral=True)
         self.store.update_channel(who.platform, who.channel_id, threshold=value)
         return Answer(f"Threshold set to {value} (was {current}).", ephemeral=True)
+
+    async def keywords(self, who: Invocation, text: str) -> Answer:
+        channel = self.store.get_channel(who.platform, who.channel_id)
+        if not text.strip():
+            current = channel.keywords if channel else ()
+            return Answer(taste_commands.show_keywords(current, self.settings.keywords), ephemeral=True)
+        words = taste_commands.parse_keywords(text)
+        await self._require_admin(who, "change this channel's interests")
+        if channel is None:
+            self._subscribe(who)
+        self.store.update_channel(who.platform, who.channel_id, keywords=", ".join(words) if words else None)
+        shown = ", ".join(words) if words else "the default ones (" + ", ".join(self.settings.keywords) + ")"
+        return Answer(f"This channel's interests are now {shown}; tomorrow's digest is scored for them.")
 
     def subscribe(self, who: Invocation, text: str) -> Answer:
         time, zone = parse_subscribe(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,8 @@ class Settings(BaseSettings):
     db: str = Field("paperbot.db", validation_alias="PAPERBOT_DB")
     hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias="ARXIV_API_URL")
+    arxiv_categories_csv: str = Field("", validation_alias="PAPERBOT_ARXIV_CATEGORIES")
+    llm_pool: int = Field(40, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
     arxiv_html_url: str = Field("https://arxiv.org/html", validation_alias="ARXIV_HTML_URL")
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf", validation_alias="ARXIV_PDF_URL")
     fulltext_tokens: int = Field(12_000, ge=1_000, le=500_000, validation_alias="PAPERBOT_FULLTEXT_TOKENS")
@@ -78,6 +81,18 @@ class Settings(BaseSettings):
     def _check_zone(cls, value: str | None) -> str | None:
         return None if value is None else parse_zone(value)
 
+    @field_validator("arxiv_categories_csv")
+    @classmethod
+    def _check_categories(cls, value: str) -> str:
+        for category in _csv(value):
+            if not CATEGORY.fullmatch(category):
+                raise ValueError(f"'{category[:40]}' is not an arXiv category; list them like cs.CV,eess.IV")
+        return value
+
+    @property
+    def arxiv_categories(self) -> list[str]:
+        return list(dict.fromkeys(_csv(self.arxiv_categories_csv)))
+
     @property
     def keywords(self) -> list[str]:
         return [k.strip() for k in self.keywords_csv.split(",") if k.strip()]
@@ -106,7 +121,14 @@ SERVE_ONLY = ("PAPERBOT_HOST", "PAPERBOT_PORT", "TELEGRAM_WEBHOOK_URL", "TELEGRA
 CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
         "TELEGRAM_API_URL")
 SCHEDULE = ("PAPERBOT_POST_TIME", "PAPERBOT_TIMEZONE")
-DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE")
+DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE",
+               "PAPERBOT_ARXIV_CATEGORIES", "PAPERBOT_LLM_POOL")
+
+CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")  # cs.CV, eess.IV, hep-th, math.AG
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def check_url(value: str) -> str:

@@ -74,6 +74,7 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
             profile=profile(settings), cache=store, http=client, llm=llm or make_llm(settings, store),
             hf_endpoint=settings.hf_endpoint, arxiv_api_url=settings.arxiv_api_url, top_n=settings.top_n,
             threshold=settings.threshold, max_deep_dives=settings.max_deep_dives,
+            arxiv_categories=settings.arxiv_categories, llm_pool=settings.llm_pool,
             texts=FullTexts(client, store, html_url=settings.arxiv_html_url, pdf_url=settings.arxiv_pdf_url),
             fulltext_tokens=settings.fulltext_tokens,
         )

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from analysis.models import Digest
 from bot.chat import ChatAdapter
+from bot.weekly import post_weekly
 from storage.chat import Channel
 from storage.store import Store
 
@@ -43,6 +44,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
             if ref is None:
                 store.finish_post(channel.platform, channel.channel_id, day)
                 return f"{where}: no papers for {day}"
+            await post_weekly(adapter, store, channel, view.date, ref)
         sent = await _post_deep_dives(adapter, store, channel, view, ref)
     except BaseException:
         if ref is None:
@@ -64,6 +66,7 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
         ref = await adapter.post_quick_view(channel.channel_id, view, votes)
     listed = json.dumps([item.paper.arxiv_id for item in view.items])
     store.set_quick_view(channel.platform, channel.channel_id, day, ref, listed)
+    store.save_view(channel.platform, channel.channel_id, day, view.model_dump_json())  # votes redraw it
     store.record_message(channel.platform, channel.channel_id, day, ref, kind="quick_view")
     return ref if view.items else None
 
@@ -109,8 +112,9 @@ def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: 
 
 
 async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
-                           digest: Digest) -> list[str]:
-    """Each channel in turn with its own threshold; one channel's failure does not stop the others."""
+                           digest: Digest | Mapping[str, Digest]) -> list[str]:
+    """Each channel in turn with its own threshold (and its own digest, when given by channel key: its
+    keywords and taste); one channel's failure does not stop the others."""
     import asyncio
 
     async def one(channel: Channel) -> str:
@@ -118,8 +122,11 @@ async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, ch
         if adapter is None:
             why = getattr(adapters, "failed", {}).get(channel.platform, f"{channel.platform} is not configured")
             return f"{channel.platform} {channel.channel_id}: skipped ({why})"
+        mine = digest if isinstance(digest, Digest) else digest.get(channel.key)
+        if mine is None:
+            return f"{channel.platform} {channel.channel_id}: skipped (no digest was built for it)"
         try:
-            return await post_digest(adapter, store, channel, digest)
+            return await post_digest(adapter, store, channel, mine)
         except Exception as exc:
             log.error("posting to %s %s failed: %s", channel.platform, channel.channel_id, exc)
             return f"{channel.platform} {channel.channel_id}: failed ({exc})"

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,9 +18,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from analysis.models import Digest
-from analysis.pipeline import Engine, build_digest, latest_day
+from analysis.pipeline import Engine
+from analysis.pool import Pool, latest_pool
 from bot.chat import ChatAdapter
 from bot.posting import post_digest
+from bot.views import DEFAULT, build_views
 from storage.chat import Channel
 from storage.store import Store
 
@@ -40,28 +43,44 @@ def utc_now() -> dt.datetime:
 
 
 class DigestCache:
-    """One pipeline run per HF day shared by every channel that posts at about the same time."""
+    """One pipeline run per HF day (and per distinct channel view) shared by every channel that posts at
+    about the same time."""
 
     def __init__(self, engine: Engine, store: Store, ttl: dt.timedelta = dt.timedelta(minutes=10)) -> None:
         self.engine, self.store, self.ttl = engine, store, ttl
-        self._runs: dict[dt.date, tuple[dt.datetime, asyncio.Task[Digest]]] = {}
+        self._runs: dict[dt.date, tuple[dt.datetime, asyncio.Task[DayDigests]]] = {}
 
-    async def get(self, now: dt.datetime) -> Digest:
+    async def get(self, now: dt.datetime, channel: Channel | None = None) -> Digest:
         today = now.astimezone(dt.UTC).date()
         started = self._runs.get(today)
         if started is None or (started[1].done() and (now - started[0] > self.ttl or _failed(started[1]))):
             task = asyncio.ensure_future(self._build(today))
             self._runs = {today: (now, task)}
             started = self._runs[today]
-        return await asyncio.shield(started[1])
+        day = await asyncio.shield(started[1])
+        key = channel.key if channel is not None else DEFAULT
+        if key not in day.digests:  # a channel subscribed after the day's run (or the default view, asked once)
+            day.digests.update(await build_views(self.engine, self.store, day.date, day.papers,
+                                                 [channel] if channel is not None else [],
+                                                 with_default=channel is None))
+        return day.digests[key]
 
-    async def _build(self, today: dt.date) -> Digest:
-        day, papers = await latest_day(self.engine, today)
-        thresholds = [c.threshold for c in self.store.channels()]
-        return await build_digest(self.engine, day, papers, thresholds=thresholds)
+    async def _build(self, today: dt.date) -> DayDigests:
+        pool = await latest_pool(self.engine, today)
+        # only the channels' views: the default one (the CLI's report) would be a ranking nobody is shown
+        digests = await build_views(self.engine, self.store, pool.day, pool, self.store.channels(),
+                                    with_default=False)
+        return DayDigests(pool.day, pool, digests)
 
 
-def _failed(task: asyncio.Task[Digest]) -> bool:
+@dataclass
+class DayDigests:
+    date: dt.date
+    papers: Pool
+    digests: dict[str, Digest]
+
+
+def _failed(task: asyncio.Task[DayDigests]) -> bool:
     return task.cancelled() or task.exception() is not None
 
 
@@ -152,7 +171,7 @@ class Scheduler:
     async def _run(self, channel: Channel) -> str:
         now = self.clock()
         try:
-            digest = await self.digests.get(now)
+            digest = await self.digests.get(now, channel)
             outcome = await post_digest(self.adapters[channel.platform], self.store, channel, digest, now=now)
         except Exception as exc:
             log.error("digest for %s failed: %s", channel.key, exc)

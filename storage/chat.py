@@ -30,6 +30,7 @@ class Channel:
     active: bool = True
     empty_note: bool = True
     topic: str | None = None  # the thread inside the chat the digest goes to (Telegram forum topics)
+    keywords: tuple[str, ...] = ()  # the channel's own interests; empty = PAPERBOT_KEYWORDS
 
     @property
     def key(self) -> str:
@@ -270,4 +271,5 @@ def _channel(row: dict[str, object]) -> Channel:
     return Channel(platform=row["platform"], channel_id=str(row["channel_id"]),  # type: ignore[arg-type]
                    threshold=int(row["threshold"] or 0), post_time=str(row["post_time"]),  # type: ignore[call-overload]
                    timezone=str(row["timezone"]), active=bool(row["active"]), empty_note=bool(row["empty_note"]),
-                   topic=str(row["topic"]) if row.get("topic") else None)
+                   topic=str(row["topic"]) if row.get("topic") else None,
+                   keywords=tuple(k.strip() for k in str(row.get("keywords") or "").split(",") if k.strip()))

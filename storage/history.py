@@ -4,7 +4,6 @@ Read-only queries on the Store's database, for `paperbot history`, `usage --days
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,15 +30,13 @@ def days(store: Store, limit: int = 30) -> list[StoredDay]:
 
 
 def stored_day(store: Store, day: str) -> list[Paper]:
-    """The papers stored for `day`, in the order HF listed them."""
-    from analysis.models import Paper
+    """The papers stored for `day`, in the order of the day's pool (HF's list first)."""
+    from storage.store import paper_from_row
 
-    rows = store.db.execute(
-        "select p.arxiv_id, p.title, p.abstract, p.authors, p.published, p.upvotes, p.source, p.github, "
-        "p.ai_summary from day_papers d join papers p on p.arxiv_id = d.arxiv_id where d.day = ? order by d.rank",
-        [day]).fetchall()
-    return [Paper(arxiv_id=r[0], title=r[1], abstract=r[2] or "", authors=json.loads(r[3] or "[]"), published=r[4],
-                  upvotes=r[5] or 0, source=r[6] or "hf", github=r[7], ai_summary=r[8]) for r in rows]
+    cursor = store.db.execute("select p.* from day_papers d join papers p on p.arxiv_id = d.arxiv_id "
+                              "where d.day = ? order by d.rank", [day])
+    names = [c[0] for c in cursor.description]
+    return [paper_from_row(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
 def latest_score(store: Store, arxiv_id: str) -> Score | None:

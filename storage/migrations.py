@@ -82,8 +82,26 @@ def _m006_full_texts_and_answers(db: sqlite_utils.Database) -> None:
     db.table("papers").add_column("thumbnail", str)
 
 
+def _m007_taste(db: sqlite_utils.Database) -> None:
+    # Papers added to a taste by hand (`paperbot taste add/import`); votes join them from `votes`.
+    # ('', '') is the default taste. No user ids: only votes need to know who.
+    db.table("taste").create({"platform": str, "channel_id": str, "arxiv_id": str, "added_at": str},
+                             pk=("platform", "channel_id", "arxiv_id"))
+    # A channel's own interests (comma-separated); null = PAPERBOT_KEYWORDS.
+    db.table("channels").add_column("keywords", str)
+    # The digest a quick view shows (JSON), so a vote can redraw its counts in place.
+    db.table("posts").add_column("view", str)
+
+
+def _m008_pool_categories(db: sqlite_utils.Database) -> None:
+    # A paper of the day's pool may come from HF, arXiv's listing or both (`source` then holds
+    # "hf,arxiv"); the deep dive's header names its arXiv categories.
+    db.table("papers").add_column("categories", str)
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
-                               _m004_channel_topics, _m005_paper_ai_summary, _m006_full_texts_and_answers]
+                               _m004_channel_topics, _m005_paper_ai_summary,
+                               _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage.chat import ChatTables
 from storage.migrations import migrate
+from storage.quick_views import QuickViewTables
+from storage.taste import TasteTables
 from storage.texts import TextTables
 
 
@@ -46,7 +48,19 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
     return f"cannot open the database {path}: {exc}. Check PAPERBOT_DB."
 
 
-class Store(ChatTables, TextTables):
+def paper_from_row(row: dict[str, Any]) -> Paper:
+    """A `papers` row as a Paper; `source` is "hf", "arxiv" or "hf,arxiv", which Paper reads into `sources`."""
+    from analysis.models import Paper
+
+    return Paper.model_validate({
+        "arxiv_id": row["arxiv_id"], "title": row["title"], "abstract": row["abstract"] or "",
+        "authors": json.loads(row["authors"] or "[]"), "published": row["published"],
+        "upvotes": row["upvotes"] or 0, "source": row["source"] or "hf", "github": row["github"],
+        "categories": json.loads(row.get("categories") or "[]"), "ai_summary": row.get("ai_summary"),
+        "thumbnail": row.get("thumbnail")})
+
+
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
@@ -69,8 +83,9 @@ class Store(ChatTables, TextTables):
     def save_papers(self, papers: list[Paper], day: str | None = None) -> None:
         rows = [{
             "arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
-            "published": p.published, "upvotes": p.upvotes, "source": p.source, "github": p.github,
-            "ai_summary": p.ai_summary, "thumbnail": p.thumbnail, "first_seen": day or today(),
+            "published": p.published, "upvotes": p.upvotes, "source": ",".join(p.sources), "github": p.github,
+            "categories": json.dumps(p.categories), "ai_summary": p.ai_summary, "thumbnail": p.thumbnail,
+            "first_seen": day or today(),
         } for p in papers]
         if not rows:
             return
@@ -86,16 +101,8 @@ class Store(ChatTables, TextTables):
                 )
 
     def get_paper(self, arxiv_id: str) -> Paper | None:
-        from analysis.models import Paper
-
         rows = list(self.db.table("papers").rows_where("arxiv_id = ?", [arxiv_id]))
-        if not rows:
-            return None
-        row = rows[0]
-        return Paper(arxiv_id=row["arxiv_id"], title=row["title"], abstract=row["abstract"] or "",
-                     authors=json.loads(row["authors"] or "[]"), published=row["published"],
-                     upvotes=row["upvotes"] or 0, source=row["source"] or "hf", github=row["github"],
-                     ai_summary=row.get("ai_summary"), thumbnail=row.get("thumbnail"))
+        return paper_from_row(rows[0]) if rows else None
 
     # -- LLM cache ---------------------------------------------------------------------------
     def cached_scores(self, ids: list[str], model: str, version: str) -> dict[str, Score]:

@@ -26,15 +26,16 @@ def test_digest_from_file_prints_the_report_and_a_rerun_makes_no_llm_call(
         llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "digest", "--from-file", DAY_FILE, "--date", "2026-01-23")
     assert code == 0, err
-    assert out.startswith("# 🚀 CV 论文日报 | 2026-01-23\n> 🤖 今日动态：扫描 15 篇 (HF Top 15)，精选 ")
+    # PAPERBOT_TOP_N (15) caps the chat quick view only: the whole day is scanned
+    assert out.startswith("# 🚀 CV 论文日报 | 2026-01-23\n> 🤖 今日动态：扫描 27 篇 (HF Top 27)，精选 ")
     assert "## 🧠 深度解读 (Deep Dive)" in out and "### 1. 核心创新点 (Key Contribution)" in out
-    assert "scoring 15 of 15 papers with openai/fake-mini (1 LLM call)" in err  # progress: stderr, not the report
+    assert "scoring 27 of 27 papers with openai/fake-mini (2 LLM calls)" in err  # progress: stderr, not the report
     first = len(llm.requests)
-    assert len(llm.calls_for("paper_scores")) == 1 and first >= 2
+    assert len(llm.calls_for("paper_scores")) == 2 and first >= 3
     code, again, err = run(capsys, "digest", "--from-file", DAY_FILE, "--date", "2026-01-23")
     assert code == 0 and again == out and len(llm.requests) == first
     assert "scores cached (0 LLM calls)" in err and "deep dive(s) cached (0 LLM calls)" in err  # says what it does
-    assert "scoring 15" not in err and "writing" not in err
+    assert "scoring 27" not in err and "writing" not in err
 
 
 def test_digest_fetches_the_date_from_hf(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,7 +113,7 @@ def test_help_is_fast_and_does_not_import_litellm() -> None:
     probe = ("import sys, contextlib, io\nfrom bot.cli import main\n"
              "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
              "    main(['--help'])\n"
-             "mods = ('litellm', 'slack_bolt', 'telegram', 'apscheduler', 'pydantic', 'lxml', 'pypdf')\n"
+             "mods = ('litellm', 'slack_bolt', 'telegram', 'apscheduler', 'pydantic', 'lxml', 'pypdf', 'sklearn')\n"
              "heavy = [m for m in mods if m in sys.modules]\n"
              "print(heavy)\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True).stdout

@@ -276,10 +276,10 @@ def test_history_and_a_stored_day_rebuilt_without_hf(env: dict[str, str], monkey
     code, first, _ = run(capsys, "digest", "--date", "2026-01-22")
     assert code == 0
     _, out, _ = run(capsys, "history")
-    assert out.startswith("2026-01-22   15 papers") and "paperbot digest --date" in out
+    assert out.startswith("2026-01-22   18 papers") and "paperbot digest --date" in out  # the whole day
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{free_port()}")
     code, again, err = run(capsys, "digest", "--date", "2026-01-22")
-    assert code == 0 and "rebuilding 2026-01-22 from the 15 papers stored" in err
+    assert code == 0 and "rebuilding 2026-01-22 from the 18 papers stored" in err
     note = "> ⚠️ Hugging Face 无法访问：本日报由数据库中保存的当日论文重建。"
     assert note in again.splitlines() and [line for line in again.splitlines() if line != note] == first.splitlines()
 
@@ -287,7 +287,7 @@ def test_history_and_a_stored_day_rebuilt_without_hf(env: dict[str, str], monkey
 def test_json_export(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "digest", "--from-file", str(DAY_FILE), "--format", "json")
     data = json.loads(out)
-    assert code == 0 and data["date"] == "2026-01-23" and len(data["papers"]) == 15
+    assert code == 0 and data["date"] == "2026-01-23" and len(data["papers"]) == 27
     scores = [p["score"] for p in data["papers"]]
     assert scores == sorted(scores, reverse=True) and all(p["reason"] for p in data["papers"])
     selected = [p for p in data["papers"] if p["selected"]]

@@ -146,10 +146,10 @@ def test_keyword_scores_rank_the_interests_first() -> None:
 async def test_build_digest_deep_dives_the_union_of_channel_selections(env, llm_env, llm: FakeLLM) -> None:
     async with engine_for() as engine:
         papers = day_papers()
-        ids = [p.arxiv_id for p in papers[:15]]
+        ids = [p.arxiv_id for p in papers]
         llm.scores.update({ids[0]: 90, ids[1]: 75, ids[2]: 50, **{i: 10 for i in ids[3:]}})
         digest = await build_digest(engine, DAY, papers, thresholds=[70, 45])
-    assert len(digest.items) == 15 and digest.items[0].score.score == 90
+    assert len(digest.items) == 27 and digest.items[0].score.score == 90
     assert [i.paper.arxiv_id for i in digest.selected()] == ids[:2]
     assert [i.paper.arxiv_id for i in digest.selected(45)] == ids[:3]
     assert len(llm.calls_for("deep_dive")) == 3

@@ -51,8 +51,11 @@ async def test_post_quick_view_and_one_threaded_reply_per_deep_dive(llm_env: dic
     assert "posted the digest of 2026-01-23 with" in outcome and len(selected) >= 1
     assert quick["thread_ts"] is None and quick["blocks"][0]["type"] == "header"
     listed = "\n".join(b["text"]["text"] for b in quick["blocks"] if b["type"] == "section")
-    assert all(item.paper.arxiv_id in listed for item in digest.items)  # every scanned paper, with its id
+    # the best PAPERBOT_TOP_N (15) of the 27 scanned, with their ids; then how many more, and /deepdive
+    assert [item.paper.arxiv_id in listed for item in digest.items] == [True] * 15 + [False] * 12
     assert listed.count("⭐") == len(selected)
+    contexts = [b["elements"][0]["text"] for b in quick["blocks"] if b["type"] == "context"]
+    assert any("另扫描了 12 篇" in text and "/deepdive" in text for text in contexts)
     replies = slack.thread(CHANNEL, quick["ts"])
     assert len(replies) == len(selected) == len(messages) - 1
     assert selected[0].paper.title.split(":")[0] in replies[0]["text"]

@@ -57,9 +57,11 @@ async def test_post_quick_view_replies_and_vote_buttons(llm_env: dict, telegram_
     sent = telegram.sent_to(GROUP)
     quick = sent[0]
     assert "posted the digest" in outcome and quick["parse_mode"] == "HTML" and quick["reply_to"] is None
-    assert all(item.paper.arxiv_id in quick["text"] for item in digest.items)
+    # the best PAPERBOT_TOP_N (15) of the 27 scanned, a vote button each; then how many more, and /deepdive
+    assert [item.paper.arxiv_id in quick["text"] for item in digest.items] == [True] * 15 + [False] * 12
+    assert "另扫描了 12 篇" in quick["text"] and "/deepdive &lt;arXiv id&gt;" in quick["text"]
     buttons = [b for row in quick["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["callback_data"] for b in buttons] == [f"v:{i}" for i in range(len(digest.items))]
+    assert [b["callback_data"] for b in buttons] == [f"v:{i}" for i in range(15)]
     # each deep dive: HF's thumbnail with a short caption, then the dive
     photos = [m for m in sent if "photo" in m]
     assert len(sent) == 1 + 2 * len(digest.selected()) and len(photos) == len(digest.selected())

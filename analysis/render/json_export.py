@@ -17,6 +17,8 @@ def as_json(digest: Digest) -> str:
         "max_deep_dives": digest.max_deep_dives,
         "scored_by": digest.scored_by,
         "notes": digest.notes,
+        "hf_count": digest.hf_count,
+        "arxiv_count": digest.arxiv_count,
         "papers": [_paper(rank, item, item.paper.arxiv_id in chosen) for rank, item in enumerate(digest.items, 1)],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -31,6 +33,7 @@ def _paper(rank: int, item: DigestItem, selected: bool) -> dict[str, Any]:
         "score": item.score.score,
         "reason": item.score.reason,
         "scored_by": item.score.method,
+        "llm_scored": item.llm_scored,  # false for a paper the narrowing kept from the LLM
         "selected": selected,
         "deep_dive": analysis.deep_dive.model_dump(mode="json") if analysis and analysis.deep_dive else None,
         "analysis_unavailable": analysis.unavailable if analysis else None,

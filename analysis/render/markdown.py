@@ -15,6 +15,16 @@ SECTIONS = (
 SOURCE_LABEL = {"hf": "HuggingFace 🔥", "arxiv": "arXiv"}
 
 
+def source_label(paper: Paper) -> str:
+    """`HuggingFace 🔥`, `arXiv cs.CV` (the followed categories that listed it, else its primary one), or both."""
+    labels = []
+    for source in paper.sources:
+        cats = paper.listed_in or paper.categories[:1]
+        labels.append(f"{SOURCE_LABEL[source]} {', '.join(cats)}" if source == "arxiv" and cats
+                      else SOURCE_LABEL[source])
+    return " + ".join(labels)
+
+
 def report(digest: Digest) -> str:
     selected = digest.selected()
     lines = [
@@ -35,9 +45,8 @@ def report(digest: Digest) -> str:
 
 
 def scanned(digest: Digest) -> str:
-    """What was scanned, as the seed says it: `扫描 15 篇 (HF Top 15)`."""
-    n = len(digest.items)
-    return f"扫描 {n} 篇 (HF Top {n})"
+    """What was scanned, as the seed says it: `扫描 15 篇 (HF Top 15)`, or `扫描 144 篇 (HF 27 + arXiv 117)`."""
+    return f"扫描 {len(digest.items)} 篇 ({digest.source_counts()})"
 
 
 def summary(digest: Digest, selected: list[DigestItem]) -> str:
@@ -57,7 +66,7 @@ def _item(index: int, item: DigestItem) -> list[str]:
     paper = item.paper
     return [
         f"### <a id='item-{index}'></a>{index + 1}. {md_text(paper.title)}",
-        f"**来源**: {SOURCE_LABEL[paper.source]} | **评分**: {item.score.score}/100",
+        f"**来源**: {source_label(paper)} | **评分**: {item.score.score}/100",
         f"**原文链接**: [{paper.url}]({paper.url})",
         "",
         *analysis_sections(item.analysis, paper),
@@ -100,7 +109,7 @@ def deep_dive_page(paper: Paper, analysis: Analysis, score: int | None = None) -
     rating = f" | **评分**: {score}/100" if score is not None else ""
     lines = [
         f"# {md_text(paper.title)}",
-        f"**来源**: {SOURCE_LABEL[paper.source]}{rating}",
+        f"**来源**: {source_label(paper)}{rating}",
         f"**原文链接**: [{paper.url}]({paper.url})",
         *([f"**作者**: {authors}"] if authors else []),
         "",

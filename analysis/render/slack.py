@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.chat_summary import chat_summary, dives_posted
+from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
+from analysis.render.slack_votes import vote_actions
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -16,7 +17,7 @@ MAX_HEADER = 150
 MAX_MESSAGE_TEXT = 10_000  # Slack's total-text limit is undocumented and reported at ~12k: stay clear
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
-FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 用 :one:…:keycap_ten: 给第 N 篇投票"
+FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
 
 
 def escape(text: str) -> str:
@@ -83,8 +84,13 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
 
 
 def block_text_length(block: dict[str, Any]) -> int:
-    texts = [block.get("text") or {}, *(block.get("elements") or []), *(block.get("fields") or [])]
-    return sum(len(str(t.get("text") or "")) for t in texts if isinstance(t, dict))
+    """Characters of text a block carries (its text, fields, and context elements' or buttons' labels)."""
+    total = 0
+    for part in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
+        text = part.get("text") if isinstance(part, dict) else None
+        text = text.get("text") if isinstance(text, dict) else text  # a button's label is a text object
+        total += len(text) if isinstance(text, str) else 0
+    return total
 
 
 def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
@@ -103,20 +109,35 @@ def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
             for n, page in enumerate(pages)]
 
 
-def quick_view(digest: Digest, votes: dict[str, int]) -> list[Message]:
-    """The list of every paper: one message, continued in more when a long day outgrows Slack's limits
-    (the first carries the header; keycap votes 1–10 land on it)."""
+def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
     summary = chat_summary(digest)
+    listed = digest.quick_items()
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
-             for n, item in enumerate(digest.items, start=1)]
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-              _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
-              *sections(lines),
-              _context((STAR if dives_posted(digest) else "") + FOOTER)]
+             for n, item in enumerate(listed, start=1)]
+    more = more_scanned(digest, len(listed))
+    head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
+            _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
+    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
+    tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
+    # the list gives way first: every listed paper keeps its button, within both of Slack's limits
+    fixed = [*head, *buttons, *tail]
+    body = _fit(sections(lines), MAX_BLOCKS - len(fixed), MAX_MESSAGE_TEXT - sum(map(block_text_length, fixed)))
+    blocks = [*head, *body, *buttons, *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
-    return paginate(blocks, escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"))
+    return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
+
+
+def _fit(blocks: list[dict[str, Any]], most: int, room: int) -> list[dict[str, Any]]:
+    """The first blocks that fit in `most` blocks and `room` characters of text."""
+    kept: list[dict[str, Any]] = []
+    for block in blocks[: max(most, 0)]:
+        room -= block_text_length(block)
+        if room < 0:
+            break
+        kept.append(block)
+    return kept
 
 
 def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:

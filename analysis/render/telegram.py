@@ -6,7 +6,7 @@ import html
 import re
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
-from analysis.render.chat_summary import chat_summary, dives_posted
+from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
 
 LIMIT = 4000  # Telegram's 4,096 counts visible UTF-16 units; raw HTML counted against 4,000 is safely below
@@ -43,11 +43,14 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
         *(f"⚠️ {esc(note)}" for note in digest.notes),
         "",
     ]
-    for number, item in enumerate(digest.items, start=1):
+    listed = digest.quick_items()
+    for number, item in enumerate(listed, start=1):
         mark = "⭐ " if item.paper.arxiv_id in chosen else ""
         liked = f" 👍 {votes[item.paper.arxiv_id]}" if votes.get(item.paper.arxiv_id) else ""
         lines.append(f"{number}. {mark}<b>{item.score.score}</b> {link(item.paper.url, item.paper.title)} "
                      f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
+    more = more_scanned(digest, len(listed))
+    lines += [esc(more)] if more else []
     star = "⭐ = 深度解读（见回复）· " if dives_posted(digest) else ""
     lines += ["", f"<i>{star}/deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
     return split("\n".join(lines))

@@ -21,6 +21,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--threshold", type=_int, help="score (0-100) at or above which papers get a deep dive")
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
+    add.add_argument("--keywords", help="this channel's own interests, comma-separated (default: PAPERBOT_KEYWORDS)")
     add.add_argument("--quiet-empty", action="store_true",
                      help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", parents=[common], help="list subscribed channels")
@@ -57,8 +58,9 @@ def _list(rows: list[Channel]) -> int:
     for c in rows:
         topic = f"  in topic {c.topic}" if c.topic else ""
         empty = "quiet on empty days" if not c.empty_note else "notes empty days"
+        interests = f"  interests {', '.join(c.keywords)}" if c.keywords else ""
         print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} {c.timezone}  "
-              f"{empty}{topic}")
+              f"{empty}{topic}{interests}")
     return 0
 
 
@@ -79,8 +81,16 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
         raise BadInput(f"--threshold {args.threshold} is out of range; use a whole number from 0 to 100.")
     old = store.get_channel(args.platform, args.channel_id)
     old = old if old is not None and old.active else None  # a removed channel comes back fresh
+    words = None
+    if args.keywords is not None:
+        from bot.taste_commands import parse_keywords
+
+        words = parse_keywords(args.keywords)  # checked before anything is stored
     channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,
                             time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None)
+    if args.keywords is not None:
+        channel = store.update_channel(channel.platform, channel.channel_id,
+                                       keywords=", ".join(words) if words else None) or channel
     print(_outcome(old, channel))
     if channel.platform == "telegram" and channel.channel_id.startswith("@"):
         print("note: Telegram names the chat by number in votes; /subscribe inside it (or add its -100… id) "
@@ -90,13 +100,15 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
 
 def _outcome(old: Channel | None, new: Channel) -> str:
     settings = (f"threshold {new.threshold}, posts at {new.post_time} {new.timezone}"
-                + (", quiet on empty days" if not new.empty_note else ""))
+                + (", quiet on empty days" if not new.empty_note else "")
+                + (f", interests {', '.join(new.keywords)}" if new.keywords else ""))
     if old is None:
         return f"subscribed {new.platform} {new.channel_id}: {settings}"
     changes = [f"{label} {before} → {after}" for label, before, after in (
         ("threshold", old.threshold, new.threshold), ("post time", old.post_time, new.post_time),
         ("zone", old.timezone, new.timezone),
-        ("empty days", _empty(old.empty_note), _empty(new.empty_note))) if before != after]
+        ("empty days", _empty(old.empty_note), _empty(new.empty_note)),
+        ("interests", ", ".join(old.keywords) or "default", ", ".join(new.keywords) or "default")) if before != after]
     if not changes:
         return f"{new.platform} {new.channel_id} is already subscribed ({settings}); nothing changed"
     return f"updated {new.platform} {new.channel_id}: " + ", ".join(changes)

@@ -13,6 +13,7 @@ from bot.cli.common import check_out, open_store, parse_date, settings_for
 if TYPE_CHECKING:
     from analysis.models import Digest, Paper
     from analysis.pipeline import Engine
+    from analysis.pool import Pool
     from bot.cli.progress import Progress
     from bot.config import Settings
     from storage.store import Store
@@ -70,48 +71,48 @@ def _from_file(path: Path, day: dt.date | None) -> tuple[list[Paper], dt.date]:
 async def _digest(args: argparse.Namespace, settings: Settings, store: Store, progress: Progress,
                   day: dt.date | None, papers: list[Paper] | None, out: Path | None) -> Digest:
     from analysis.errors import BadInput
-    from analysis.pipeline import build_digest
     from bot.engine import open_engine
+    from bot.views import DEFAULT, build_views
 
     async with open_engine(settings, store, progress) as engine:
-        rebuilt = False
-        if papers is None:
-            day, papers, rebuilt = await _fetch(engine, store, day, progress)
-        assert day is not None
-        if not papers and not args.post:
-            raise BadInput(f"Hugging Face lists no papers for {day}; try another --date.")
-        thresholds = [c.threshold for c in store.channels()] if args.post else []
-        digest = await build_digest(engine, day, papers, thresholds=thresholds)
+        pool, rebuilt = await _fetch(engine, store, day, papers, progress)
+        if not pool.papers and not args.post:
+            where = "Hugging Face and arXiv list" if engine.arxiv_categories else "Hugging Face lists"
+            raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
+        # every channel its own keywords and taste, one pipeline run per distinct view; the report is the default's
+        views = await build_views(engine, store, pool.day, pool, store.channels() if args.post else [])
+        digest = views[DEFAULT]
         if rebuilt:
-            digest.notes.append(engine.profile.say("rebuilt"))
+            for view in {id(v): v for v in views.values()}.values():
+                view.notes.append(engine.profile.say("rebuilt"))
         progress.close()  # the spinner stops before the report is printed
         _write(digest, args.format, out)
         if args.post:
             from bot.adapters import post_everywhere
 
-            for line in await post_everywhere(settings, store, engine, digest):
+            for line in await post_everywhere(settings, store, engine, views):
                 progress(line)
     return digest
 
 
-async def _fetch(engine: Engine, store: Store, day: dt.date | None,
-                 progress: Progress) -> tuple[dt.date, list[Paper], bool]:
-    """The day's HF list; with HF unreachable, a day already stored is rebuilt from the database instead."""
+async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list[Paper] | None,
+                 progress: Progress) -> tuple[Pool, bool]:
+    """The day's pool (a saved file replaces HF, not the followed arXiv categories); with nothing reachable,
+    a day already stored is rebuilt from the database instead."""
     from analysis.errors import SourceError
-    from analysis.pipeline import fetch_day, latest_day
+    from analysis.pool import Pool, fetch_pool, latest_pool
     from storage.history import stored_day
 
     if day is None:
-        found, papers = await latest_day(engine, dt.datetime.now(dt.UTC).date())
-        return found, papers, False
+        return await latest_pool(engine, dt.datetime.now(dt.UTC).date()), False
     try:
-        return day, await fetch_day(engine, day), False
+        return await fetch_pool(engine, day, papers), False
     except SourceError as exc:
         stored = stored_day(store, day.isoformat())
         if not stored:
             raise
         progress(f"{str(exc).split(';')[0]}; rebuilding {day} from the {len(stored)} papers stored in the database")
-        return day, stored, True
+        return Pool.of(day, stored), True
 
 
 def _write(digest: Digest, fmt: str, out: Path | None) -> None:

@@ -29,10 +29,12 @@ from analysis.errors import ChatError, ConfigError, PaperbotError
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.render import answer as answers
 from analysis.render import slack as render
+from analysis.render.slack_votes import ACTION
 from bot import ask_command, votes
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands, Invocation
 from bot.config import Settings
+from bot.refresh import Refresher
 from storage.chat import Platform
 from storage.store import Store
 
@@ -82,6 +84,8 @@ class SlackAdapter:
         self._socket: Any = None
         self._auth: AuthorizeResult | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # chat.update is Tier 3 (about 50 a minute): one redraw per burst, at most one every 3 s a message
+        self.refresher = Refresher(store, "slack", self.update_quick_view)
         self._register()
 
     # -- ChatAdapter -------------------------------------------------------------------------
@@ -108,11 +112,14 @@ class SlackAdapter:
         return authorize
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
-        first, *rest = render.quick_view(digest, votes_by_id)
-        ref = await self._post(channel_id, first)
-        for more in rest:  # the rest of a long list, in the channel right under it
-            await self._post(channel_id, more)
-        return ref  # the thread and the keycap votes hang on the first part
+        return await self._post(channel_id, render.quick_view(digest, votes_by_id))
+
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
+        message = render.quick_view(digest, votes_by_id)
+        try:
+            await self.client.chat_update(channel=channel_id, ts=ref, text=message["text"], blocks=message["blocks"])
+        except SlackApiError as exc:
+            raise ChatError(f"Slack refused to update {channel_id} {ref}: {exc.response.get('error')}") from None
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         return [await self._post(channel_id, m, thread_ref) for m in render.deep_dive(item, number)]
@@ -147,6 +154,7 @@ class SlackAdapter:
         return set(self._tasks)
 
     async def close(self) -> None:
+        await self.refresher.close()
         await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
@@ -177,6 +185,7 @@ class SlackAdapter:
             self.app.command(f"/{name}")(self._on_command)
         self.app.event("reaction_added")(self._on_reaction)
         self.app.event("reaction_removed")(self._on_reaction)
+        self.app.action(ACTION)(self._on_vote_button)
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         name, text = command["command"].lstrip("/"), command_text(command.get("text") or "")
@@ -234,5 +243,21 @@ class SlackAdapter:
         item = event.get("item") or {}
         if item.get("type") != "message" or not self.store.first_time(str(body.get("event_id"))):
             return  # Slack retries deliver the same event_id again
-        votes.react(self.store, "slack", str(item.get("channel")), str(item.get("ts")), str(event.get("reaction")),
-                    str(event.get("user")), added=event.get("type") == "reaction_added")
+        channel = str(item.get("channel"))
+        paper = votes.react(self.store, "slack", channel, str(item.get("ts")), str(event.get("reaction")),
+                            str(event.get("user")), added=event.get("type") == "reaction_added")
+        self.refresher.voted(channel, paper)
+
+    async def _on_vote_button(self, ack: Any, body: dict[str, Any]) -> None:
+        """A 👍 N button of the quick view (block_actions, verified like every request): toggles the vote."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        match = ACTION.fullmatch(str(action.get("action_id", "")))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
+        user = str((body.get("user") or {}).get("id", ""))
+        paper = votes.listed_index(self.store, "slack", channel, ts, int(match[1])) if match else None
+        if paper is None or not user:
+            return
+        votes.toggle(self.store, "slack", channel, paper, user)
+        self.refresher.voted(channel, paper)

@@ -34,6 +34,7 @@ from analysis.render import telegram as render
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
+from bot.refresh import Refresher
 from bot.telegram.admins import AdminCache
 from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform
@@ -76,6 +77,8 @@ class TelegramAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self.admins = AdminCache()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
+        # groups allow about 20 messages (edits too) a minute: one redraw per burst, at most one every 3 s
+        self.refresher = Refresher(store, "telegram", self.update_quick_view)
 
     @property
     def bot(self) -> Any:
@@ -101,9 +104,25 @@ class TelegramAdapter:
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
         topic = self._topic(channel_id)
-        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.items)) if i == len(parts) - 1
+        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.quick_items())) if i == len(parts) - 1
                                 else None, thread_id=topic) for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
+
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
+        """The counts in the text when the quick view is one message; on the buttons always."""
+        parts = render.quick_view(digest, votes_by_id)
+        keyboard = vote_keyboard(len(digest.items), [votes_by_id.get(i.paper.arxiv_id, 0) for i in digest.items])
+        try:
+            if len(parts) == 1:
+                await self.bot.edit_message_text(chat_id=int(channel_id), message_id=int(ref), text=parts[0],
+                                                 parse_mode=ParseMode.HTML, reply_markup=keyboard,
+                                                 link_preview_options=LinkPreviewOptions(is_disabled=True))
+            else:  # the counted lines may sit in an earlier part: the buttons carry the counts
+                await self.bot.edit_message_reply_markup(chat_id=int(channel_id), message_id=int(ref),
+                                                         reply_markup=keyboard)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise ChatError(f"Telegram refused to update {channel_id} {ref}: {exc.message}") from None
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         topic = self._topic(channel_id)
@@ -173,6 +192,7 @@ class TelegramAdapter:
         return set(self._tasks)
 
     async def close(self) -> None:
+        await self.refresher.close()
         await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
@@ -282,9 +302,12 @@ class TelegramAdapter:
 MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
 
 
-def vote_keyboard(count: int) -> InlineKeyboardMarkup:
+def vote_keyboard(count: int, votes: list[int] | None = None) -> InlineKeyboardMarkup:
+    """👍 N for the N-th listed paper, with its votes beside N once it has any."""
     count = min(count, MAX_BUTTONS)
-    buttons = [InlineKeyboardButton(f"👍 {n}", callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
+    votes = votes or []
+    buttons = [InlineKeyboardButton(f"👍 {n}" + (f" · {votes[n - 1]}" if n <= len(votes) and votes[n - 1] else ""),
+                                    callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
     return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
 
 

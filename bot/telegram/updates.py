@@ -174,13 +174,14 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         chat, ref = str(event.chat.id), str(event.message_id)
         had, has = _up(event.old_reaction), _up(event.new_reaction)
         if had != has:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
-            votes.react(store, "telegram", chat, ref, "👍", who, added=has)
+            adapter.refresher.voted(chat, votes.react(store, "telegram", chat, ref, "👍", who, added=has))
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)
         paper = votes.reaction_target(store, "telegram", str(counted.chat.id), str(counted.message_id), "👍")
         if paper is not None:  # channels report anonymous counts only: keep them as a tally
             store.set_anonymous_votes("telegram", str(counted.chat.id), paper, total)
+            adapter.refresher.voted(str(counted.chat.id), paper)
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
@@ -198,4 +199,5 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
         return
     assert message is not None
     up = votes.toggle(adapter.store, "telegram", str(message.chat.id), paper, str(query.from_user.id))
+    adapter.refresher.voted(str(message.chat.id), paper)
     await query.answer(f"👍 Voted for {paper}" if up else f"Vote for {paper} taken back")

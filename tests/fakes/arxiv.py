@@ -3,7 +3,13 @@
 Tests point `ARXIV_API_URL` at `FakeArxiv.url + "/api/query"`. Known papers come from `add_entry` or
 from captured feeds (`index_fixture`). As on the real service: a well-formed id that arXiv does not know
 is silently missing from the feed; a malformed one is HTTP 400 with an error feed; `max_results`
-defaults to 10; being rate limited is HTTP **200** with a plain-text "Rate exceeded.".
+defaults to 10; being rate limited is HTTP **200** with a plain-text "Rate exceeded." (or a 503).
+
+Day listings: `list_on(day, entries)` files entries under a submission day, and a
+`search_query=(cat:A OR cat:B) AND submittedDate:[D0000 TO D2359]` query pages through the entries of
+those days in any of those categories, with `start`/`max_results`. Quirks on demand: `empty_pages`
+(a page without entries inside a non-empty result) and `list_cross_lists_twice` (a paper in two of
+the asked categories listed under each).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -36,6 +43,20 @@ _VERSION = re.compile(r"v(\d+)$")
 _RAW_ENTRY = re.compile(r"<entry\b.*?</entry>", re.S)
 _FIRST_ID = re.compile(r"<id>\s*(.*?)\s*</id>", re.S)
 _ABS_URL = re.compile(r"arxiv\.org/abs/(.+?)(v\d+)?$")
+_CATEGORY = re.compile(r'<category\b[^>]*\bterm="([^"]+)"')
+_QUERY_CAT = re.compile(r"cat:([A-Za-z.-]+)")
+_QUERY_DATES = re.compile(r"submittedDate:\[(\d{8})\d{4} TO (\d{8})\d{4}\]")
+
+
+def captured_entries(path: Path) -> list[str]:
+    """The `<entry>` elements of a captured answer: raw Atom, or a recorder's JSON whose `body` holds
+    the response bytes decoded as Latin-1 (lukasschwab/arxiv.py's golden files)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        data = json.loads(data)["body"].encode("latin-1")
+    text = data.decode("utf-8")
+    ET.fromstring(text)
+    return _RAW_ENTRY.findall(text)
 
 
 def is_well_formed(arxiv_id: str) -> bool:
@@ -56,7 +77,10 @@ class FakeArxiv(LoopbackServer):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[str, str] = {}
-        self._rate_limited = 0
+        self.listings: dict[str, list[str]] = {}  # YYYYMMDD -> raw entries submitted that day
+        self._rate_limited: list[int] = []  # HTTP status of each pending "Rate exceeded." answer
+        self._empty_pages = self._pages_before_empty = 0
+        self.list_cross_lists_twice = False
 
     # -- data ---------------------------------------------------------------------------------
     def add_entry(self, arxiv_id: str, title: str, summary: str, authors: list[str],
@@ -87,18 +111,46 @@ class FakeArxiv(LoopbackServer):
             indexed.append(found[1])
         return indexed
 
-    def rate_limited(self, times: int = 1) -> None:
-        """The next `times` queries answer HTTP 200 `text/plain` "Rate exceeded." (arXiv's own way)."""
+    def rate_limited(self, times: int = 1, status: int = 200) -> None:
+        """The next `times` queries answer `text/plain` "Rate exceeded." with HTTP 200 (arXiv's usual
+        way) or `status` (503 is the other one seen)."""
         with self._lock:
-            self._rate_limited += times
+            self._rate_limited += [status] * times
+
+    def list_on(self, day: dt.date, entries: list[str]) -> None:
+        """File raw `<entry>` XML as submitted on `day`, in listing order (after what is there)."""
+        self.listings.setdefault(day.strftime("%Y%m%d"), []).extend(entries)
+
+    def entry_xml(self, arxiv_id: str, title: str, summary: str, authors: list[str], *,
+                  categories: tuple[str, ...] = ("cs.CV",), published: str = "2026-01-01T00:00:00Z") -> str:
+        """An entry in the 2026 API's layout, for listing papers that exist only as text (no capture)."""
+        return _entry_xml(arxiv_id if _VERSION.search(arxiv_id) else f"{arxiv_id}v1", title, summary, authors,
+                          published, published, categories[0], categories[1:])
+
+    def empty_pages(self, times: int = 1, after: int = 0) -> None:
+        """After `after` good listing pages, the next `times` come back without entries (but with the
+        true totalResults)."""
+        with self._lock:
+            self._empty_pages, self._pages_before_empty = times, after
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self.listings.clear()
+            self._rate_limited.clear()
+            self._empty_pages = self._pages_before_empty = 0
+        self.list_cross_lists_twice = False
 
     # -- routes -------------------------------------------------------------------------------
     def setup(self, app: web.Application) -> None:
         app.router.add_get("/api/query", self._query)
 
     async def _query(self, request: web.Request) -> web.Response:
-        if self._take_rate_limit():
-            return web.Response(text="Rate exceeded.", content_type="text/plain")
+        limited = self._take_rate_limit()
+        if limited:
+            return web.Response(text="Rate exceeded.", content_type="text/plain", status=limited)
+        if request.query.get("search_query", "").strip():
+            return self._search(request)
         ids = [i.strip() for i in request.query.get("id_list", "").split(",") if i.strip()]
         bad = next((i for i in ids if not is_well_formed(i)), None)
         if bad is not None:
@@ -111,12 +163,36 @@ class FakeArxiv(LoopbackServer):
                      id_list=",".join(ids), search_query=request.query.get("search_query", ""))
         return web.Response(body=body.encode("utf-8"), content_type=ATOM_TYPE)
 
-    def _take_rate_limit(self) -> bool:
+    def _search(self, request: web.Request) -> web.Response:
+        query = request.query["search_query"]
+        dates, cats = _QUERY_DATES.search(query), set(_QUERY_CAT.findall(query))
+        if dates is None or not cats:
+            return _error("this fake answers only cat:… AND submittedDate:[… TO …] searches")
+        start, max_results = _int_param(request, "start", 0), _int_param(request, "max_results", DEFAULT_MAX_RESULTS)
+        if start is None or max_results is None:
+            return _error("start and max_results must be integers")
+        found = []
+        for day in sorted(d for d in self.listings if dates[1] <= d <= dates[2]):
+            for entry in self.listings[day]:
+                matching = set(_CATEGORY.findall(entry)) & cats
+                found += [entry] * (len(matching) if self.list_cross_lists_twice else min(1, len(matching)))
+        page = [] if self._take_empty_page() else found[start:start + max_results]
+        body = _feed(page, total=len(found), start=start, max_results=max_results, search_query=query)
+        return web.Response(body=body.encode("utf-8"), content_type=ATOM_TYPE)
+
+    def _take_empty_page(self) -> bool:
         with self._lock:
-            if self._rate_limited <= 0:
+            if self._empty_pages <= 0:
                 return False
-            self._rate_limited -= 1
+            if self._pages_before_empty > 0:
+                self._pages_before_empty -= 1
+                return False
+            self._empty_pages -= 1
             return True
+
+    def _take_rate_limit(self) -> int:
+        with self._lock:
+            return self._rate_limited.pop(0) if self._rate_limited else 0
 
     def _lookup(self, arxiv_id: str) -> str | None:
         base, version = split_version(arxiv_id)
@@ -128,7 +204,7 @@ class FakeArxiv(LoopbackServer):
 
 
 def _entry_xml(versioned_id: str, title: str, summary: str, authors: list[str], published: str, updated: str,
-               category: str) -> str:
+               category: str, cross_lists: tuple[str, ...] = ()) -> str:
     """An `<entry>` laid out as the 2026 API lays it out (see the idlist captures)."""
     people = "".join(f"\n    <author>\n      <name>{escape(name)}</name>\n    </author>" for name in authors)
     return (
@@ -137,7 +213,7 @@ def _entry_xml(versioned_id: str, title: str, summary: str, authors: list[str], 
         f'    <link href="https://arxiv.org/abs/{versioned_id}" rel="alternate" type="text/html"/>\n'
         f'    <link href="https://arxiv.org/pdf/{versioned_id}" rel="related" type="application/pdf" title="pdf"/>\n'
         f"    <summary>{escape(summary)}</summary>\n"
-        f'    <category term={quoteattr(category)} scheme="{ARXIV}"/>\n'
+        + "".join(f'    <category term={quoteattr(c)} scheme="{ARXIV}"/>\n' for c in (category, *cross_lists)) +
         f"    <published>{published}</published>\n"
         f"    <arxiv:primary_category term={quoteattr(category)}/>{people}\n  </entry>"
     )

@@ -296,8 +296,12 @@ def _text_errors(obj: Any, most: int, at: str, *, plain_only: bool = False) -> l
 def _text_length(block: Any) -> int:
     if not isinstance(block, dict):
         return 0
-    parts = [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]
-    return sum(len(str(p.get("text") or "")) if isinstance(p, dict) else len(str(p or "")) for p in parts)
+    total = 0
+    for part in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
+        text = part.get("text") if isinstance(part, dict) else part
+        text = text.get("text") if isinstance(text, dict) else text  # buttons: a text object inside
+        total += len(text) if isinstance(text, str) else 0
+    return total
 
 
 def _too_long(value: Any, most: int, at: str) -> list[str]:

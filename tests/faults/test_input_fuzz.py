@@ -66,9 +66,9 @@ def test_any_title_renders_safely_on_both_platforms(title: str) -> None:
                     threshold=60, max_deep_dives=3, notes=[title])
     for part in telegram_render.quick_view(digest, {}):
         assert html_problem(part) is None and utf16_len(visible_text(part)) <= 4096
-    blocks = [b for message in slack_render.quick_view(digest, {}) for b in message["blocks"]]
-    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    texts += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    message = slack_render.quick_view(digest, {})
+    texts = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+    texts += [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]]
     for text in texts:
         # no raw control characters: every <…> is a link we made
         assert re.sub(r"<https://arxiv\.org/abs/[^|>]+\|[^<>]*>", "", text).count("<") == 0

@@ -1,0 +1,139 @@
+"""A day's new arXiv submissions in the followed categories: the API's paged search, politely.
+
+arXiv asks API clients for one request at a time, about 3 s apart, and a User-Agent that says who
+they are. Its search also has quirks that a listing must ride out: "Rate exceeded" answered as a
+plain-text HTTP 200 or as a 503, a page that comes back empty in the middle of a non-empty result,
+and ids that carry versions. A paper cross-listed in two followed categories is listed once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from analysis import http
+from analysis.arxiv import SERVICE, parse_page
+from analysis.errors import SourceError
+from analysis.models import Paper
+
+log = logging.getLogger(__name__)
+MAX_LISTED = 5000  # a runaway totalResults (a mistyped query) must not page for an hour
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How the listing pages. Tests shrink `delay`; arXiv's etiquette is the default."""
+
+    page_size: int = 200
+    delay: float = 3.0  # seconds between two requests; a retry waits a multiple of it
+    attempts: int = 5  # per page, for rate limits, 5xx, network errors and empty pages
+
+
+@dataclass
+class Listing:
+    papers: list[Paper] = field(default_factory=list)
+    total: int = 0  # what arXiv said the query matches
+    problem: str | None = None  # set when the listing stopped before `total`
+
+    @property
+    def complete(self) -> bool:
+        return self.problem is None
+
+
+def listing_query(categories: list[str], day: dt.date) -> str:
+    """The SPEC's query; the parentheses make `AND` bind the date to every category, not the last one."""
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    stamp = day.strftime("%Y%m%d")
+    return f"({cats}) AND submittedDate:[{stamp}0000 TO {stamp}2359]"
+
+
+class _Retry(Exception):
+    """This page is worth asking for again (rate limit, 5xx, network, empty page)."""
+
+
+async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str], day: dt.date,
+                   paging: Paging = Paging()) -> Listing:
+    """Every submission of `day` (UTC) in `categories`, one per id; a stop part-way says why in `problem`.
+
+    Raises SourceError only when not even the first page could be had.
+    """
+    params = {"search_query": listing_query(categories, day), "sortBy": "submittedDate",
+              "sortOrder": "ascending", "max_results": str(paging.page_size)}
+    followed = set(categories)
+    listing = Listing()
+    seen: dict[str, Paper] = {}
+    start, total, pages = 0, None, 0
+    while total is None or start < min(total, MAX_LISTED):
+        try:
+            total, papers, count = await _page(client, api_url, {**params, "start": str(start)}, paging,
+                                               first=pages == 0, non_empty=bool(total))
+        except SourceError as exc:
+            if total is None:
+                raise
+            listing.problem = f"arXiv stopped answering after {start} of {total} papers ({exc})"
+            break
+        finally:
+            pages += 1
+        for paper in papers:
+            if paper.arxiv_id not in seen:  # cross-lists and a result shifting between pages
+                seen[paper.arxiv_id] = paper.model_copy(
+                    update={"listed_in": [c for c in paper.categories if c in followed]})
+        start += count
+        if total and count == 0:
+            break  # _page only lets an empty page through when retries ran out
+    listing.papers, listing.total = list(seen.values()), total or 0
+    if total and start < min(total, MAX_LISTED) and listing.problem is None:
+        listing.problem = f"arXiv kept sending empty pages after {start} of {total} papers"
+    log.info("arXiv listing of %s: %d papers in %d pages", day, len(seen), pages)
+    return listing
+
+
+async def _page(client: httpx.AsyncClient, api_url: str, params: dict[str, str], paging: Paging, *,
+                first: bool, non_empty: bool) -> tuple[int, list[Paper], int]:
+    """One page: (totalResults, papers, entries); retried with growing pauses, else SourceError."""
+    problem = ""
+    for attempt in range(paging.attempts):
+        if attempt or not first:
+            await asyncio.sleep(paging.delay * (1 + attempt))
+        try:
+            total, papers, count = _read(await _get(client, api_url, params))
+        except _Retry as why:
+            problem = str(why)
+        else:
+            if count or not (total or non_empty):
+                return total, papers, count
+            problem = "an empty page inside a non-empty result"
+            if attempt == paging.attempts - 1:
+                return total, papers, count
+        log.warning("arXiv listing at start=%s: %s (attempt %d of %d)", params["start"], problem,
+                    attempt + 1, paging.attempts)
+    raise SourceError(f"{SERVICE} {problem} at {api_url}; check ARXIV_API_URL or try again later.")
+
+
+async def _get(client: httpx.AsyncClient, api_url: str, params: dict[str, str]) -> httpx.Response:
+    try:
+        response = await client.get(api_url, params=params, headers={"User-Agent": http.USER_AGENT})
+    except httpx.TimeoutException:
+        raise _Retry("timed out") from None
+    except httpx.TransportError as exc:
+        raise _Retry(f"could not be reached ({type(exc).__name__})") from None
+    if b"rate exceeded" in response.content[:200].lower():
+        raise _Retry(f"answered 'Rate exceeded' (HTTP {response.status_code})")
+    if response.status_code in http.RETRY_STATUS:
+        raise _Retry(f"answered HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise SourceError(f"{SERVICE} refused the listing query (HTTP {response.status_code}); "
+                          "check PAPERBOT_ARXIV_CATEGORIES (e.g. cs.CV,eess.IV).")
+    return response
+
+
+def _read(response: httpx.Response) -> tuple[int, list[Paper], int]:
+    try:
+        total, papers, count = parse_page(response.content)
+    except SourceError:
+        raise _Retry("answered with something that is not an Atom feed") from None
+    return (count if total is None else total), papers, count

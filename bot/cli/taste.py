@@ -1,0 +1,146 @@
+"""`paperbot taste add|import|list|remove [--channel PLATFORM:ID]`: the papers a team likes.
+
+`list` and `remove` only touch the database and start fast; `add` and `import` resolve every paper
+through the store, Hugging Face and arXiv, and name in one line each what they could not resolve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.cli.common import open_store, quick_db, settings_for
+
+if TYPE_CHECKING:
+    from analysis.bibtex import Entry
+    from analysis.pipeline import Engine
+    from bot.config import Settings
+    from storage.store import Store
+
+CHANNEL_HELP = "slack:C0123ABCD or telegram:-100…; without it, the default taste every channel uses"
+CONCURRENCY = 4  # papers looked up at once: HF and arXiv both limit their rate
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    taste = commands.add_parser("taste", parents=[common],
+                                help="papers the team likes: they rank the day, with or without an LLM")
+    actions = taste.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", parents=[common], help="add papers to a taste")
+    add.add_argument("ids", nargs="+", metavar="ARXIV_ID", help="2601.14256, an arxiv.org or HF link, …")
+    imported = actions.add_parser("import", parents=[common],
+                                  help="add the papers of a BibTeX export or a text file of ids/URLs")
+    imported.add_argument("file", type=Path, help="a .bib (Zotero, arXiv eprint fields) or one id/URL a line")
+    actions.add_parser("list", parents=[common], help="the papers of a taste, with their vote counts")
+    remove = actions.add_parser("remove", parents=[common], help="take papers added by hand out of a taste")
+    remove.add_argument("ids", nargs="+", metavar="ARXIV_ID")
+    for action in (add, imported, actions.choices["list"], remove):
+        action.add_argument("--channel", metavar="PLATFORM:ID", help=CHANNEL_HELP)
+    taste.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.tastes import parse_scope
+
+    scope = parse_scope(args.channel)
+    if args.action in ("list", "remove"):  # quick: no pydantic, no network
+        with closing(open_store(quick_db())) as store:
+            return list_taste(store, scope) if args.action == "list" else remove_taste(store, scope, args.ids)
+    from analysis.bibtex import Entry, id_in_line, read_entries
+    from bot.config import CHAT, DIGEST_ONLY, SCHEDULE, SERVE_ONLY
+
+    if args.action == "import":
+        entries = read_entries(_read(args.file))
+    else:
+        entries = [Entry(f"'{text}'", id_in_line(text)) for text in args.ids]
+    import asyncio
+
+    settings = settings_for(SERVE_ONLY + SCHEDULE + CHAT + DIGEST_ONLY)
+    # looking papers up needs Hugging Face and arXiv, never the LLM
+    settings = settings.model_copy(update={"llm_model": None})
+    with closing(open_store(settings.db)) as store:
+        return asyncio.run(add_taste(settings, store, scope, entries))
+
+
+def _read(path: Path) -> str:
+    from analysis.errors import BadInput
+
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}; give the path of a .bib or text file.") from None
+
+
+async def add_taste(settings: Settings, store: Store, scope: tuple[str, str], entries: list[Entry]) -> int:
+    from analysis.errors import BadInput
+    from bot.engine import open_engine
+    from bot.tastes import describe, taste_of
+
+    if not entries:
+        raise BadInput("no papers given: pass arXiv ids, or a .bib or text file with one id/URL a line.")
+    async with open_engine(settings, store) as engine:
+        found = await resolve(engine, entries)
+    ids = list(dict.fromkeys(found))
+    added = store.add_taste(scope, ids)
+    total = len(taste_of(store, scope))
+    print(f"added {added} paper(s) to {describe(scope)} ({len(ids) - added} already in it); it holds {total} "
+          f"paper(s){'' if total >= 5 else ' — from 5 on it ranks days without an LLM'}.")
+    return 0 if ids or not entries else 1
+
+
+async def resolve(engine: Engine, entries: list[Entry]) -> list[str]:
+    """Ids of the entries' papers found in the store, on HF or on arXiv, in the entries' order; one line on
+    stderr for each entry that has no arXiv id or whose paper none of them knows."""
+    import asyncio
+
+    from analysis.errors import PaperbotError
+    from analysis.pipeline import find_paper
+
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(entry: Entry) -> str | None:
+        if entry.arxiv_id is None:
+            _unresolved(f"{entry.label}: no arXiv id (eprint, arXiv DOI or arxiv.org URL)")
+            return None
+        try:
+            async with gate:
+                return (await find_paper(engine, entry.arxiv_id)).arxiv_id
+        except PaperbotError as exc:
+            _unresolved(f"{entry.label}: {exc}")
+            return None
+
+    return [i for i in await asyncio.gather(*(one(e) for e in entries)) if i]
+
+
+def _unresolved(line: str) -> None:
+    print(f"paperbot: not added: {line}", file=sys.stderr)
+
+
+def list_taste(store: Store, scope: tuple[str, str]) -> int:
+    from bot.tastes import describe
+
+    rows = store.taste_rows(scope)
+    if not rows:
+        print(f"{describe(scope)} is empty; add papers with: paperbot taste add [--channel …] 2601.14256")
+        return 0
+    voted = sum(1 for r in rows if r.votes)
+    print(f"{describe(scope)}: {len(rows)} paper(s), {voted} voted up, {len(rows) - voted} added only")
+    for r in rows:
+        how = f"👍 {r.votes}" if r.votes else "added"
+        print(f"  {r.arxiv_id:<16} {how:<7} {' '.join(r.title.split())[:100]}")
+    return 0
+
+
+def remove_taste(store: Store, scope: tuple[str, str], texts: list[str]) -> int:
+    from analysis.ids import parse_arxiv_id
+    from bot.tastes import describe
+
+    ids = [parse_arxiv_id(t) for t in texts]
+    removed = store.remove_taste(scope, ids)
+    for arxiv_id in ids:
+        if arxiv_id not in removed:
+            print(f"paperbot: {arxiv_id} was not added to {describe(scope)} (votes are taken back in the chat)",
+                  file=sys.stderr)
+    print(f"removed {len(removed)} paper(s) from {describe(scope)}")
+    return 0 if removed else 1

@@ -1,0 +1,67 @@
+"""Vote counts redrawn on the quick view in place, debounced: a burst of votes makes one edit.
+
+Each adapter owns one Refresher with its own edit call (Slack chat.update, Telegram editMessageText or
+editMessageReplyMarkup). A vote asks for a redraw of the channel's latest quick view listing the paper;
+the redraw waits `delay` seconds (collecting every vote of a burst), and never comes sooner than
+`min_interval` after the previous edit of the same message, which keeps within the platforms' edit limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from analysis.models import Digest
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+Edit = Callable[[str, str, Digest, dict[str, int]], Awaitable[None]]  # (channel id, ref, digest, votes)
+
+
+class Refresher:
+    def __init__(self, store: Store, platform: str, edit: Edit, *, delay: float = 1.5,
+                 min_interval: float = 3.0) -> None:
+        self.store, self.platform, self.edit = store, platform, edit
+        self.delay, self.min_interval = delay, min_interval
+        self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._last: dict[tuple[str, str], float] = {}
+        self.edits = 0  # how many edits were made (for /healthz and the tests)
+
+    def voted(self, channel_id: str, arxiv_id: str | None) -> None:
+        """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
+        if arxiv_id is None:
+            return
+        found = self.store.view_listing(self.platform, channel_id, arxiv_id)
+        if found is None:
+            return
+        key = (channel_id, found[0])
+        if key in self._pending:  # the redraw already planned will read the counts as they are then
+            return
+        wait = max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
+        self._pending[key] = asyncio.create_task(self._redraw(key, wait))
+
+    async def _redraw(self, key: tuple[str, str], wait: float) -> None:
+        try:
+            await asyncio.sleep(wait)
+        finally:
+            del self._pending[key]  # votes from here on plan the next redraw
+        channel_id, ref = key
+        body = self.store.view_at(self.platform, channel_id, ref)
+        if body is None:
+            return
+        digest = Digest.model_validate_json(body)
+        self._last[key] = time.monotonic()
+        try:
+            await self.edit(channel_id, ref, digest, self.store.vote_counts(self.platform, channel_id))
+            self.edits += 1
+        except Exception as exc:  # a failed redraw loses nothing: the next vote redraws again
+            log.warning("redrawing the quick view %s in %s failed: %s", ref, channel_id, exc)
+
+    async def close(self) -> None:
+        """Drop the planned redraws (the process is stopping): the counts are safe in the database."""
+        tasks = list(self._pending.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

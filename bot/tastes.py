@@ -1,0 +1,34 @@
+"""Whose taste: `--channel PLATFORM:ID` parsed once, and a channel's taste read from the store.
+
+Kept free of pydantic and the pipeline, so `paperbot taste list` starts fast."""
+
+from __future__ import annotations
+
+from analysis.errors import BadInput, quote
+from analysis.taste import Liked, Taste
+from bot.channels import valid_channel_id
+from storage.taste import DEFAULT_SCOPE, TasteTables
+
+Scope = tuple[str, str]
+SCOPE_USAGE = "use --channel slack:C0123ABCD or --channel telegram:-1001234567890 (or no --channel: the default taste)"
+
+
+def parse_scope(text: str | None) -> Scope:
+    """('', '') for the default taste, else (platform, channel id) of `slack:C0123` / `telegram:-100…`."""
+    if not text:
+        return DEFAULT_SCOPE
+    platform, _, channel_id = text.strip().partition(":")
+    platform = platform.lower()
+    if not valid_channel_id(platform, channel_id):
+        raise BadInput(f"'{quote(text, 40)}' is not a channel: {SCOPE_USAGE}.")
+    return platform, channel_id
+
+
+def describe(scope: Scope) -> str:
+    return "the default taste" if scope == DEFAULT_SCOPE else f"the taste of {scope[0]}:{scope[1]}"
+
+
+def taste_of(store: TasteTables, scope: Scope) -> Taste:
+    """A channel's taste (its votes, its additions and the default taste's), or the default taste alone."""
+    return Taste.of(Liked(arxiv_id=r.arxiv_id, title=r.title, abstract=r.abstract, votes=r.votes,
+                          liked_at=r.liked_at) for r in store.taste_rows(scope))

@@ -1,0 +1,45 @@
+"""The first digest of each week carries a short "上周团队最爱": last week's five most voted papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from analysis.errors import ChatError
+from bot.chat import ChatAdapter
+from bot.taste_commands import most_voted
+from storage.chat import Channel
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+HEADING = "🏆 上周团队最爱"
+
+
+def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
+    """Last week's (Monday to Sunday before `day`'s week) top five by votes, when the digest of `day` is the
+    channel's first of its week; None otherwise, or when nobody voted."""
+    monday = day - dt.timedelta(days=day.weekday())
+    earlier = store.db.execute(
+        "select 1 from posts where platform = ? and channel_id = ? and day >= ? and day < ? and status = 'posted'",
+        [channel.platform, channel.channel_id, monday.isoformat(), day.isoformat()]).fetchone()
+    if earlier:
+        return None
+    since = (monday - dt.timedelta(days=7)).isoformat()
+    rows = most_voted(store, channel.platform, channel.channel_id, since, limit=5, until=monday.isoformat())
+    if not rows:
+        return None
+    return "\n".join([HEADING, *(f"{n}. 👍 {votes}  {title}  ({arxiv_id})"
+                                 for n, (arxiv_id, title, votes, _) in enumerate(rows, 1))])
+
+
+async def post_weekly(adapter: ChatAdapter, store: Store, channel: Channel, day: dt.date, thread_ref: str) -> None:
+    """Posted under the quick view; a refusal is logged, never a reason to leave the digest half-posted."""
+    text = weekly_text(store, channel, day)
+    if text is None:
+        return
+    try:
+        ref = await adapter.post_text(channel.channel_id, text, thread_ref)
+    except ChatError as exc:
+        log.warning("the weekly favourites for %s were not posted: %s", channel.key, exc)
+        return
+    store.record_message(channel.platform, channel.channel_id, day.isoformat(), ref, kind="weekly")
