@@ -42,21 +42,23 @@ def _digest_once(script: str, env: dict[str, str], tmp: str) -> tuple[float, flo
 def cold_digest(runs: int = 3) -> list[tuple[str, float, str]]:
     import tempfile
 
+    from tests.fakes.arxiv_pages import FakeArxivPages
     from tests.fakes.llm import FakeLLM
 
     script = str(Path(sys.executable).parent / "paperbot")
     results = []
-    with FakeLLM() as llm:
+    with FakeLLM() as llm, FakeArxivPages() as pages:  # no pages: deep dives read the abstract
         for n in range(runs):
             with tempfile.TemporaryDirectory() as tmp:  # a fresh database: every LLM call is made
                 env = {**os.environ, "PAPERBOT_DB": f"{tmp}/cold{n}.db", "LLM_MODEL": "openai/fake-mini",
-                       "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-bench"}
+                       "LLM_API_BASE": llm.url, "LLM_API_KEY": "sk-bench", "ARXIV_HTML_URL": pages.url + "/html",
+                       "ARXIV_PDF_URL": pages.url + "/pdf", "ARXIV_API_URL": pages.url + "/api/query"}
                 results.append(_digest_once(script, env, tmp))
     import_s = _best([sys.executable, "-c", "import os; os.environ['LITELLM_LOCAL_MODEL_COST_MAP'] = 'True'; "
                       "import litellm"], runs)
     wall, tail = min(results)
     return [("python -c 'import litellm'", import_s, ""),
-            ("paperbot digest, cold (15 papers, LLM 0 s)", wall, "litellm import overlapped"),
+            ("paperbot digest --from-file, cold (LLM 0 s)", wall, "litellm import overlapped"),
             ("  of which: exit after the report", tail, "")]
 
 
