@@ -98,6 +98,7 @@ class Digest(_Model):
     max_deep_dives: int
     scored_by: ScoreMethod = "llm"
     notes: list[str] = Field(default_factory=list)
+    ranked_by: str | None = None  # "按团队口味排序（N 篇喜欢的论文）" when the team's taste ranked a no-LLM day
     top_n: int = 0  # most papers the chat quick view lists; 0 = all
     hf_count: int | None = None  # papers of the pool HF listed (None: counts unknown, the seed's form)
     arxiv_count: int | None = None  # papers only arXiv listed (None: no arXiv categories followed)

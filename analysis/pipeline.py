@@ -82,8 +82,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     result = await score_day(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
     digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, profile),
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
-                    notes=pool.notes + result.notes, top_n=engine.top_n, hf_count=pool.hf_count,
-                    arxiv_count=pool.arxiv_count)
+                    notes=pool.notes + result.notes, ranked_by=result.ranked_by, top_n=engine.top_n,
+                    hf_count=pool.hf_count, arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
     dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)

@@ -55,4 +55,4 @@ async def score_day(papers: list[Paper], *, profile: Profile, llm: LLM | None, c
     if llm is not None or taste is None or not taste.ranks:
         return await score_papers(papers, profile=profile, llm=llm, cache=cache, taste=taste)
     scores = await cheap_scores_async(papers, profile, taste, cache)
-    return ScoreResult(scores, [profile.say("taste_note", n=len(taste))])
+    return ScoreResult(scores, ranked_by=profile.say("taste_note", n=len(taste)))

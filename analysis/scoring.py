@@ -38,6 +38,7 @@ SCHEMA = strict_object({
 class ScoreResult:
     scores: dict[str, Score]
     notes: list[str] = field(default_factory=list)
+    ranked_by: str | None = None  # how the day was ranked, when that is news (the team's taste); not a warning
 
     @property
     def method(self) -> ScoreMethod:

@@ -1,6 +1,7 @@
 """The team's taste as data: votes and additions feed it, imports resolve ids, and it ranks a no-LLM day."""
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import time
@@ -13,6 +14,8 @@ from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.rank import TASTE_WEIGHT, cheap_scores
+from analysis.render import slack as render_slack
+from analysis.render import telegram as render_telegram
 from analysis.taste import Doc, Liked, Taste, rank_by_taste
 from bot.cli import main
 from bot.tastes import parse_scope, taste_of
@@ -139,7 +142,7 @@ def test_a_no_llm_digest_is_ranked_by_the_default_taste_and_says_so(
     store.close()
     assert main(["digest", "--from-file", str(DAY_FILE)]) == 0
     out = capsys.readouterr().out
-    assert "> ⚠️ 按团队口味排序（5 篇喜欢的论文）" in out and "关键词匹配（" not in out
+    assert "> 🎯 按团队口味排序（5 篇喜欢的论文）" in out and "关键词匹配（" not in out and "⚠️ 按团队" not in out
 
 
 async def test_a_liked_paper_listed_again_ranks_first(env: dict[str, str]) -> None:
@@ -152,7 +155,12 @@ async def test_a_liked_paper_listed_again_ranks_first(env: dict[str, str]) -> No
     async with engine_for(store) as engine:
         digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))
     assert digest.items[0].paper.arxiv_id == today[7].arxiv_id and digest.scored_by == "keyword"
-    assert digest.notes == ["按团队口味排序（5 篇喜欢的论文）"]
+    assert digest.ranked_by == "按团队口味排序（5 篇喜欢的论文）" and digest.notes == []
+    # the quick view says how the day was ranked, as news, not as a warning
+    telegram_view = "".join(render_telegram.quick_view(digest, {}))
+    slack_view = json.dumps(render_slack.quick_view(digest, {}), ensure_ascii=False)
+    assert "🎯 按团队口味排序（5 篇喜欢的论文）" in telegram_view and "⚠️" not in telegram_view
+    assert "🎯 按团队口味排序（5 篇喜欢的论文）" in slack_view and "⚠️" not in slack_view
     store.close()
 
 

@@ -39,7 +39,7 @@ def test_the_picks_so_far_rank_four_of_the_held_out_days_picks_into_the_top_ten(
     top = [item.paper.arxiv_id for item in digest.items[:10]]
     assert len(digest.items) == len(pool) == 126 and len(relevant) == 5
     assert len(relevant & set(top)) >= 4
-    assert digest.notes == [f"按团队口味排序（{len(picks)} 篇喜欢的论文）"]
+    assert digest.ranked_by == f"按团队口味排序（{len(picks)} 篇喜欢的论文）"
 
 
 async def _digest(db: str, pool: list[Paper]) -> Digest:

@@ -16,6 +16,7 @@ def as_json(digest: Digest) -> str:
         "threshold": digest.threshold,
         "max_deep_dives": digest.max_deep_dives,
         "scored_by": digest.scored_by,
+        "ranked_by": digest.ranked_by,
         "notes": digest.notes,
         "hf_count": digest.hf_count,
         "arxiv_count": digest.arxiv_count,

@@ -30,6 +30,7 @@ def report(digest: Digest) -> str:
     lines = [
         f"# 🚀 {md_text(digest.title)} | {digest.date.isoformat()}",
         f"> 🤖 今日动态：{summary(digest, selected)}",
+        *([f"> 🎯 {md_text(digest.ranked_by)}"] if digest.ranked_by else []),
         *(f"> ⚠️ {md_text(note)}" for note in digest.notes),
         "## 📋 目录 (Quick View)",
         *(f"- [{md_text(item.paper.title)}](#item-{i}) (Score: {item.score.score})"

@@ -118,7 +118,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
              for n, item in enumerate(listed, start=1)]
     more = more_scanned(digest, len(listed))
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-            _context(escape(summary)), *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
+            _context(escape(summary)), *([_context(f"🎯 {escape(digest.ranked_by)}")] if digest.ranked_by else []),
+            *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
     buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
     tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
     # the list gives way first: every listed paper keeps its button, within both of Slack's limits

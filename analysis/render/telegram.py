@@ -40,6 +40,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
     lines = [
         f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
         chat_summary(digest),
+        *([f"🎯 {esc(digest.ranked_by)}"] if digest.ranked_by else []),
         *(f"⚠️ {esc(note)}" for note in digest.notes),
         "",
     ]
