@@ -92,7 +92,10 @@ def _import_all(names: tuple[str, ...]) -> None:
     import importlib
 
     for name in names:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:  # optional for serving: the reader imports it (or does without) when needed
+            log.debug("warm-up: %s is not installed", name)
 
 
 async def listen_all(adapters: Adapters, app: web.Application) -> None:
