@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
 from analysis.errors import BudgetExceeded, LLMError
 from analysis.http import backoff
+from analysis.litellm_import import litellm_ready, load_litellm
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,17 +46,6 @@ class LLMConfig:
 
 class InvalidAnswer(ValueError):
     """The answer parsed but does not satisfy the caller (missing papers, wrong shape)."""
-
-
-def load_litellm() -> ModuleType:
-    """Import litellm on first use: it takes seconds, and `paperbot --help` must not pay for it."""
-    # Without this litellm fetches its price list from the internet at import time.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm
-
-    litellm.suppress_debug_info = True
-    litellm.telemetry = False
-    return litellm
 
 
 class LLM:
@@ -115,7 +103,7 @@ class LLM:
         return await self._complete(kind, model, _with_schema(messages, schema_name, schema), {"type": "json_object"})
 
     async def _complete(self, kind: str, model: str, messages: Messages, response_format: dict[str, Any]) -> str:
-        litellm = load_litellm()
+        litellm = await litellm_ready()
         kwargs: dict[str, Any] = {
             "model": model,
             "messages": messages,

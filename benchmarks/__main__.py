@@ -8,7 +8,15 @@ import os
 import sys
 import tempfile
 
-from benchmarks import digest_bench, fanout_bench, pool_bench, recall_bench, startup_bench, taste_bench
+from benchmarks import (
+    digest_bench,
+    fanout_bench,
+    loop_lag_bench,
+    pool_bench,
+    recall_bench,
+    startup_bench,
+    taste_bench,
+)
 
 
 def main() -> int:
@@ -29,6 +37,7 @@ def main() -> int:
         misses += startup_bench.run()
         misses += asyncio.run(fanout_bench.run(args.channels, tmp))
         misses += taste_bench.run()
+        misses += loop_lag_bench.run(args.latency, args.channels)
     print()
     if misses:
         # figures, not a timed test: wall-clock targets move with the machine's load

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -51,7 +52,7 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
 
             candidates.append(telegram_adapter(settings, store, commands))
         for adapter in candidates:
-            stack.push_async_callback(adapter.close)
+            stack.push_async_callback(_close, adapter)
             try:
                 await adapter.start()
             except PaperbotError as exc:
@@ -60,6 +61,17 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
                 continue
             adapters[adapter.platform] = adapter
         yield adapters
+
+
+async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
+    """Closing waits for the adapter's own background work: bounded, so no hung handler keeps a
+    command (or serve's stop) from ending."""
+    try:
+        await asyncio.wait_for(adapter.close(), timeout)
+    except TimeoutError:
+        log.warning("closing %s took over %.0f s; left behind", adapter.platform, timeout)
+    except Exception as exc:  # e.g. the close serve's deadline cut short, finished here
+        log.warning("closing %s: %s", adapter.platform, exc)
 
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -35,6 +36,12 @@ class ChatAdapter(Protocol):
     async def listen(self, app: web.Application) -> None:
         """Receive commands, reactions and button presses: add routes to `app` (Slack HTTP mode,
         Telegram webhook) or start a background task (Socket Mode, long polling). Only `serve` calls it."""
+
+    async def stop_listening(self) -> None:
+        """Take no more commands or updates (`serve` is stopping); work under way goes on."""
+
+    def busy(self) -> set[asyncio.Task[Any]]:
+        """Background work under way (a /deepdive being answered) that a shutdown lets finish."""
 
     async def close(self) -> None:
         """Stop listening and release connections; idempotent."""

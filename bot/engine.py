@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from analysis.fulltext import FullTexts
 from analysis.http import new_client
+from analysis.litellm_import import settle_litellm
 from analysis.llm import LLM, LLMConfig
 from analysis.llm_env import has_price, missing_keys
 from analysis.pipeline import Engine, Progress
@@ -79,4 +80,7 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
         )
         if progress is not None:
             engine.progress = progress
-        yield engine
+        try:
+            yield engine
+        finally:
+            await settle_litellm()

@@ -95,6 +95,8 @@ class Scheduler:
         # One run per channel at a time in this process: a retry, the catch-up and the cron job may meet,
         # and the post claim only keeps *other* processes out.
         self._running: dict[str, asyncio.Lock] = {}
+        # Every run under way (cron, retry or catch-up), so a shutdown can let exactly these finish.
+        self.in_flight: set[asyncio.Task[Any]] = set()
 
     # -- planning ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,7 +109,13 @@ class Scheduler:
         # thread and share the Store's SQLite connection with the loop's posts.
         self.sync_all()
 
+    def pause(self) -> None:
+        """No new runs from now on (shutting down); runs under way go on."""
+        if self.aps.running:
+            self.aps.pause()
+
     def shutdown(self) -> None:
+        # wait=False cancels the jobs still running: serve calls this after draining `in_flight`
         if self.aps.running:
             self.aps.shutdown(wait=False)
 
@@ -129,7 +137,7 @@ class Scheduler:
         trigger = trigger_for(channel)
         if existing and str(existing.trigger) == str(trigger):
             return
-        self.aps.add_job(self.run_channel, trigger, args=[channel.platform, channel.channel_id], id=channel.key,
+        self.aps.add_job(self._scheduled, trigger, args=[channel.platform, channel.channel_id], id=channel.key,
                          name=channel.key, replace_existing=True, coalesce=True, max_instances=1,
                          misfire_grace_time=MISFIRE_GRACE)
 
@@ -139,11 +147,26 @@ class Scheduler:
 
     # -- running -----------------------------------------------------------------------------
     async def run_channel(self, platform: str, channel_id: str) -> str:
-        channel = self.store.get_channel(platform, channel_id)
-        if channel is None or not channel.active:
-            return f"{platform} {channel_id}: not subscribed"
-        async with self._running.setdefault(channel.key, asyncio.Lock()):
-            return await self._run(channel)
+        task = asyncio.current_task()
+        if task is not None:
+            self.in_flight.add(task)
+        try:
+            channel = self.store.get_channel(platform, channel_id)
+            if channel is None or not channel.active:
+                return f"{platform} {channel_id}: not subscribed"
+            async with self._running.setdefault(channel.key, asyncio.Lock()):
+                return await self._run(channel)
+        finally:
+            self.in_flight.discard(task)
+
+    async def _scheduled(self, platform: str, channel_id: str) -> None:
+        """What APScheduler runs: a run cut by the shutdown deadline is resumed by the next run, which
+        is worth a line in the log, not APScheduler's traceback."""
+        try:
+            await self.run_channel(platform, channel_id)
+        except asyncio.CancelledError:
+            log.warning("%s %s: the run was cut short by the shutdown; the next run resumes it",
+                        platform, channel_id)
 
     async def _run(self, channel: Channel) -> str:
         now = self.clock()
@@ -171,7 +194,7 @@ class Scheduler:
         at = now + dt.timedelta(minutes=RETRY_MINUTES[failures])
         if at.astimezone(zone).date() != today:
             return "; too late to retry today"
-        self.aps.add_job(self.run_channel, "date", run_date=at, args=[channel.platform, channel.channel_id],
+        self.aps.add_job(self._scheduled, "date", run_date=at, args=[channel.platform, channel.channel_id],
                          id=RETRY_PREFIX + channel.key, replace_existing=True, misfire_grace_time=MISFIRE_GRACE)
         return f"; retrying at {at.astimezone(zone):%H:%M} {channel.timezone}"
 

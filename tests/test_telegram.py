@@ -398,3 +398,17 @@ async def test_a_forum_subscribed_from_a_topic_gets_its_digest_in_that_topic(
         await replies_after(telegram, len(telegram.sent_to(GROUP)))
         channel = h.store.get_channel("telegram", str(GROUP))
     assert channel is not None and channel.topic is None and channel.post_time == "08:30"
+
+
+async def test_admin_lookups_are_remembered_for_a_few_minutes(env: dict, telegram_env: dict,
+                                                              telegram: FakeTelegram) -> None:
+    telegram.add_admin(GROUP, ALICE)
+    async with running() as h:
+        for n, value in enumerate(("70", "65", "60")):
+            telegram.push_update(message(f"/threshold {value}", user=ALICE))
+            assert "Threshold set to" in (await replies_after(telegram, n))[0]["text"]
+        telegram.push_update(message("/threshold 10", user=BOB))
+        assert "Only chat administrators" in (await replies_after(telegram, 3))[0]["text"]
+        assert h.adapters["telegram"].admins.get(GROUP, ALICE) is True
+    # one getChatMember per person, not per command: they count against the bot's request budget
+    assert len(telegram.calls_to("/getChatMember")) == 2

@@ -1,4 +1,5 @@
-"""Slack Block Kit messages (mrkdwn) within Slack's limits: 50 blocks, 3,000 characters a section."""
+"""Slack Block Kit messages (mrkdwn) within Slack's limits: 50 blocks, 3,000 characters a section,
+and about 12,000 characters of text in one message's blocks (msg_blocks_too_long above that)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from analysis.render.slack_votes import vote_actions
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
+MAX_MESSAGE_TEXT = 10_000  # Slack's total-text limit is undocumented and reported at ~12k: stay clear
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
 FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
@@ -81,9 +83,28 @@ def sections(lines: list[str]) -> list[dict[str, Any]]:
     return blocks
 
 
+def block_text_length(block: dict[str, Any]) -> int:
+    """Characters of text a block carries (its text, fields, and context elements' or buttons' labels)."""
+    total = 0
+    for part in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
+        text = part.get("text") if isinstance(part, dict) else None
+        text = text.get("text") if isinstance(text, dict) else text  # a button's label is a text object
+        total += len(text) if isinstance(text, str) else 0
+    return total
+
+
 def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
-    """Messages of at most 50 blocks each; the fallback text (notifications, screen readers) on each."""
-    pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    """Messages of at most 50 blocks and MAX_MESSAGE_TEXT characters each; the fallback text
+    (notifications, screen readers) on each."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for block in blocks:
+        length = block_text_length(block)
+        if pages[-1] and (len(pages[-1]) == MAX_BLOCKS or size + length > MAX_MESSAGE_TEXT):
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += length
     return [{"text": fallback if n == 0 else f"{fallback} ({n + 1}/{len(pages)})", "blocks": page}
             for n, page in enumerate(pages)]
 
@@ -101,11 +122,23 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
             *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
     buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
     tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
-    # the list gives way first: every listed paper keeps its button
-    body = sections(lines)[: MAX_BLOCKS - len(head) - len(buttons) - len(tail)]
+    # the list gives way first: every listed paper keeps its button, within both of Slack's limits
+    fixed = [*head, *buttons, *tail]
+    body = _fit(sections(lines), MAX_BLOCKS - len(fixed), MAX_MESSAGE_TEXT - sum(map(block_text_length, fixed)))
     blocks = [*head, *body, *buttons, *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
+
+
+def _fit(blocks: list[dict[str, Any]], most: int, room: int) -> list[dict[str, Any]]:
+    """The first blocks that fit in `most` blocks and `room` characters of text."""
+    kept: list[dict[str, Any]] = []
+    for block in blocks[: max(most, 0)]:
+        room -= block_text_length(block)
+        if room < 0:
+            break
+        kept.append(block)
+    return kept
 
 
 def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:

@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logs.logging.INFO if args.verbose else logs.logging.WARNING
     logs.setup(level, ours=logs.logging.INFO if args.command == "serve" else None,
                plain=args.command != "serve" and not args.verbose)
+    from bot.cli.warmup import warm_up_llm
+
+    warm_up_llm(args.command)
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # inside the try: a pipe closed early fails here, not in the interpreter's exit

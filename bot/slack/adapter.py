@@ -10,11 +10,13 @@ import asyncio
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -43,8 +45,12 @@ HINTS = {
     "is_archived": "the channel is archived; remove it with: paperbot channel remove slack <id>",
     "invalid_auth": "SLACK_BOT_TOKEN is wrong or revoked",
     "msg_too_long": "the message is too long for Slack",
+    "msg_blocks_too_long": "the message's blocks hold too much text for Slack",
 }
 SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # commands answered after the ack, in the channel
+NOT_A_MEMBER = ("paperbot is not in this channel, so it could not post the digest here. Invite the bot first "
+                "(/invite @paperbot), then /subscribe again.")
+MEMBERSHIP_WAIT = 1.0  # seconds for conversations.info, inside the 3 s Slack gives the ack
 # Slack's own markup in what people type: <https://…|label>, <https://…>; the label is only display
 _SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
 
@@ -69,10 +75,14 @@ class SlackAdapter:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         bolt_log = logging.getLogger("paperbot.slack_bolt")
         # bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it is the same token
-        bolt_log.addFilter(lambda record: "will be unused" not in record.getMessage())
+        bolt_log.addFilter(lambda record: "will be unused" not in record.getMessage()
+                           and "will be ignored" not in record.getMessage())
+        # authorize from start()'s auth.test: bolt would otherwise call auth.test itself on the first
+        # request, a round trip inside the 3 s that Slack gives a slash command's ack
         self.app = AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=bool(secret),
-                            logger=bolt_log)
+                            logger=bolt_log, authorize=self._authorizer())
         self._socket: Any = None
+        self._auth: AuthorizeResult | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         # chat.update is Tier 3 (about 50 a minute): one redraw per burst, at most one every 3 s a message
         self.refresher = Refresher(store, "slack", self.update_quick_view)
@@ -81,13 +91,25 @@ class SlackAdapter:
     # -- ChatAdapter -------------------------------------------------------------------------
     async def start(self) -> None:
         try:
-            await self.client.auth_test()
+            identity = await self.client.auth_test()
         except SlackApiError as exc:
             raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); "
                               "copy the Bot User OAuth Token (xoxb-…) from your Slack app.") from None
         except (OSError, TimeoutError) as exc:  # aiohttp's connection errors are OSErrors
             raise ChatError(f"could not reach Slack at SLACK_API_URL ({type(exc).__name__}); "
                             "check the network or the URL.") from None
+        self._auth = AuthorizeResult.from_auth_test_response(auth_test_response=identity,
+                                                             bot_token=self.client.token)
+
+    def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        # a plain function: bolt passes arguments by the names in its signature, `self` included
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            if self._auth is None:  # a request before start(): not a state serve gets into
+                await self.start()
+            assert self._auth is not None
+            return self._auth
+
+        return authorize
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         return await self._post(channel_id, render.quick_view(digest, votes_by_id))
@@ -122,11 +144,18 @@ class SlackAdapter:
             return
         app.router.add_post("/slack/events", self._http)
 
-    async def close(self) -> None:
-        await self.refresher.close()
+    async def stop_listening(self) -> None:
+        # HTTP mode stops with serve's site; Socket Mode's websocket is ours to close
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
+
+    def busy(self) -> set[asyncio.Task[None]]:
+        return set(self._tasks)
+
+    async def close(self) -> None:
+        await self.refresher.close()
+        await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
 
@@ -165,6 +194,9 @@ class SlackAdapter:
             await ack(render.escape(error))  # it quotes what was typed, entities and all
             return
         who = Invocation("slack", command["channel_id"], command["user_id"])
+        if name == "subscribe" and not await self._is_member(who.channel_id):
+            await ack(render.escape(NOT_A_MEMBER))  # else every morning's post would fail with not_in_channel
+            return
         if name not in SLOW:
             answer = await self.commands.handle(who, name, text)
             # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
@@ -175,6 +207,17 @@ class SlackAdapter:
         task = asyncio.create_task(self._later(who, name, text, respond))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _is_member(self, channel_id: str) -> bool:
+        """Whether the bot can post in `channel_id`; True where Slack does not say (a DM, an app
+        installed without channels:read, Slack slow to answer within the ack's 3 s)."""
+        try:
+            info = await asyncio.wait_for(self.client.conversations_info(channel=channel_id), MEMBERSHIP_WAIT)
+        except SlackApiError as exc:
+            return exc.response.get("error") != "channel_not_found"  # a private channel the bot is not in
+        except (OSError, TimeoutError):
+            return True
+        return (info.get("channel") or {}).get("is_member") is not False
 
     async def _later(self, who: Invocation, name: str, text: str, respond: Any) -> None:
         try:

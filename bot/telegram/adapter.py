@@ -35,6 +35,8 @@ from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
 from bot.refresh import Refresher
+from bot.telegram.admins import AdminCache
+from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform
 from storage.store import Store
 
@@ -73,6 +75,7 @@ class TelegramAdapter:
         self.username = ""
         self._started = self._polling = self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.admins = AdminCache()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
         # groups allow about 20 messages (edits too) a minute: one redraw per burst, at most one every 3 s
         self.refresher = Refresher(store, "telegram", self.update_quick_view)
@@ -85,6 +88,7 @@ class TelegramAdapter:
     async def start(self) -> None:
         if self._started:
             return
+        check_webhook_settings(self.settings)
         try:
             await self.application.initialize()
             self.username = self.bot.username or ""
@@ -179,19 +183,26 @@ class TelegramAdapter:
         await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=10)
         self._polling = True
 
+    async def stop_listening(self) -> None:
+        if self._polling and self.application.updater is not None:
+            self._polling = False
+            await self.application.updater.stop()
+
+    def busy(self) -> set[asyncio.Task[None]]:
+        return set(self._tasks)
+
     async def close(self) -> None:
         await self.refresher.close()
-        if self._polling and self.application.updater is not None:
-            await self.application.updater.stop()
-            self._polling = False
+        await self.stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30)
+        # flags first: a close cut short by serve's deadline is not waited for a second time
         if self._running:
-            await self.application.stop()
             self._running = False
+            await self.application.stop()
         if self._started:
-            await self.application.shutdown()
             self._started = False
+            await self.application.shutdown()
 
     # -- sending -----------------------------------------------------------------------------
     async def send(self, chat_id: str, text: str, *, reply_to: str | None = None, markup: Any = None,
@@ -263,10 +274,13 @@ class TelegramAdapter:
     async def _webhook(self, app: web.Application) -> None:
         url = str(self.settings.telegram_webhook_url)
         secret = self.settings.telegram_webhook_secret
-        if secret is None:
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET is missing: webhook mode refuses updates without it. "
-                              "Set a random string of letters and digits.")
-        await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES)
+        assert secret is not None  # check_webhook_settings at start
+        try:
+            await self.bot.set_webhook(url=url, secret_token=secret.get_secret_value(),
+                                       allowed_updates=ALLOWED_UPDATES)
+        except TelegramError as exc:
+            raise ChatError(f"Telegram refused TELEGRAM_WEBHOOK_URL ({exc.message}); give a public https address "
+                            "that reaches serve, or unset it for long polling.") from None
         app.router.add_post(urlparse(url).path or "/telegram", self._on_webhook)
 
     async def _on_webhook(self, request: web.Request) -> web.Response:

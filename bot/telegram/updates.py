@@ -133,12 +133,18 @@ def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
             return True  # an anonymous administrator speaks as the group itself
         if message is None or message.from_user is None:
             return False
+        user_id = message.from_user.id
+        known = adapter.admins.get(chat.id, user_id)
+        if known is not None:
+            return known
         try:
-            member = await adapter.bot.get_chat_member(chat.id, message.from_user.id)
-        except TelegramError as exc:
+            member = await adapter.bot.get_chat_member(chat.id, user_id)
+        except TelegramError as exc:  # not remembered: the next command asks again
             log.warning("getChatMember failed in %s: %s", chat.id, exc)
             return False
-        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        answer = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        adapter.admins.put(chat.id, user_id, answer)
+        return answer
 
     return is_admin
 

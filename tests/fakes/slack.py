@@ -30,6 +30,7 @@ from tests.fakes.slack_socket import SocketMode
 
 MAX_TEXT = 40_000  # chat.postMessage refuses longer text with msg_too_long
 MAX_BLOCKS = 50
+MAX_BLOCKS_TEXT = 12_000  # all blocks' text together: msg_blocks_too_long above it (reported, not documented)
 TEAM_ID = "T0001"
 BOT_USER = "UBOT"
 BOT_ID = "B0001"
@@ -197,6 +198,8 @@ class FakeSlack(LoopbackServer):
             return {"ok": False, "error": "no_text"}
         if len(str(text or "")) > MAX_TEXT:
             return {"ok": False, "error": "msg_too_long"}
+        if sum(_text_length(b) for b in blocks or []) > MAX_BLOCKS_TEXT:
+            return {"ok": False, "error": "msg_blocks_too_long"}
         errors = block_errors(blocks or [])
         if errors:
             return {"ok": False, "error": "invalid_blocks", "errors": errors,
@@ -288,6 +291,17 @@ def _text_errors(obj: Any, most: int, at: str, *, plain_only: bool = False) -> l
     if not obj.get("text"):
         return [f"must be more than 0 characters [json-pointer:{at}/text]"]
     return _too_long(obj["text"], most, f"{at}/text")
+
+
+def _text_length(block: Any) -> int:
+    if not isinstance(block, dict):
+        return 0
+    total = 0
+    for part in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
+        text = part.get("text") if isinstance(part, dict) else part
+        text = text.get("text") if isinstance(text, dict) else text  # buttons: a text object inside
+        total += len(text) if isinstance(text, str) else 0
+    return total
 
 
 def _too_long(value: Any, most: int, at: str) -> list[str]:
