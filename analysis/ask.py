@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from analysis.errors import BadInput, BudgetExceeded, LLMError, PaperbotError
 from analysis.fulltext import FullTexts
 from analysis.llm import LLM, InvalidAnswer, strict_object
-from analysis.models import Paper
-from analysis.papertext import PaperText, Source, document, plain
+from analysis.models import Paper, PaperAnswer
+from analysis.papertext import PaperText, document, plain
 from analysis.ports import Cache
 from prompts import render
 
@@ -25,15 +23,6 @@ SCHEMA = strict_object({"answer": {"type": "string"}, "quotes": {"type": "array"
 MAX_QUESTION = 500
 USAGE = "Usage: /ask <arxiv-id> <question>, e.g. /ask 2601.14256 Which datasets do they train on?"
 WITHHELD = "The answer was withheld: it repeated paperbot's instructions instead of answering from the paper."
-
-
-class PaperAnswer(BaseModel):
-    """The `paper_answer` schema, plus what the answer was read from."""
-
-    answer: str
-    quotes: list[str] = Field(default_factory=list)
-    source: Source = "abstract"
-    model: str | None = None
 
 
 def normalise(question: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,13 +66,6 @@ def parse_daily(items: Any) -> list[Paper]:
             seen.add(paper.arxiv_id)
             papers.append(paper)
     return papers
-
-
-def load_daily_file(path: Path) -> list[Paper]:
-    """A saved daily_papers file's papers (see analysis.daily_file for the day and the file's errors)."""
-    from analysis.daily_file import read_daily_file
-
-    return read_daily_file(path)[0]
 
 
 async def fetch_daily(client: httpx.AsyncClient, endpoint: str, day: dt.date) -> list[Paper]:

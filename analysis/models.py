@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ScoreMethod = Literal["llm", "keyword"]
+TextSource = Literal["html", "pdf", "abstract"]  # what a dive or an answer read of the paper
 SourceName = Literal["hf", "arxiv"]
 
 
@@ -131,3 +132,12 @@ class Digest(_Model):
             if item.paper.arxiv_id == arxiv_id:
                 return index
         return None
+
+
+class PaperAnswer(_Model):
+    """The `paper_answer` schema, plus what the answer was read from."""
+
+    answer: str
+    quotes: list[str] = Field(default_factory=list)
+    source: TextSource = "abstract"
+    model: str | None = None

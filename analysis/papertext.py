@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from analysis.models import Paper
+from analysis.models import TextSource as Source
 
-Source = Literal["html", "pdf", "abstract"]
 Kind = Literal["intro", "method", "experiments", "conclusion", "related", "appendix", "other"]
 TIER: dict[str, int] = {"intro": 1, "method": 1, "experiments": 1, "conclusion": 2, "other": 3, "related": 4,
                         "appendix": 5}

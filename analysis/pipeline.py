@@ -4,50 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-
-import httpx
+from collections.abc import Iterable, Sequence
 
 from analysis import arxiv, hf
-from analysis.arxiv_listing import Paging
 from analysis.deepdive import deep_dive, deep_dives, dives_progress
+from analysis.engine import Engine
 from analysis.errors import PaperNotFound, SourceError
-from analysis.fulltext import FullTexts
 from analysis.ids import parse_arxiv_id
-from analysis.llm import LLM
 from analysis.models import Analysis, Digest, Paper
 from analysis.narrowing import digest_items, shortlist_for_llm
 from analysis.pool import Pool, fetch_pool, latest_pool
-from analysis.ports import Cache
 from analysis.profile import Profile
 from analysis.rank import score_day
 from analysis.scoring import score_progress
 from analysis.taste import Taste
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str], None]
-
-
-@dataclass
-class Engine:
-    """Everything the pipeline reaches outside itself, built once per process by bot/."""
-
-    profile: Profile
-    cache: Cache
-    http: httpx.AsyncClient
-    llm: LLM | None = None
-    hf_endpoint: str = "https://huggingface.co"
-    arxiv_api_url: str = "https://export.arxiv.org/api/query"
-    top_n: int = 15  # the chat quick view's length; the whole pool is always scanned
-    threshold: int = 60
-    max_deep_dives: int = 3
-    texts: FullTexts | None = None  # the papers' full texts; None: deep dives read abstracts only
-    fulltext_tokens: int = 12_000
-    progress: Progress = field(default=lambda message: None)
-    arxiv_categories: list[str] = field(default_factory=list)
-    llm_pool: int = 40  # most papers of the pool sent to LLM scoring
-    arxiv_paging: Paging = field(default_factory=Paging)
 
 
 async def latest_day(engine: Engine, today: dt.date, lookback: int = 3) -> tuple[dt.date, list[Paper]]:

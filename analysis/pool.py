@@ -16,7 +16,7 @@ from analysis.errors import SourceError
 from analysis.models import Paper
 
 if TYPE_CHECKING:
-    from analysis.pipeline import Engine
+    from analysis.engine import Engine
 
 log = logging.getLogger(__name__)
 NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}

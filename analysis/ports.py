@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from analysis.models import Analysis, Paper, Score
 
 if TYPE_CHECKING:
-    from analysis.ask import PaperAnswer
+    from analysis.models import PaperAnswer
     from analysis.papertext import PaperText
 
 

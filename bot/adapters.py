@@ -13,8 +13,8 @@ from bot.chat import ChatAdapter
 from bot.posting import post_to_channels
 
 if TYPE_CHECKING:
+    from analysis.engine import Engine
     from analysis.models import Digest
-    from analysis.pipeline import Engine
     from bot.commands import Commands
     from bot.config import Settings
     from storage.store import Store

@@ -13,10 +13,11 @@ from analysis.ask import USAGE, ask
 from analysis.errors import BadInput
 from analysis.ids import parse_arxiv_id
 from analysis.pipeline import find_paper
+from bot.answers import Answer, Invocation
 
 if TYPE_CHECKING:
+    from analysis.engine import Engine
     from bot.chat import ChatAdapter
-    from bot.commands import Answer, Commands, Invocation
     from storage.store import Store
 
 DESCRIPTION = "/ask <arxiv-id> <question> — ask about a paper; answered from its full text, with quotes"
@@ -44,16 +45,13 @@ def precheck(text: str) -> None:
         raise BadInput(USAGE)
 
 
-async def answer(commands: Commands, who: Invocation, text: str) -> Answer:
-    from bot.commands import Answer
-
+async def answer(engine: Engine, who: Invocation, text: str) -> Answer:
+    """The answer to post; the caller knows where the paper's thread is."""
     typed, question = split_question(text, who.context_paper)
-    engine = commands.engine
     paper = await find_paper(engine, typed)
     reply = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,
                       budget=engine.fulltext_tokens)
-    thread, _ = commands.in_latest_digest(who, paper.arxiv_id)
-    return Answer(paper=paper, question=question, reply=reply, thread_ref=thread)
+    return Answer(paper=paper, question=question, reply=reply)
 
 
 async def post(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answer) -> list[str]:

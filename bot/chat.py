@@ -8,8 +8,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from analysis.ask import PaperAnswer
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from storage.chat import Platform
 
 

@@ -6,25 +6,21 @@ the Answer in their own markup. Nothing here knows Slack or Telegram.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from analysis.engine import Engine
 from analysis.errors import BadInput, PaperbotError
 from analysis.ids import USAGE as ID_USAGE
 from analysis.ids import parse_arxiv_id
-from analysis.models import Analysis, Paper
-from analysis.pipeline import Engine, analyse, find_paper
+from analysis.pipeline import analyse, find_paper
 from analysis.scoring import cached_score
 from bot import ask_command, taste_commands
+from bot.answers import Answer, Invocation
 from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
 from bot.views import score_in_view
-from storage.chat import Channel, Platform
+from storage.chat import Channel
 from storage.store import Store, today
-
-if TYPE_CHECKING:
-    from analysis.ask import PaperAnswer
 
 COMMANDS = {
     "deepdive": "/deepdive <arxiv-id> — a deep dive of any paper",
@@ -37,32 +33,6 @@ COMMANDS = {
     "top": "/top [days] — this channel's most voted papers of the last 7 (or N) days",
     "help": "/help — this list",
 }
-
-
-@dataclass
-class Invocation:
-    """Who asked, where. `is_admin` is asked only when a command needs it (a Telegram API call)."""
-
-    platform: Platform
-    channel_id: str
-    user_id: str
-    is_admin: Callable[[], Awaitable[bool]] | None = None  # None: everyone may change settings
-    topic: str | None = None  # the forum topic it was asked in ("" for none); None where chats have no topics
-    context_paper: str | None = None  # the paper of the deep dive a command replies to (Telegram), for /ask
-
-
-@dataclass
-class Answer:
-    """Plain text (adapters escape it) or a paper's deep dive to render, and where it goes."""
-
-    text: str = ""
-    ephemeral: bool = False
-    paper: Paper | None = None
-    analysis: Analysis | None = None
-    score: int | None = None
-    thread_ref: str | None = None  # the day's digest message, when the paper is in it
-    question: str | None = None  # /ask: the question, and the answer in `reply`
-    reply: PaperAnswer | None = None
 
 
 ChannelListener = Callable[[Channel], None]
@@ -112,7 +82,10 @@ class Commands:
             if name == "status":
                 return self.status(who)
             if name == "ask":
-                return await ask_command.answer(self, who, text)
+                found = await ask_command.answer(self.engine, who, text)
+                assert found.paper is not None
+                found.thread_ref, _ = self.in_latest_digest(who, found.paper.arxiv_id)
+                return found
             if name == "keywords":
                 return await self.keywords(who, text)
             if name == "top":

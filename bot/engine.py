@@ -6,12 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from analysis.engine import Engine, Progress
 from analysis.fulltext import FullTexts
 from analysis.http import new_client
 from analysis.litellm_import import settle_litellm
 from analysis.llm import LLM, LLMConfig
 from analysis.llm_env import has_price, missing_keys
-from analysis.pipeline import Engine, Progress
 from analysis.profile import Profile
 from bot import logs
 from bot.config import Settings

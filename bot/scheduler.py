@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from analysis.engine import Engine
 from analysis.models import Digest
-from analysis.pipeline import Engine
 from analysis.pool import Pool, latest_pool
 from bot.chat import ChatAdapter
 from bot.posting import post_digest

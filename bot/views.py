@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+from analysis.engine import Engine
 from analysis.models import Digest, Paper
-from analysis.pipeline import Engine, build_digest
+from analysis.pipeline import build_digest
 from analysis.pool import Pool
 from analysis.profile import Profile
 from analysis.taste import Taste

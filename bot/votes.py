@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.answers import Answer
 from bot.chat import ChatAdapter
-from bot.commands import Answer
 from bot.posting import listed_papers
 from storage.store import Store
 

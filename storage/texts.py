@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 if TYPE_CHECKING:
-    from analysis.ask import PaperAnswer
+    from analysis.models import PaperAnswer
     from analysis.papertext import PaperText
 
 
@@ -39,7 +39,7 @@ class TextTables:
         }, pk="arxiv_id")
 
     def cached_answer(self, arxiv_id: str, question: str, model: str, version: str) -> PaperAnswer | None:
-        from analysis.ask import PaperAnswer
+        from analysis.models import PaperAnswer
 
         row = self.db.execute("select body from answers where arxiv_id = ? and question = ? and model = ? and "
                               "prompt_version = ?", [arxiv_id, question, model, version]).fetchone()

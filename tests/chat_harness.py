@@ -12,8 +12,9 @@ import httpx
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from analysis.engine import Engine
 from analysis.models import Digest
-from analysis.pipeline import Engine, build_digest
+from analysis.pipeline import build_digest
 from bot.adapters import open_adapters
 from bot.commands import Commands
 from bot.config import Settings, load_settings

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from analysis.hf import load_daily_file
+from analysis.daily_file import read_daily_file
+from analysis.engine import Engine
 from analysis.models import Paper
-from analysis.pipeline import Engine
 from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store
@@ -20,7 +20,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def day_papers(name: str = "hf_daily_papers_2026-01-23.json") -> list[Paper]:
-    return load_daily_file(SHARED / name)
+    return read_daily_file(SHARED / name)[0]
 
 
 @asynccontextmanager

@@ -1,6 +1,6 @@
 """Shared command handling, platform-free: what `/deepdive` answers about a paper of today's digest."""
 
-from bot.commands import Invocation
+from bot.answers import Invocation
 from bot.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM

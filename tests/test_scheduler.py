@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.commands import Invocation
+from bot.answers import Invocation
 from bot.config import load_settings
 from bot.scheduler import Scheduler
 from bot.serve import serve

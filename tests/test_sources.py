@@ -5,8 +5,8 @@ import pytest
 
 from analysis import arxiv as arxiv_source
 from analysis import hf as hf_source
+from analysis.daily_file import read_daily_file
 from analysis.errors import SourceError
-from analysis.hf import load_daily_file
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
 from tests.helpers import SHARED
@@ -23,7 +23,7 @@ def test_every_captured_schema_parses_in_the_apis_order(name: str, count: int) -
     import json
 
     raw = json.loads((SHARED / name).read_text(encoding="utf-8"))
-    papers = load_daily_file(SHARED / name)
+    papers = read_daily_file(SHARED / name)[0]
     assert len(papers) == count
     assert [p.arxiv_id for p in papers] == [item["paper"]["id"] for item in raw]
     assert papers[0].upvotes == raw[0]["paper"]["upvotes"]
@@ -33,7 +33,7 @@ def test_every_captured_schema_parses_in_the_apis_order(name: str, count: int) -
 
 
 def test_2024_hard_wrapped_titles_are_unwrapped() -> None:
-    papers = load_daily_file(SHARED / "hf_daily_papers_2024-05-27_oldschema.json")
+    papers = read_daily_file(SHARED / "hf_daily_papers_2024-05-27_oldschema.json")[0]
     assert papers[0].title == "ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models"
     assert "  " not in papers[0].abstract
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.ask import PaperAnswer
-from analysis.models import Paper
+from analysis.models import Paper, PaperAnswer
 from analysis.render import slack, telegram
 
 BASIS = {"html": "from the paper's HTML full text", "pdf": "from the paper's PDF text",

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.common import check_out, open_store, parse_date, settings_for
 
 if TYPE_CHECKING:
+    from analysis.engine import Engine
     from analysis.models import Digest, Paper
-    from analysis.pipeline import Engine
     from analysis.pool import Pool
     from bot.cli.progress import Progress
     from bot.config import Settings

@@ -15,7 +15,7 @@ from bot.cli.common import open_store, quick_db, settings_for
 
 if TYPE_CHECKING:
     from analysis.bibtex import Entry
-    from analysis.pipeline import Engine
+    from analysis.engine import Engine
     from bot.config import Settings
     from storage.store import Store
 

@@ -24,15 +24,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.ask import PaperAnswer
 from analysis.errors import ChatError, ConfigError, PaperbotError
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import slack as render
 from analysis.render.slack_votes import ACTION
 from bot import ask_command, votes
+from bot.answers import Invocation
 from bot.chat import Capabilities
-from bot.commands import COMMANDS, Commands, Invocation
+from bot.commands import COMMANDS, Commands
 from bot.config import Settings
 from bot.refresh import Refresher
 from storage.chat import Platform

@@ -26,9 +26,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
-from analysis.ask import PaperAnswer
 from analysis.errors import ChatError, ConfigError
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import telegram as render
 from bot.chat import Capabilities

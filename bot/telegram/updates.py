@@ -14,7 +14,8 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, Mes
 
 from analysis.render import telegram as render
 from bot import ask_command, votes
-from bot.commands import COMMANDS, Invocation
+from bot.answers import Invocation
+from bot.commands import COMMANDS
 from bot.votes import UP_REACTIONS
 
 if TYPE_CHECKING:

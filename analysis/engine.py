@@ -1,0 +1,37 @@
+"""The Engine: everything the pipeline reaches outside itself, built once per process by bot/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from analysis.arxiv_listing import Paging
+from analysis.fulltext import FullTexts
+from analysis.llm import LLM
+from analysis.ports import Cache
+from analysis.profile import Profile
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Engine:
+    """Everything the pipeline reaches outside itself, built once per process by bot/."""
+
+    profile: Profile
+    cache: Cache
+    http: httpx.AsyncClient
+    llm: LLM | None = None
+    hf_endpoint: str = "https://huggingface.co"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    top_n: int = 15  # the chat quick view's length; the whole pool is always scanned
+    threshold: int = 60
+    max_deep_dives: int = 3
+    texts: FullTexts | None = None  # the papers' full texts; None: deep dives read abstracts only
+    fulltext_tokens: int = 12_000
+    progress: Progress = field(default=lambda message: None)
+    arxiv_categories: list[str] = field(default_factory=list)
+    llm_pool: int = 40  # most papers of the pool sent to LLM scoring
+    arxiv_paging: Paging = field(default_factory=Paging)
