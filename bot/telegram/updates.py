@@ -77,26 +77,11 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     if error:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
-    if name == "deepdive":
-        adapter.spawn(_deepdive(adapter, who, text, reply_to, thread))
-        return
-    if name == "ask":
-        adapter.spawn(_ask(adapter, who, text, reply_to, thread))
+    if name in ("deepdive", "ask"):  # an LLM call away: answered in the background
+        adapter.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
         return
     answer = await adapter.commands.handle(who, name, text)
     await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
-
-
-async def _deepdive(adapter: TelegramAdapter, who: Invocation, text: str, reply_to: str, thread: int | None) -> None:
-    try:
-        answer = await adapter.commands.handle(who, "deepdive", text)
-        if answer.paper is None:
-            await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
-            return
-        answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
-        await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
-    except Exception as exc:  # a background task has nobody else to tell
-        log.error("answering /deepdive in %s failed: %s", who.channel_id, exc)
 
 
 def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
@@ -110,17 +95,21 @@ def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
     return str(found["arxiv_id"])
 
 
-async def _ask(adapter: TelegramAdapter, who: Invocation, text: str, reply_to: str, thread: int | None) -> None:
+async def _answer_later(adapter: TelegramAdapter, who: Invocation, name: str, text: str, reply_to: str,
+                        thread: int | None) -> None:
     try:
-        answer = await adapter.commands.handle(who, "ask", text)
-        if answer.reply is None:
+        answer = await adapter.commands.handle(who, name, text)
+        if answer.paper is None:  # a usage line or an error
             await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
-            return
-        # under the question when it replies to a deep dive (already in the thread), else under the digest
-        answer.thread_ref = reply_to if who.context_paper or not answer.thread_ref else answer.thread_ref
-        await ask_command.post(adapter, adapter.store, who.channel_id, answer)
+        elif name == "ask":
+            # under the question when it replies to a deep dive (already in the thread), else under the digest
+            answer.thread_ref = reply_to if who.context_paper or not answer.thread_ref else answer.thread_ref
+            await ask_command.post(adapter, adapter.store, who.channel_id, answer)
+        else:
+            answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
+            await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
     except Exception as exc:  # a background task has nobody else to tell
-        log.error("answering /ask in %s failed: %s", who.channel_id, exc)
+        log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
 
 
 def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
