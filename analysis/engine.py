@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -35,3 +35,12 @@ class Engine:
     arxiv_categories: list[str] = field(default_factory=list)
     llm_pool: int = 40  # most papers of the pool sent to LLM scoring
     arxiv_paging: Paging = field(default_factory=Paging)
+    llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
+
+    async def ready(self) -> Engine:
+        """The engine with its LLM set up. A command that fetches first calls this after the fetch, so
+        litellm's seconds-long import overlaps the network instead of preceding it."""
+        if self.llm_setup is not None:
+            setup, self.llm_setup = self.llm_setup, None
+            self.llm = await setup
+        return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +10,7 @@ from contextlib import asynccontextmanager
 from analysis.engine import Engine, Progress
 from analysis.fulltext import FullTexts
 from analysis.http import new_client
-from analysis.litellm_import import settle_litellm
+from analysis.litellm_import import litellm_ready, settle_litellm
 from analysis.llm import LLM, LLMConfig
 from analysis.llm_env import has_price, missing_keys
 from analysis.profile import Profile
@@ -50,6 +51,22 @@ def make_llm(settings: Settings, store: Store) -> LLM | None:
     ), store)
 
 
+async def set_up_llm(settings: Settings, store: Store) -> LLM | None:
+    """`make_llm` for async code: where it must ask litellm, the import is awaited off the event loop."""
+    if _asks_litellm(settings):
+        await litellm_ready()
+    return make_llm(settings, store)
+
+
+def _asks_litellm(settings: Settings) -> bool:
+    # make_llm asks litellm for the provider's key (without LLM_API_KEY) and for the model's price (a budget
+    # without LLM_PRICE_IN); otherwise the import can go on until the first call awaits it
+    if not settings.llm_model:
+        return False
+    unpriced_budget = settings.llm_daily_budget_usd is not None and settings.llm_price_in is None
+    return settings.llm_api_key is None or unpriced_budget
+
+
 def _warn_unpriced(settings: Settings) -> None:
     """A budget over a model without a price would count $0 forever: say so once, and how to price it."""
     if settings.llm_daily_budget_usd is None or settings.llm_price_in is not None:
@@ -67,11 +84,14 @@ def profile(settings: Settings) -> Profile:
 
 @asynccontextmanager
 async def open_engine(settings: Settings, store: Store, progress: Progress | None = None,
-                      llm: LLM | None = None) -> AsyncIterator[Engine]:
+                      llm: LLM | None = None, *, llm_later: bool = False) -> AsyncIterator[Engine]:
+    """The Engine; with `llm_later` its LLM is still being set up, and the caller awaits `engine.ready()`
+    once its network fetch is under way or done."""
     logs.register_secrets(secret_values(settings))
+    setup = asyncio.ensure_future(set_up_llm(settings, store)) if llm is None else None
     async with new_client() as client:
         engine = Engine(
-            profile=profile(settings), cache=store, http=client, llm=llm or make_llm(settings, store),
+            profile=profile(settings), cache=store, http=client, llm=llm, llm_setup=setup,
             hf_endpoint=settings.hf_endpoint, arxiv_api_url=settings.arxiv_api_url, top_n=settings.top_n,
             threshold=settings.threshold, max_deep_dives=settings.max_deep_dives,
             arxiv_categories=settings.arxiv_categories, llm_pool=settings.llm_pool,
@@ -81,6 +101,10 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
         if progress is not None:
             engine.progress = progress
         try:
+            if not llm_later:
+                await engine.ready()
             yield engine
         finally:
+            if setup is not None and not setup.done():
+                setup.cancel()  # the command failed before it needed the LLM: don't wait for the import
             await settle_litellm()

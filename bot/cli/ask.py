@@ -47,8 +47,9 @@ async def _answer(text: str, question: str, settings: Any, store: Any, progress:
     from analysis.render.answer import markdown
     from bot.engine import open_engine
 
-    async with open_engine(settings, store, progress) as engine:
+    async with open_engine(settings, store, progress, llm_later=True) as engine:
         paper = await find_paper(engine, text)
+        await engine.ready()
         if engine.llm is not None:  # without one, `ask` says so at once: nothing is read
             progress(f"reading {paper.arxiv_id} and answering")
         answer = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,

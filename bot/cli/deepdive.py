@@ -41,9 +41,10 @@ async def _page(text: str, settings: Any, store: Any, progress: Any) -> str:
     from bot.engine import open_engine
     from storage.history import latest_score
 
-    async with open_engine(settings, store, progress) as engine:
+    async with open_engine(settings, store, progress, llm_later=True) as engine:
         progress(f"looking up {text}")
         paper = await find_paper(engine, text)
+        await engine.ready()
         if engine.llm is None:
             progress("no LLM_MODEL set: showing the abstract")
         elif cached_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache) is not None:

@@ -74,8 +74,9 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
     from bot.engine import open_engine
     from bot.views import DEFAULT, build_views
 
-    async with open_engine(settings, store, progress) as engine:
+    async with open_engine(settings, store, progress, llm_later=True) as engine:
         pool, rebuilt = await _fetch(engine, store, day, papers, progress)
+        await engine.ready()
         if not pool.papers and not args.post:
             where = "Hugging Face and arXiv list" if engine.arxiv_categories else "Hugging Face lists"
             raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
