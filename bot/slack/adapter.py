@@ -31,6 +31,7 @@ from analysis.render import slack as render
 from analysis.render.slack_votes import ACTION
 from bot import ask_command, votes
 from bot.answers import Invocation
+from bot.background import Background
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
@@ -83,7 +84,7 @@ class SlackAdapter:
                             logger=bolt_log, authorize=self._authorizer())
         self._socket: Any = None
         self._auth: AuthorizeResult | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.background = Background()
         # chat.update is Tier 3 (about 50 a minute): one redraw per burst, at most one every 3 s a message
         self.refresher = Refresher(store, "slack", self.update_quick_view)
         self._register()
@@ -151,13 +152,12 @@ class SlackAdapter:
             self._socket = None
 
     def busy(self) -> set[asyncio.Task[None]]:
-        return set(self._tasks)
+        return self.background.busy()
 
     async def close(self) -> None:
         await self.refresher.close()
         await self.stop_listening()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=30)
+        await self.background.settle()
 
     # -- internals ---------------------------------------------------------------------------
     async def _post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None) -> str:
@@ -204,9 +204,7 @@ class SlackAdapter:
             return
         await ack(f"🔎 Reading {render.escape(text.strip()[:300])} — {SLOW[name]} follows in the channel.")
         # Slack wants the ack within 3 s; deep dives and answers take an LLM call, so they run after.
-        task = asyncio.create_task(self._later(who, name, text, respond))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.background.spawn(self._later(who, name, text, respond))
 
     async def _is_member(self, channel_id: str) -> bool:
         """Whether the bot can post in `channel_id`; True where Slack does not say (a DM, an app

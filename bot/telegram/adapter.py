@@ -30,6 +30,7 @@ from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import telegram as render
+from bot.background import Background
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
@@ -73,7 +74,7 @@ class TelegramAdapter:
             .concurrent_updates(8).build())
         self.username = ""
         self._started = self._polling = self._running = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.background = Background()
         self.admins = AdminCache()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
         # groups allow about 20 messages (edits too) a minute: one redraw per burst, at most one every 3 s
@@ -188,13 +189,12 @@ class TelegramAdapter:
             await self.application.updater.stop()
 
     def busy(self) -> set[asyncio.Task[None]]:
-        return set(self._tasks)
+        return self.background.busy()
 
     async def close(self) -> None:
         await self.refresher.close()
         await self.stop_listening()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=30)
+        await self.background.settle()
         # flags first: a close cut short by serve's deadline is not waited for a second time
         if self._running:
             self._running = False
@@ -263,12 +263,6 @@ class TelegramAdapter:
                 if changed is not None:
                     listener(changed)
 
-    def spawn(self, work: Any) -> None:
-        """Run slow work (a deep dive) without holding up the update that asked for it."""
-        task: asyncio.Task[None] = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     # -- webhook -----------------------------------------------------------------------------
     async def _webhook(self, app: web.Application) -> None:
         url = str(self.settings.telegram_webhook_url)
@@ -294,7 +288,7 @@ class TelegramAdapter:
             update = None
         if update is None:
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
-        self.spawn(self.application.process_update(update))
+        self.background.spawn(self.application.process_update(update))
         return web.json_response({"ok": True})
 
 

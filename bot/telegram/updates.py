@@ -78,7 +78,7 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
     if name in ("deepdive", "ask"):  # an LLM call away: answered in the background
-        adapter.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
+        adapter.background.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
         return
     answer = await adapter.commands.handle(who, name, text)
     await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
