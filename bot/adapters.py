@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from analysis.errors import ConfigError, PaperbotError
+from bot import logs
 from bot.chat import ChatAdapter
 from bot.posting import post_to_channels
 
@@ -29,6 +30,15 @@ class Adapters(dict[str, ChatAdapter]):
     def __init__(self) -> None:
         super().__init__()
         self.failed: dict[str, str] = {}
+
+    def down(self, platform: str, exc: Exception) -> None:
+        """Mark `platform` down with one line of reason; /healthz and `digest --post` show it, so it is
+        redacted (a library's message may quote a token)."""
+        why = str(exc) if isinstance(exc, PaperbotError) else f"{type(exc).__name__}: {exc}"
+        why = logs.redact(why.splitlines()[0] if why.strip() else type(exc).__name__)
+        log.error("%s is unavailable: %s", platform, why)
+        self.failed[platform] = why
+        self.pop(platform, None)
 
 
 @asynccontextmanager
@@ -55,9 +65,8 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
             stack.push_async_callback(_close, adapter)
             try:
                 await adapter.start()
-            except PaperbotError as exc:
-                log.error("%s is unavailable: %s", adapter.platform, exc)
-                adapters.failed[adapter.platform] = str(exc)
+            except Exception as exc:  # one platform that cannot start must not keep the other from serving
+                adapters.down(adapter.platform, exc)
                 continue
             adapters[adapter.platform] = adapter
         yield adapters

@@ -15,8 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from analysis.errors import ConfigError, PaperbotError
-from bot import logs
+from analysis.errors import ConfigError
 from bot.adapters import Adapters, open_adapters
 from bot.commands import Commands
 from bot.config import Settings
@@ -105,11 +104,7 @@ async def listen_all(adapters: Adapters, app: web.Application) -> None:
         try:
             await adapter.listen(app)
         except Exception as exc:
-            why = str(exc) if isinstance(exc, PaperbotError) else f"{type(exc).__name__}: {exc}"
-            why = logs.redact(why.splitlines()[0] if why else type(exc).__name__)
-            log.error("%s is unavailable: %s", name, why)
-            adapters.failed[name] = why
-            del adapters[name]
+            adapters.down(name, exc)
             await adapter.close()
 
 

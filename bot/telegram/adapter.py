@@ -93,9 +93,9 @@ class TelegramAdapter:
             await self.application.initialize()
             self.username = self.bot.username or ""
             await self.bot.set_my_commands([BotCommand(n, d.split(" — ", 1)[-1][:256]) for n, d in COMMANDS.items()])
-        except (InvalidToken, Forbidden) as exc:
-            raise ConfigError(f"Telegram refused TELEGRAM_BOT_TOKEN ({exc.message}); copy the token @BotFather "
-                              "gave you.") from None
+        except (InvalidToken, Forbidden):
+            # not exc.message: PTB quotes the rejected token in it
+            raise ConfigError("Telegram refused TELEGRAM_BOT_TOKEN; copy the token @BotFather gave you.") from None
         except TelegramError as exc:
             raise ChatError(f"could not reach Telegram at TELEGRAM_API_URL ({exc.message}); "
                             "check the network or the URL.") from None

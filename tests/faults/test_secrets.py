@@ -13,6 +13,7 @@ import httpx
 
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
+from tests.fakes.telegram import FakeTelegram
 from tests.helpers import SHARED, free_port
 
 
@@ -63,3 +64,22 @@ def test_no_secret_in_logs_errors_or_the_database(env: dict, llm: FakeLLM, slack
     for name, secret in SECRETS.items():
         assert secret not in text, f"{name} leaked into the output"
         assert secret not in dump, f"{name} leaked into the database"
+
+
+async def test_a_refused_telegram_token_is_not_quoted_where_the_platform_is_reported_down(
+        env: dict, telegram: FakeTelegram, monkeypatch: Any) -> None:
+    # PTB's InvalidToken message quotes the token it sent; /healthz and `digest --post` show this reason
+    from bot.adapters import open_adapters
+    from bot.config import load_settings
+    from bot.engine import open_engine
+    from storage.store import Store
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", SECRETS["TELEGRAM_BOT_TOKEN"])
+    monkeypatch.setenv("TELEGRAM_API_URL", telegram.url + "/bot")
+    settings = load_settings()
+    store = Store(settings.db)
+    async with open_engine(settings, store) as engine, open_adapters(settings, store, engine) as adapters:
+        why = adapters.failed["telegram"]
+    store.close()
+    assert "telegram" not in adapters and "TELEGRAM_BOT_TOKEN" in why
+    assert SECRETS["TELEGRAM_BOT_TOKEN"] not in why and "SECRET" not in why
