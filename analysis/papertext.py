@@ -151,7 +151,9 @@ def document(paper: Paper, text: PaperText | None, budget: int) -> str:
     """The paper as delimited data for a prompt: every piece escaped, so nothing in it can close a tag."""
     title = html.escape(paper.title, quote=False)
     abstract = html.escape(paper.abstract, quote=False)
-    head = f'<paper id="{html.escape(paper.arxiv_id)}">\n<title>{title}</title>\n<abstract>{abstract}</abstract>'
+    authors = html.escape(authors_line(paper), quote=False)
+    head = (f'<paper id="{html.escape(paper.arxiv_id)}">\n<title>{title}</title>\n<authors>{authors}</authors>\n'
+            f"<abstract>{abstract}</abstract>")
     if text is None or text.source == "abstract" or not text.sections:
         return head + "\n</paper>"
     room = budget - estimate_tokens(head) - 20
@@ -164,6 +166,12 @@ def document(paper: Paper, text: PaperText | None, budget: int) -> str:
         parts.append(f"<omitted>{html.escape('; '.join(dropped), quote=False)}</omitted>")
     parts += ["</fulltext>", "</paper>"]
     return "\n".join(parts)
+
+
+def authors_line(paper: Paper, most: int = 8) -> str:
+    """The first `most` authors, "et al." for the rest; "unknown" when the source named none."""
+    named = ", ".join(paper.authors[:most]) + (" et al." if len(paper.authors) > most else "")
+    return named or "unknown"
 
 
 def plain(text: PaperText | None, paper: Paper) -> str:
