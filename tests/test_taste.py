@@ -52,6 +52,13 @@ ZOTERO_BIB = """
 """
 
 
+def test_a_text_list_whose_comment_has_an_at_name_and_parenthesis_is_still_a_text_list() -> None:
+    text = "# papers @alice (slack) liked\n2601.15876\nhttps://arxiv.org/abs/2601.15165\n"
+    assert [e.arxiv_id for e in read_entries(text)] == ["2601.15876", "2601.15165"]
+    indented = "  @article{k, eprint = {2601.15876}}\n"  # an entry still parses with leading whitespace
+    assert [e.arxiv_id for e in read_entries(indented)] == ["2601.15876"]
+
+
 def test_bibtex_ids_come_from_eprint_doi_url_and_journal_and_entries_without_one_are_named() -> None:
     entries = read_entries(ZOTERO_BIB)
     assert [e.arxiv_id for e in entries] == ["2601.15876", "2601.15165", "2601.16208", None]
