@@ -133,9 +133,9 @@ def _water_fill(members: list[int], sizes: list[int], share: list[int], left: in
 
 
 def _cut(text: str, tokens: int) -> str:
-    """The text's start within `tokens`, ended at a sentence or word, marked […]."""
-    limit = max(0, tokens) * 4
-    if len(text) <= limit:
+    """The text's start within `tokens` (as estimate_tokens counts them), ended at a sentence or word, marked […]."""
+    limit = _chars_within(text, max(0, tokens))
+    if limit >= len(text):
         return text
     head = text[:limit]
     stop = max(head.rfind(". "), head.rfind("。"), head.rfind("\n"))
@@ -145,6 +145,20 @@ def _cut(text: str, tokens: int) -> str:
         space = head.rfind(" ")
         head = head[:space] if space > limit // 2 else head
     return head.rstrip() + " […]"
+
+
+def _chars_within(text: str, tokens: int) -> int:
+    """How many leading characters of `text` estimate_tokens counts as at most `tokens`: a Chinese
+    paper gets a quarter of the characters an English one does, not four per token of either."""
+    wide = narrow = 0
+    for i, char in enumerate(text):
+        if ord(char) > 0x2E80:
+            wide += 1
+        else:
+            narrow += 1
+        if wide + (narrow + 3) // 4 > tokens:
+            return i
+    return len(text)
 
 
 def document(paper: Paper, text: PaperText | None, budget: int) -> str:
