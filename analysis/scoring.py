@@ -6,11 +6,11 @@ import asyncio
 import html
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.errors import BudgetExceeded, LLMError
+from analysis.keywords import norm, phrases
 from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
@@ -195,25 +195,22 @@ def valid_scores(data: Any, wanted: set[str]) -> dict[str, Score]:
 
 # -- keyword fallback --------------------------------------------------------------------------
 
-def _norm(text: str) -> str:
-    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
-
-
 def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
     return {p.arxiv_id: keyword_score(p, profile) for p in papers}
 
 
 def keyword_score(paper: Paper, profile: Profile) -> Score:
-    """0–100 from where the interests appear: a phrase in the title counts most, partial words least."""
-    title, abstract = _norm(paper.title), _norm(paper.abstract)
+    """0–100 from where the interests appear: a phrase in the title counts most, partial words least.
+    An interest is found by its own words or by its field's terms (analysis.keywords)."""
+    title, abstract = norm(paper.title), norm(paper.abstract)
     total, hits = 0.0, []
     for keyword in profile.keywords:
-        phrase = _norm(keyword).strip()
-        if not phrase:
+        terms = phrases(keyword)
+        if not terms:
             continue
-        in_title = f" {phrase} " in title
-        count = abstract.count(f" {phrase} ")
-        words = [w for w in phrase.split() if len(w) > 3]
+        in_title = any(f" {term} " in title for term in terms)
+        count = sum(abstract.count(f" {term} ") for term in terms)
+        words = [w for w in terms[0].split() if len(w) > 3]
         partial = sum(f" {w}" in title + abstract for w in words) / len(words) if words else 0.0
         gained = (40 if in_title else 0) + (min(40, 25 + 5 * (count - 1)) if count else 0) + 10 * partial
         if in_title or count:
