@@ -91,7 +91,7 @@ def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, ca
     """What scoring is about to do, truthfully: a rerun with everything cached makes no LLM call."""
     if llm is None:
         how = f"the team's taste ({len(taste)} liked) and keywords" if taste is not None and taste.ranks else "keywords"
-        return f"scoring {len(papers)} papers by {how} (no LLM_MODEL set)"
+        return f"scoring {len(papers)} papers by {how} (without an LLM)"
     version = score_prompt(profile, taste).version
     cached = cache.cached_scores([p.arxiv_id for p in papers], llm.config.model, version)
     todo = [p for p in papers if p.arxiv_id not in cached]
