@@ -292,6 +292,9 @@ def test_json_export(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.Captu
     assert scores == sorted(scores, reverse=True) and all(p["reason"] for p in data["papers"])
     selected = [p for p in data["papers"] if p["selected"]]
     assert selected and all(p["deep_dive"]["key_contribution"] for p in selected)
+    # the fake arXiv has no HTML or PDF of these papers: the dives say they read the abstract only
+    assert {p["deep_dive_read"] for p in selected} == {"abstract"}
+    assert {p["deep_dive_read"] for p in data["papers"] if not p["selected"]} == {None}
 
 
 def test_usage_per_day(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.CaptureFixture[str]) -> None:
