@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -84,9 +83,12 @@ class Settings(BaseSettings):
     @field_validator("arxiv_categories_csv")
     @classmethod
     def _check_categories(cls, value: str) -> str:
+        from analysis.arxiv_categories import problem
+
         for category in _csv(value):
-            if not CATEGORY.fullmatch(category):
-                raise ValueError(f"'{category[:40]}' is not an arXiv category; list them like cs.CV,eess.IV")
+            why = problem(category)
+            if why:
+                raise ValueError(why)
         return value
 
     @property
@@ -123,9 +125,6 @@ CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API
 SCHEDULE = ("PAPERBOT_POST_TIME", "PAPERBOT_TIMEZONE")
 DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE",
                "PAPERBOT_ARXIV_CATEGORIES", "PAPERBOT_LLM_POOL")
-
-CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")  # cs.CV, eess.IV, hep-th, math.AG
-
 
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
