@@ -302,6 +302,9 @@ def test_usage_per_day(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.Cap
     code, out, _ = run(capsys, "usage", "--days", "7")
     from storage.store import today
 
-    assert code == 0 and out.startswith(today()) and "calls" in out and len(out.splitlines()) == 1
+    day_line, note = out.splitlines()
+    assert code == 0 and day_line.startswith(today()) and "calls" in day_line and "$0.0000" in day_line
+    # the fake model has no price: its $0 says "unknown", not "free"
+    assert note.startswith("cost unknown for openai/fake-mini (") and "LLM_PRICE_IN" in note
     code, _, err = run(capsys, "usage", "--days", "0")
     assert code == 1 and "--days 0" in one_line(err)
