@@ -208,6 +208,14 @@ def test_a_read_only_database_says_read_only(env: dict[str, str], tmp_path: Path
     assert code == 1 and f"the database {db} is read-only" in one_line(err) and "PAPERBOT_DB" in err
 
 
+def test_a_database_path_that_is_a_folder_says_so(env: dict[str, str], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PAPERBOT_DB", str(tmp_path))
+    code, _, err = run(capsys, "channel", "list")
+    assert code == 1 and f"PAPERBOT_DB={tmp_path} is a folder; give a file in it" in one_line(err)
+
+
 # 12. progress tells the truth (cached reruns: tests/test_cli.py); deepdive says what it is doing
 def test_deepdive_progress_and_stored_score(llm_env: dict[str, str], llm: FakeLLM,
                                             capsys: pytest.CaptureFixture[str]) -> None:
