@@ -172,7 +172,7 @@ def test_channel_cli(env: dict[str, str], capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(capsys, "channel", "add", "slack", "C0123", "--threshold", "80", "--quiet-empty")
     assert out.strip() == "updated slack C0123: threshold 70 → 80, empty days note → quiet"
     _, out, _ = run(capsys, "channel", "list")
-    assert "threshold  80" in out and "quiet on empty days" in out
+    assert "threshold  80" in out and "quiet on days without papers" in out
     run(capsys, "channel", "remove", "slack", "C0123")
     _, out, _ = run(capsys, "channel", "add", "slack", "C0123")
     assert out.startswith("subscribed slack C0123: threshold 60,") and "quiet" not in out  # a fresh start
