@@ -117,7 +117,7 @@ class Settings(BaseSettings):
         return ChannelDefaults(db=self.db, threshold=self.threshold, post_time=self.post_time, zone=self.zone)
 
 
-_SECRET_HINT = ("TOKEN", "SECRET", "KEY")
+_SECRET_HINT = ("_TOKEN", "_SECRET", "_KEY")  # name endings: PAPERBOT_FULLTEXT_TOKENS is no secret
 # What each kind of command does not read, so a bad value there cannot stop it (PAPERBOT_PORT=abc and `digest`)
 SERVE_ONLY = ("PAPERBOT_HOST", "PAPERBOT_PORT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET")
 CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
@@ -168,7 +168,7 @@ def _default(alias: str) -> Any:
 def _describe(error: Any) -> str:
     name = str(error["loc"][0]) if error["loc"] else "configuration"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if not any(hint in name.upper() for hint in _SECRET_HINT) and "input" in error:
+    if not name.upper().endswith(_SECRET_HINT) and "input" in error:
         shown = str(error["input"])[:40]
         if shown not in message:
             message = f"{message} (got '{shown}')"

@@ -23,6 +23,7 @@ def test_defaults_follow_the_spec(env: dict[str, str]) -> None:
     ("PAPERBOT_POST_TIME", "25:00", "HH:MM"),
     ("PAPERBOT_TIMEZONE", "Mars/Base", "IANA"),
     ("LLM_MAX_CONCURRENCY", "0", "LLM_MAX_CONCURRENCY"),
+    ("PAPERBOT_FULLTEXT_TOKENS", "lots", "(got 'lots')"),  # no secret, though its name says TOKENS
     ("PAPERBOT_ARXIV_CATEGORIES", "cs.cv,eess.IV", "did you mean cs.CV?"),
     ("PAPERBOT_ARXIV_CATEGORIES", "cs.XX", "cs has AI, AR"),
     ("PAPERBOT_ARXIV_CATEGORIES", "cs.CV;eess.IV", "list them like cs.CV,eess.IV"),
