@@ -31,6 +31,7 @@ class Paging:
     page_size: int = 200
     delay: float = 3.0  # seconds between two requests; a retry waits a multiple of it
     attempts: int = 5  # per page, for rate limits, 5xx, network errors and empty pages
+    most: int = MAX_LISTED  # papers read at most; tests shrink it
 
 
 @dataclass
@@ -67,7 +68,7 @@ async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str
     listing = Listing()
     seen: dict[str, Paper] = {}
     start, total, pages = 0, None, 0
-    while total is None or start < min(total, MAX_LISTED):
+    while total is None or start < min(total, paging.most):
         try:
             total, papers, count = await _page(client, api_url, {**params, "start": str(start)}, paging,
                                                first=pages == 0, non_empty=bool(total))
@@ -86,8 +87,11 @@ async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str
         if total and count == 0:
             break  # _page only lets an empty page through when retries ran out
     listing.papers, listing.total = list(seen.values()), total or 0
-    if total and start < min(total, MAX_LISTED) and listing.problem is None:
+    if total and start < min(total, paging.most) and listing.problem is None:
         listing.problem = f"arXiv kept sending empty pages after {start} of {total} papers"
+    if total and total > paging.most and listing.problem is None:
+        listing.problem = (f"arXiv matched {total} papers and only the first {paging.most} were read; "
+                           "follow fewer categories in PAPERBOT_ARXIV_CATEGORIES")
     log.info("arXiv listing of %s: %d papers in %d pages", day, len(seen), pages)
     return listing
 

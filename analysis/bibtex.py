@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from analysis.errors import BadInput, quote
 from analysis.ids import parse_arxiv_id
 
-_ENTRY = re.compile(r"@\s*(\w+)\s*[{(]", re.ASCII)
+# at a line's start, as every exporter writes them: "@alice (slack)" in a text list's comment is no entry
+_ENTRY = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]", re.ASCII | re.MULTILINE)
 _FIELD = re.compile(r"\s*([A-Za-z][\w-]*)\s*=\s*", re.ASCII)
 _ID_IN_TEXT = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|arxiv[:.\s]\s*|10\.48550/arxiv\.)"

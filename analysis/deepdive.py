@@ -76,8 +76,7 @@ async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: C
     cached = cache.cached_analysis(paper.arxiv_id, model, version)
     if cached is not None:
         return cached
-    authors = ", ".join(paper.authors[:8]) + (" et al." if len(paper.authors) > 8 else "")
-    user = f"Authors: {authors or 'unknown'}\n\n{document(paper, text, budget)}"
+    user = document(paper, text, budget)  # the authors are outside text too: inside <paper>, escaped
     try:
         dive, used = await llm.ask(
             kind="deep_dive_fulltext" if full else "deep_dive", model=model, schema_name=SCHEMA_NAME, schema=SCHEMA,

@@ -133,9 +133,9 @@ def _water_fill(members: list[int], sizes: list[int], share: list[int], left: in
 
 
 def _cut(text: str, tokens: int) -> str:
-    """The text's start within `tokens`, ended at a sentence or word, marked […]."""
-    limit = max(0, tokens) * 4
-    if len(text) <= limit:
+    """The text's start within `tokens` (as estimate_tokens counts them), ended at a sentence or word, marked […]."""
+    limit = _chars_within(text, max(0, tokens))
+    if limit >= len(text):
         return text
     head = text[:limit]
     stop = max(head.rfind(". "), head.rfind("。"), head.rfind("\n"))
@@ -147,11 +147,27 @@ def _cut(text: str, tokens: int) -> str:
     return head.rstrip() + " […]"
 
 
+def _chars_within(text: str, tokens: int) -> int:
+    """How many leading characters of `text` estimate_tokens counts as at most `tokens`: a Chinese
+    paper gets a quarter of the characters an English one does, not four per token of either."""
+    wide = narrow = 0
+    for i, char in enumerate(text):
+        if ord(char) > 0x2E80:
+            wide += 1
+        else:
+            narrow += 1
+        if wide + (narrow + 3) // 4 > tokens:
+            return i
+    return len(text)
+
+
 def document(paper: Paper, text: PaperText | None, budget: int) -> str:
     """The paper as delimited data for a prompt: every piece escaped, so nothing in it can close a tag."""
     title = html.escape(paper.title, quote=False)
     abstract = html.escape(paper.abstract, quote=False)
-    head = f'<paper id="{html.escape(paper.arxiv_id)}">\n<title>{title}</title>\n<abstract>{abstract}</abstract>'
+    authors = html.escape(authors_line(paper), quote=False)
+    head = (f'<paper id="{html.escape(paper.arxiv_id)}">\n<title>{title}</title>\n<authors>{authors}</authors>\n'
+            f"<abstract>{abstract}</abstract>")
     if text is None or text.source == "abstract" or not text.sections:
         return head + "\n</paper>"
     room = budget - estimate_tokens(head) - 20
@@ -164,6 +180,12 @@ def document(paper: Paper, text: PaperText | None, budget: int) -> str:
         parts.append(f"<omitted>{html.escape('; '.join(dropped), quote=False)}</omitted>")
     parts += ["</fulltext>", "</paper>"]
     return "\n".join(parts)
+
+
+def authors_line(paper: Paper, most: int = 8) -> str:
+    """The first `most` authors, "et al." for the rest; "unknown" when the source named none."""
+    named = ", ".join(paper.authors[:most]) + (" et al." if len(paper.authors) > most else "")
+    return named or "unknown"
 
 
 def plain(text: PaperText | None, paper: Paper) -> str:

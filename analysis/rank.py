@@ -51,8 +51,23 @@ async def cheap_scores_async(papers: Sequence[Paper], profile: Profile, taste: T
 
 async def score_day(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache,
                     taste: Taste | None = None) -> ScoreResult:
-    """The LLM's scores (the taste's titles calibrating the prompt), or without one, keywords + taste."""
+    """The LLM's scores (the taste's titles calibrating the prompt), or without one, keywords + taste.
+    Papers a configured LLM failed to score get keywords + taste too, not keywords alone."""
     if llm is not None or taste is None or not taste.ranks:
-        return await score_papers(papers, profile=profile, llm=llm, cache=cache, taste=taste)
+        result = await score_papers(papers, profile=profile, llm=llm, cache=cache, taste=taste)
+        if llm is not None and taste is not None and taste.ranks:
+            await _taste_for_the_gaps(result, papers, profile, taste, cache)
+        return result
     scores = await cheap_scores_async(papers, profile, taste, cache)
     return ScoreResult(scores, ranked_by=profile.say("taste_note", n=len(taste)))
+
+
+async def _taste_for_the_gaps(result: ScoreResult, papers: list[Paper], profile: Profile, taste: Taste,
+                              cache: Cache) -> None:
+    """Replace the keyword scores scoring filled in for an LLM failure by the cheap ranking's."""
+    gaps = [p for p in papers if result.scores[p.arxiv_id].method == "keyword"]
+    if not gaps:
+        return
+    result.scores.update(await cheap_scores_async(gaps, profile, taste, cache))
+    if len(gaps) == len(papers):
+        result.ranked_by = profile.say("taste_note", n=len(taste))

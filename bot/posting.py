@@ -66,7 +66,7 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
         ref = await adapter.post_quick_view(channel.channel_id, view, votes)
     listed = json.dumps([item.paper.arxiv_id for item in view.items])
     store.set_quick_view(channel.platform, channel.channel_id, day, ref, listed)
-    store.save_view(channel.platform, channel.channel_id, day, view.model_dump_json())  # votes redraw it
+    store.save_view(channel.platform, channel.channel_id, day, view)  # votes redraw it
     store.record_message(channel.platform, channel.channel_id, day, ref, kind="quick_view")
     return ref if view.items else None
 

@@ -33,10 +33,10 @@ class Refresher:
         """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
         if arxiv_id is None:
             return
-        found = self.store.view_listing(self.platform, channel_id, arxiv_id)
-        if found is None:
+        ref = self.store.view_ref(self.platform, channel_id, arxiv_id)
+        if ref is None:
             return
-        key = (channel_id, found[0])
+        key = (channel_id, ref)
         if key in self._pending:  # the redraw already planned will read the counts as they are then
             return
         wait = max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())

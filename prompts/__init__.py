@@ -7,6 +7,7 @@ with, misses the cache instead of serving answers made for another prompt.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +24,9 @@ class Prompt:
         return f"{self.name}-{hashlib.sha256(self.text.encode()).hexdigest()[:12]}"
 
 
+@functools.lru_cache(maxsize=32)  # a handful of templates
 def template(name: str) -> str:
+    """The template file's text, read once per process: prompts are rendered several times per paper."""
     return resources.files(__package__).joinpath(f"{name}.md").read_text(encoding="utf-8")
 
 

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlite_utils
+
+if TYPE_CHECKING:
+    from analysis.models import Digest
 
 
 class QuickViewTables:
     db: sqlite_utils.Database
 
-    def save_view(self, platform: str, channel_id: str, day: str, body: str) -> None:
+    def save_view(self, platform: str, channel_id: str, day: str, digest: Digest) -> None:
         with self.db.conn:
             self.db.execute("update posts set view = ? where platform = ? and channel_id = ? and day = ?",
-                            [body, platform, channel_id, day])
+                            [redraw_json(digest), platform, channel_id, day])
 
-    def view_listing(self, platform: str, channel_id: str, arxiv_id: str) -> tuple[str, str] | None:
-        """(quick view ref, digest JSON) of the channel's latest quick view that lists the paper."""
+    def view_ref(self, platform: str, channel_id: str, arxiv_id: str) -> str | None:
+        """The ref of the channel's latest quick view that lists the paper."""
         row = self.db.execute(
-            "select quick_view_ref, view from posts where platform = ? and channel_id = ? and view is not null "
+            "select quick_view_ref from posts where platform = ? and channel_id = ? and view is not null "
             "and quick_view_ref is not null and summary like ? order by day desc limit 1",
             [platform, channel_id, f'%"{arxiv_id}"%']).fetchone()
-        return (str(row[0]), str(row[1])) if row else None
+        return str(row[0]) if row else None
 
     def view_at(self, platform: str, channel_id: str, quick_view_ref: str) -> str | None:
         row = self.db.execute("select view from posts where platform = ? and channel_id = ? and quick_view_ref = ?",
                               [platform, channel_id, quick_view_ref]).fetchone()
         return str(row[0]) if row and row[0] else None
+
+
+def redraw_json(digest: Digest) -> str:
+    """The digest as a redraw needs it: abstracts and HF summaries, most of a pool's bytes and never in a
+    quick view, are left out, so a channel's row per day stays small."""
+    items = [item.model_copy(update={"paper": item.paper.model_copy(update={"abstract": "", "ai_summary": None})})
+             for item in digest.items]
+    return digest.model_copy(update={"items": items}).model_dump_json()

@@ -15,6 +15,7 @@ from analysis.errors import PaperbotError
 
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
     from analysis.models import Analysis, Paper, Score
+from storage import paper_rows
 from storage.chat import ChatTables
 from storage.migrations import migrate
 from storage.quick_views import QuickViewTables
@@ -95,9 +96,11 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
             return
         with self.db.conn:
             # insert-then-update keeps first_seen of papers we had: it says which day first listed them
+            old = paper_rows.existing(self.db, [p.arxiv_id for p in papers])
             self.db.table("papers").insert_all(rows, pk="arxiv_id", ignore=True)
-            self.db.table("papers").upsert_all([{k: v for k, v in r.items() if k != "first_seen"} for r in rows],
-                                         pk="arxiv_id")
+            self.db.table("papers").upsert_all(
+                [paper_rows.merged(old.get(str(r["arxiv_id"])), {k: v for k, v in r.items() if k != "first_seen"})
+                 for r in rows], pk="arxiv_id")
             if day:
                 self.db.table("day_papers").upsert_all(
                     [{"day": day, "arxiv_id": p.arxiv_id, "rank": i} for i, p in enumerate(papers)],

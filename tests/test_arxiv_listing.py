@@ -89,6 +89,15 @@ async def test_empty_pages_for_good_keep_what_was_listed_and_say_so(arxiv: FakeA
     assert len(arxiv.calls) == 1 + FAST.attempts  # bounded
 
 
+async def test_a_listing_capped_at_its_most_says_it_is_incomplete(arxiv: FakeArxiv) -> None:
+    ids, cats = hundred(arxiv)
+    listing = await listed(arxiv, cats, Paging(page_size=25, delay=0.02, attempts=4, most=50))
+    assert [p.arxiv_id for p in listing.papers] == ids[:50] and not listing.complete
+    assert "matched 100 papers and only the first 50 were read" in str(listing.problem)
+    assert "PAPERBOT_ARXIV_CATEGORIES" in str(listing.problem)
+    assert len(arxiv.calls_to("/api/query")) == 2  # no page past the cap
+
+
 async def test_a_weekend_is_an_empty_day_not_an_error(arxiv: FakeArxiv) -> None:
     hundred(arxiv)
     async with httpx.AsyncClient() as client:

@@ -70,6 +70,7 @@ def test_a_deep_dive_reads_the_html_sections_and_a_second_one_fetches_and_pays_n
     assert code == 0, err
     sent = user_message(llm.calls_for("deep_dive")[0])
     assert '<fulltext source="html">' in sent and '<section title="5 Results">' in sent
+    assert sent.startswith(f'<paper id="{ASTRO_ID}">') and "<authors>Mahdi Hassanpour</authors>" in sent
     assert "Logistic regression | 0.969 | 0.628" in sent  # the results table's numbers
     assert "Knowl Eng Rev" not in sent and "doi:10.1063" not in sent  # no reference list
     assert "（基于摘要）" not in page and page.startswith("# Analyzing Astronomical Data")

@@ -7,6 +7,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from analysis.models import Digest, DigestItem, Score
+from analysis.render import slack as slack_render
+from analysis.render.slack import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
 from bot.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM
@@ -30,7 +32,7 @@ def long_day(count: int = 60) -> Digest:
     for n in range(count):
         paper = base[n % len(base)].model_copy(update={
             "arxiv_id": f"2601.{20000 + n}", "title": f"Paper {n}: " + "a long title about restoration " * 6})
-        items.append(DigestItem(paper=paper, score=Score(arxiv_id=paper.arxiv_id, score=99 - n)))
+        items.append(DigestItem(paper=paper, score=Score(arxiv_id=paper.arxiv_id, score=max(0, 99 - n))))
     return Digest(title="CV 论文日报", date=dt.date(2026, 1, 23), items=items, threshold=101, max_deep_dives=3)
 
 
@@ -44,8 +46,8 @@ async def test_the_fake_refuses_blocks_over_the_total_text_limit(env: dict, slac
     assert refused.value.response["error"] == "msg_blocks_too_long" and fits["ok"]
 
 
-async def test_a_long_quick_view_fits_one_message_and_keeps_every_button(env: dict, slack_env: dict,
-                                                                         slack: FakeSlack) -> None:
+async def test_a_long_quick_view_fits_one_message_with_a_button_per_shown_line(env: dict, slack_env: dict,
+                                                                               slack: FakeSlack) -> None:
     digest = long_day()  # 60 papers with long titles: ~21k characters of list
     async with running(listen=False) as h:
         outcome = await post_digest(h.adapters["slack"], h.store, subscribe(h), digest)
@@ -53,9 +55,23 @@ async def test_a_long_quick_view_fits_one_message_and_keeps_every_button(env: di
     assert "posted the digest" in outcome and len(quick) == 1  # not refused with msg_blocks_too_long
     assert blocks_text(quick[0]) <= MAX_BLOCKS_TEXT and quick[0]["blocks"][0]["type"] == "header"
     buttons = [e for b in quick[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert len(buttons) == len(digest.quick_items())  # the list gave way, not the votes
-    listed = " ".join(b["text"]["text"] for b in quick[0]["blocks"] if b["type"] == "section")
-    assert digest.items[0].paper.arxiv_id in listed
+    listed = "\n".join(b["text"]["text"] for b in quick[0]["blocks"] if b["type"] == "section").splitlines()
+    assert digest.items[0].paper.arxiv_id in listed[0] and 10 < len(listed) < len(digest.quick_items())
+    assert len(buttons) == len(listed)  # a button for each line shown, none for a paper not shown
+    contexts = " ".join(e["text"] for b in quick[0]["blocks"] if b["type"] == "context" for e in b["elements"])
+    assert f"另扫描了 {len(digest.items) - len(listed)} 篇" in contexts
+
+
+def test_a_300_paper_day_with_no_top_n_shows_what_fits_and_says_the_rest() -> None:
+    digest = long_day(300)
+    message = slack_render.quick_view(digest, {})
+    blocks = message["blocks"]
+    assert len(blocks) <= MAX_BLOCKS and sum(map(block_text_length, blocks)) <= MAX_MESSAGE_TEXT
+    lines = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section").splitlines()
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert 0 < len(lines) == len(buttons) < 300 and buttons[-1]["action_id"] == f"vote:{len(lines) - 1}"
+    assert any(f"另扫描了 {300 - len(lines)} 篇" in e["text"] for b in blocks if b["type"] == "context"
+               for e in b["elements"])
 
 
 async def test_a_long_deep_dive_stays_under_the_total_text_limit(llm_env: dict, slack_env: dict,

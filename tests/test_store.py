@@ -30,6 +30,30 @@ def test_papers_keep_the_day_that_first_listed_them(tmp_path: Path) -> None:
     assert store.day_has("2026-01-23", papers[0].arxiv_id) and not store.day_has("2026-01-23", papers[1].arxiv_id)
 
 
+def test_saving_the_arxiv_copy_of_a_paper_keeps_what_hf_knew(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    hf = day_papers()[0].model_copy(update={"upvotes": 42, "ai_summary": "HF summary", "thumbnail": "https://t/1.png",
+                                            "sources": ["hf", "arxiv"], "categories": ["cs.CV"]})
+    others = [p.model_copy(update={"sources": ["arxiv"]}) for p in day_papers()[1:]]
+    store.save_papers([hf, *others], "2026-01-22")
+    arxiv = hf.model_copy(update={"upvotes": 0, "ai_summary": None, "thumbnail": None, "sources": ["arxiv"],
+                                  "categories": ["cs.LG", "cs.CV"], "title": "arXiv's title"})
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    store.save_papers([arxiv, *others], "2026-01-21")  # a rerun of an earlier day's pool, arXiv only
+    store.db.conn.set_trace_callback(None)
+    got = store.get_paper(hf.arxiv_id)
+    assert got is not None and got.upvotes == 42 and got.ai_summary == "HF summary" and got.thumbnail == hf.thumbnail
+    assert got.sources == ["hf", "arxiv"] and got.categories == ["cs.LG", "cs.CV"] and got.title == hf.title
+    assert store.db.table("papers").get(hf.arxiv_id)["first_seen"] == "2026-01-22"
+    # a few statements for the whole batch, not a lookup per paper
+    assert sum("from papers" in s.lower() for s in statements) <= 2 < len(others)
+    newer = arxiv.model_copy(update={"upvotes": 50, "ai_summary": "newer"})
+    store.save_papers([newer])
+    got = store.get_paper(hf.arxiv_id)
+    assert got is not None and got.upvotes == 50 and got.ai_summary == "newer"
+
+
 def test_cache_is_keyed_by_paper_model_and_prompt_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "t.db")
     store.save_scores([Score(arxiv_id="2601.00001", score=77, reason="r")], "m1", "v1")

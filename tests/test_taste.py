@@ -22,6 +22,7 @@ from bot.tastes import parse_scope, taste_of
 from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FIXTURES, FakeHF
+from tests.fakes.llm import FakeLLM
 from tests.helpers import day_papers, engine_for
 
 SLACK = ("slack", "C0123ABCD")
@@ -50,6 +51,13 @@ ZOTERO_BIB = """
 @book{no_arxiv, title = {Deep Learning}, publisher = {MIT Press}}
 @comment{jabref-meta: databaseType:bibtex;}
 """
+
+
+def test_a_text_list_whose_comment_has_an_at_name_and_parenthesis_is_still_a_text_list() -> None:
+    text = "# papers @alice (slack) liked\n2601.15876\nhttps://arxiv.org/abs/2601.15165\n"
+    assert [e.arxiv_id for e in read_entries(text)] == ["2601.15876", "2601.15165"]
+    indented = "  @article{k, eprint = {2601.15876}}\n"  # an entry still parses with leading whitespace
+    assert [e.arxiv_id for e in read_entries(indented)] == ["2601.15876"]
 
 
 def test_bibtex_ids_come_from_eprint_doi_url_and_journal_and_entries_without_one_are_named() -> None:
@@ -209,3 +217,21 @@ def test_the_real_process_lists_a_taste(env: dict[str, str]) -> None:
     bad = subprocess.run([str(script), "taste", "list", "--channel", "irc:x"], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "--channel slack:" in bad.stderr
+
+
+async def test_an_llm_that_fails_falls_back_to_keywords_and_taste_not_keywords_alone(llm_env: dict[str, str],
+                                                                                     llm: FakeLLM) -> None:
+    store = Store(llm_env["PAPERBOT_DB"])
+    earlier = day_papers("hf_daily_papers_2026-01-21.json") + day_papers("hf_daily_papers_2026-08-21.json")
+    store.save_papers(earlier, "2026-01-21")
+    today = day_papers()
+    store.save_papers(today)
+    store.add_taste(("", ""), [today[7].arxiv_id, *(p.arxiv_id for p in earlier[:4])])
+    llm.fail_next(500, times=1000)  # the LLM is configured and down for the whole day
+    async with engine_for(store) as engine:
+        digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))
+    assert llm.calls and digest.scored_by == "keyword"
+    assert digest.items[0].paper.arxiv_id == today[7].arxiv_id  # the taste ranked it, as without an LLM
+    assert digest.items[0].score.reason.startswith("口味 ")
+    assert digest.ranked_by == "按团队口味排序（5 篇喜欢的论文）" and any("LLM 不可用" in n for n in digest.notes)
+    store.close()

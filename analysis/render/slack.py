@@ -116,29 +116,25 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
     listed = digest.quick_items()
     lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
              for n, item in enumerate(listed, start=1)]
-    more = more_scanned(digest, len(listed))
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
             _context(escape(summary)), *([_context(f"🎯 {escape(digest.ranked_by)}")] if digest.ranked_by else []),
             *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
-    buttons = vote_actions([votes.get(item.paper.arxiv_id, 0) for item in listed])
-    tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
-    # the list gives way first: every listed paper keeps its button, within both of Slack's limits
-    fixed = [*head, *buttons, *tail]
-    body = _fit(sections(lines), MAX_BLOCKS - len(fixed), MAX_MESSAGE_TEXT - sum(map(block_text_length, fixed)))
-    blocks = [*head, *body, *buttons, *tail]
+    counts = [votes.get(item.paper.arxiv_id, 0) for item in listed]
+    # the list gives way at its end: the buttons and the "more" line follow the lines actually shown
+    for shown in range(len(lines), -1, -1):
+        more = more_scanned(digest, shown)
+        tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
+        fixed = [*head, *vote_actions(counts[:shown]), *tail]
+        body = sections(lines[:shown])
+        if _fits([*fixed, *body]):
+            break
+    blocks = [*head, *body, *vote_actions(counts[:shown]), *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 
 
-def _fit(blocks: list[dict[str, Any]], most: int, room: int) -> list[dict[str, Any]]:
-    """The first blocks that fit in `most` blocks and `room` characters of text."""
-    kept: list[dict[str, Any]] = []
-    for block in blocks[: max(most, 0)]:
-        room -= block_text_length(block)
-        if room < 0:
-            break
-        kept.append(block)
-    return kept
+def _fits(blocks: list[dict[str, Any]]) -> bool:
+    return len(blocks) <= MAX_BLOCKS and sum(map(block_text_length, blocks)) <= MAX_MESSAGE_TEXT
 
 
 def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
