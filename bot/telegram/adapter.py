@@ -104,14 +104,15 @@ class TelegramAdapter:
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
         topic = self._topic(channel_id)
-        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.quick_items())) if i == len(parts) - 1
-                                else None, thread_id=topic) for i, part in enumerate(parts)]
+        keyboard = digest_keyboard(digest, votes_by_id)
+        refs = [await self.send(channel_id, part, markup=keyboard if i == len(parts) - 1 else None, thread_id=topic)
+                for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
     async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
         """The counts in the text when the quick view is one message; on the buttons always."""
         parts = render.quick_view(digest, votes_by_id)
-        keyboard = vote_keyboard(len(digest.items), [votes_by_id.get(i.paper.arxiv_id, 0) for i in digest.items])
+        keyboard = digest_keyboard(digest, votes_by_id)
         try:
             if len(parts) == 1:
                 await self.bot.edit_message_text(chat_id=int(channel_id), message_id=int(ref), text=parts[0],
@@ -302,6 +303,12 @@ def vote_keyboard(count: int, votes: list[int] | None = None) -> InlineKeyboardM
     buttons = [InlineKeyboardButton(f"👍 {n}" + (f" · {votes[n - 1]}" if n <= len(votes) and votes[n - 1] else ""),
                                     callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
     return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+
+
+def digest_keyboard(digest: Digest, votes_by_id: dict[str, int]) -> InlineKeyboardMarkup:
+    """The quick view's buttons, one per paper it lists (not per paper scanned), posted and redrawn alike."""
+    listed = digest.quick_items()
+    return vote_keyboard(len(listed), [votes_by_id.get(item.paper.arxiv_id, 0) for item in listed])
 
 
 def plain(text: str) -> str:
