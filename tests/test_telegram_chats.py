@@ -37,3 +37,41 @@ async def test_a_vote_redraws_the_keyboard_of_the_listed_papers_only(env: dict, 
     redrawn = buttons(telegram.edits[-1]["reply_markup"])
     assert len(redrawn) == len(digest.quick_items())
     assert redrawn[1] == "👍 2 · 1" and redrawn[0] == "👍 1"
+
+
+CHANNEL = -1002236736395
+
+
+async def test_a_channel_subscribed_by_name_gets_its_pictures_and_redraws(llm_env: dict, telegram_env: dict,
+                                                                          telegram: FakeTelegram) -> None:
+    telegram.set_chat(CHANNEL, "channel", username="papers_daily")
+    async with running(listen=False) as h:  # subscribed after start: still by name when posting
+        digest = await h.digest(thresholds=(0,))
+        channel = h.store.upsert_channel("telegram", "@papers_daily", threshold=0, post_time="08:30",
+                                         timezone="UTC")
+        outcome = await post_digest(h.adapters["telegram"], h.store, channel, digest)
+        quick = telegram.sent_to(CHANNEL)[0]
+        first = digest.quick_items()[0].paper.arxiv_id
+        await h.adapters["telegram"].update_quick_view("@papers_daily", str(quick["message_id"]), digest, {first: 2})
+    assert "posted the digest" in outcome
+    assert [m["photo"] for m in telegram.sent_to(CHANNEL) if "photo" in m] == [
+        item.paper.thumbnail for item in digest.selected()]
+    assert buttons(telegram.edits[-1]["reply_markup"])[0] == "👍 1 · 2"
+
+
+async def test_names_become_numeric_ids_at_start(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                 caplog: Any) -> None:
+    telegram.set_chat(CHANNEL, "channel", username="papers_daily")
+    chat = {"id": CHANNEL, "type": "channel", "title": "papers", "username": "papers_daily"}
+    async with running(listen=False) as h:
+        h.store.upsert_channel("telegram", "@papers_daily", threshold=33, post_time="07:15", timezone="UTC")
+        h.store.upsert_channel("telegram", "@nobody_knows_this", threshold=50, post_time="08:30", timezone="UTC")
+    async with running() as h:  # the next start finds them
+        telegram.push_update({"channel_post": {"message_id": 7, "date": int(time.time()), "chat": chat,
+                                               "sender_chat": chat, "text": "/subscribe"}})
+        await until(lambda: len(telegram.sent_to(CHANNEL)) == 1)
+        active = {c.channel_id: c for c in h.store.channels() if c.platform == "telegram"}
+    assert set(active) == {str(CHANNEL), "@nobody_knows_this"}  # one subscription, not a second by number
+    assert active[str(CHANNEL)].threshold == 33 and active[str(CHANNEL)].post_time == "07:15"
+    warned = [r for r in caplog.records if "@nobody_knows_this" in r.getMessage()]
+    assert len(warned) == 1 and "stays subscribed" in warned[0].getMessage()

@@ -100,6 +100,21 @@ class TelegramAdapter:
             raise ChatError(f"could not reach Telegram at TELEGRAM_API_URL ({exc.message}); "
                             "check the network or the URL.") from None
         self._started = True
+        await self._resolve_names()
+
+    async def _resolve_names(self) -> None:
+        """Channels subscribed by @name move to their numeric id: commands and reactions arrive under it,
+        so /subscribe typed in the channel finds the same subscription instead of making a second one."""
+        for channel in self.store.channels():
+            if channel.platform != "telegram" or not channel.channel_id.startswith("@"):
+                continue
+            try:
+                chat = await self.bot.get_chat(channel.channel_id)
+            except TelegramError as exc:
+                log.warning("Telegram does not know %s (%s); it stays subscribed by that name",
+                            channel.channel_id, exc.message)
+                continue
+            self.move_chat(channel.channel_id, str(chat.id), why=f"{channel.channel_id} is chat {chat.id}")
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
@@ -115,11 +130,11 @@ class TelegramAdapter:
         keyboard = digest_keyboard(digest, votes_by_id)
         try:
             if len(parts) == 1:
-                await self.bot.edit_message_text(chat_id=int(channel_id), message_id=int(ref), text=parts[0],
+                await self.bot.edit_message_text(chat_id=chat_ref(channel_id), message_id=int(ref), text=parts[0],
                                                  parse_mode=ParseMode.HTML, reply_markup=keyboard,
                                                  link_preview_options=LinkPreviewOptions(is_disabled=True))
             else:  # the counted lines may sit in an earlier part: the buttons carry the counts
-                await self.bot.edit_message_reply_markup(chat_id=int(channel_id), message_id=int(ref),
+                await self.bot.edit_message_reply_markup(chat_id=chat_ref(channel_id), message_id=int(ref),
                                                          reply_markup=keyboard)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
@@ -153,7 +168,7 @@ class TelegramAdapter:
         chat_id = self._moved.get(chat_id, chat_id)
         try:
             message = await self.bot.send_photo(
-                chat_id=int(chat_id), photo=paper.thumbnail, caption=render.photo_caption(paper, prefix),
+                chat_id=chat_ref(chat_id), photo=paper.thumbnail, caption=render.photo_caption(paper, prefix),
                 parse_mode=ParseMode.HTML, message_thread_id=thread_id,
                 reply_parameters=ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
                 if reply_to else None)
@@ -211,7 +226,7 @@ class TelegramAdapter:
         chat_id = self._moved.get(chat_id, chat_id)
         kwargs: dict[str, Any] = {
             # a public channel may be subscribed by its @username, which Telegram takes as the chat_id
-            "chat_id": chat_id if chat_id.startswith("@") else int(chat_id),
+            "chat_id": chat_ref(chat_id),
             "link_preview_options": LinkPreviewOptions(is_disabled=True),
             "reply_markup": markup, "message_thread_id": thread_id,
             "reply_parameters": ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
@@ -241,7 +256,7 @@ class TelegramAdapter:
             raise ChatError(f"Telegram failed to send to {chat_id}: {exc.message}") from None
         return str(message.message_id)
 
-    def move_chat(self, old: str, new: str) -> None:
+    def move_chat(self, old: str, new: str, why: str = "") -> None:
         """A basic group upgraded to a supergroup has a new id for good: its subscription follows it.
         Idempotent: both the failed send and the migration service messages may report the same move."""
         if old == new:
@@ -257,7 +272,7 @@ class TelegramAdapter:
                                                post_time=channel.post_time, timezone=channel.timezone,
                                                empty_note=channel.empty_note)
         self.store.deactivate_channel("telegram", old)
-        log.warning("Telegram group %s became supergroup %s; its subscription moved there", old, new)
+        log.warning("%s; its subscription moved there", why or f"Telegram group {old} became supergroup {new}")
         gone = self.store.get_channel("telegram", old)
         for listener in self.commands.listeners:  # the scheduler drops the old job and plans the new one
             for changed in (gone, target):
@@ -291,6 +306,11 @@ class TelegramAdapter:
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
         self.background.spawn(self.application.process_update(update))
         return web.json_response({"ok": True})
+
+
+def chat_ref(chat_id: str) -> int | str:
+    """The chat_id every Bot API call takes: a public channel's @username as is, any other chat its number."""
+    return chat_id if chat_id.startswith("@") else int(chat_id)
 
 
 MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
