@@ -75,3 +75,27 @@ async def test_names_become_numeric_ids_at_start(env: dict, telegram_env: dict, 
     assert active[str(CHANNEL)].threshold == 33 and active[str(CHANNEL)].post_time == "07:15"
     warned = [r for r in caplog.records if "@nobody_knows_this" in r.getMessage()]
     assert len(warned) == 1 and "stays subscribed" in warned[0].getMessage()
+
+
+def group_message(text: str, user: int) -> dict[str, Any]:
+    return {"message": {"message_id": time.monotonic_ns() % 10**9, "date": int(time.time()), "text": text,
+                        "chat": {"id": GROUP, "type": "supergroup", "title": "papers"},
+                        "from": {"id": user, "is_bot": False, "first_name": "Bob"},
+                        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}}
+
+
+async def test_subscribe_in_groups_is_for_admins(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    bob = 43
+    telegram.add_admin(GROUP, ALICE)
+    async with running() as h:
+        h.store.upsert_channel("telegram", str(GROUP), threshold=60, post_time="08:30", timezone="UTC")
+        telegram.push_update(group_message("/subscribe 06:00", bob))
+        await until(lambda: len(telegram.sent_to(GROUP)) == 1)
+        refused = telegram.sent_to(GROUP)[0]["visible"]
+        channel = h.store.get_channel("telegram", str(GROUP))
+        telegram.push_update(group_message("/subscribe 06:00", ALICE))
+        await until(lambda: len(telegram.sent_to(GROUP)) == 2)
+        moved = h.store.get_channel("telegram", str(GROUP))
+    assert "Only chat administrators" in refused
+    assert channel is not None and channel.post_time == "08:30"
+    assert moved is not None and moved.post_time == "06:00"
