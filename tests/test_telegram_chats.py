@@ -99,3 +99,17 @@ async def test_subscribe_in_groups_is_for_admins(env: dict, telegram_env: dict, 
     assert "Only chat administrators" in refused
     assert channel is not None and channel.post_time == "08:30"
     assert moved is not None and moved.post_time == "06:00"
+
+
+async def test_a_deep_dive_that_cannot_be_posted_says_so(llm_env: dict, telegram_env: dict,
+                                                        telegram: FakeTelegram) -> None:
+    async with running():
+        # the dive's first message is refused; the line saying so is not
+        telegram.fail_next(400, {"ok": False, "error_code": 400,
+                                 "description": "Bad Request: not enough rights to send text messages"},
+                           path="/sendMessage")
+        telegram.push_update(group_message("/deepdive 2601.15621", ALICE))
+        await until(lambda: any("could not be posted" in m["visible"] for m in telegram.sent_to(GROUP)))
+    told = [m for m in telegram.sent_to(GROUP) if "could not be posted" in m["visible"]]
+    assert len(told) == 1 and "Not enough rights" in told[0]["visible"] and "\n" not in told[0]["visible"]
+    assert told[0]["visible"].startswith("The deep dive could not be posted")

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, Mes
 
 from analysis.render import telegram as render
 from bot import ask_command, votes
-from bot.answers import Invocation
+from bot.answers import Invocation, not_posted
 from bot.commands import COMMANDS
 from bot.votes import UP_REACTIONS
 
@@ -108,8 +108,13 @@ async def _answer_later(adapter: TelegramAdapter, who: Invocation, name: str, te
         else:
             answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
             await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
-    except Exception as exc:  # a background task has nobody else to tell
+    except Exception as exc:  # a background task has nobody else to tell but the person who asked
         log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
+        try:
+            await adapter.send(who.channel_id, render.esc(not_posted(name, exc)), reply_to=reply_to,
+                               thread_id=thread)
+        except Exception as again:
+            log.error("telling the user about it failed too: %s", again)
 
 
 def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
