@@ -45,7 +45,7 @@ class Commands:
         self.engine = engine
         self.listeners: list[ChannelListener] = []  # the scheduler re-plans on every change
 
-    def precheck(self, name: str, text: str) -> str | None:
+    def precheck(self, name: str, text: str, context_paper: str | None = None) -> str | None:
         """The one-line error for input that is wrong on its face, before any slow work is started,
         so platforms that must answer within seconds (Slack) can say it in their first reply."""
         try:
@@ -59,7 +59,7 @@ class Commands:
             elif name == "subscribe":
                 parse_subscribe(text)
             elif name == "ask":
-                ask_command.precheck(text)
+                ask_command.precheck(text, context_paper)
             elif name == "keywords" and text.strip():
                 taste_commands.parse_keywords(text)
             elif name == "top":

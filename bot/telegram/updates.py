@@ -73,7 +73,7 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
                      topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
-    error = adapter.commands.precheck(name, text)
+    error = adapter.commands.precheck(name, text, who.context_paper)
     if error:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
