@@ -113,3 +113,16 @@ async def test_a_deep_dive_that_cannot_be_posted_says_so(llm_env: dict, telegram
     told = [m for m in telegram.sent_to(GROUP) if "could not be posted" in m["visible"]]
     assert len(told) == 1 and "Not enough rights" in told[0]["visible"] and "\n" not in told[0]["visible"]
     assert told[0]["visible"].startswith("The deep dive could not be posted")
+
+
+async def test_an_upgraded_group_keeps_its_keywords(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
+    old, new = -4001234, -1009876543
+    async with running() as h:
+        h.store.upsert_channel("telegram", str(old), threshold=42, post_time="08:30", timezone="UTC")
+        h.store.update_channel("telegram", str(old), keywords="speech synthesis, audio")
+        telegram.push_update({"message": {"message_id": 9, "date": int(time.time()), "migrate_to_chat_id": new,
+                                          "chat": {"id": old, "type": "group", "title": "papers"},
+                                          "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}})
+        await until(lambda: h.store.get_channel("telegram", str(new)) is not None)
+        moved = h.store.get_channel("telegram", str(new))
+    assert moved is not None and moved.active and moved.keywords == ("speech synthesis", "audio")

@@ -271,6 +271,8 @@ class TelegramAdapter:
             target = self.store.upsert_channel("telegram", new, threshold=channel.threshold,
                                                post_time=channel.post_time, timezone=channel.timezone,
                                                empty_note=channel.empty_note)
+            if channel.keywords:
+                target = self.store.update_channel("telegram", new, keywords=", ".join(channel.keywords)) or target
         self.store.deactivate_channel("telegram", old)
         log.warning("%s; its subscription moved there", why or f"Telegram group {old} became supergroup {new}")
         gone = self.store.get_channel("telegram", old)
