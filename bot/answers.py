@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from analysis.errors import PaperbotError
 from analysis.models import Analysis, Paper, PaperAnswer
 from storage.chat import Platform
 
@@ -35,11 +34,3 @@ class Answer:
     question: str | None = None  # /ask: the question, and the answer in `reply`
     reply: PaperAnswer | None = None
 
-
-SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # commands answered later, after an LLM call
-
-
-def not_posted(name: str, exc: BaseException) -> str:
-    """The one line telling who asked why their slow command's answer never came."""
-    reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
-    return f"{SLOW.get(name, 'the answer').capitalize()} could not be posted: {reason}"
