@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 
 from analysis.papertext import Section, classify
 
@@ -34,7 +35,8 @@ def parse(content: bytes) -> list[Section]:
         pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise NoText(f"unreadable PDF ({type(exc).__name__})") from None
-    text = without_references("\n".join(pages))
+    # NFKC: typeset ligatures (ﬁ, ﬂ) become letters, so quotes can be searched for in the PDF and matched
+    text = without_references(unicodedata.normalize("NFKC", "\n".join(pages)))
     if len(text.strip()) < 200:
         raise NoText("the PDF has almost no text")
     return sections(text)

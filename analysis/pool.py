@@ -101,7 +101,10 @@ async def _list_arxiv(engine: Engine, day: dt.date, failures: dict[str, str], no
     return listing.papers
 
 
-async def latest_pool(engine: Engine, today: dt.date, lookback: int = 3) -> Pool:
+LOOKBACK = 3  # days before yesterday the latest day is looked for (weekends, holidays)
+
+
+async def latest_pool(engine: Engine, today: dt.date, lookback: int = LOOKBACK) -> Pool:
     """The latest complete day with papers: yesterday (UTC), else up to `lookback` days further back.
 
     Weekends and holidays are empty days, not errors. A source found down is not asked again for

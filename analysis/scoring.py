@@ -6,11 +6,11 @@ import asyncio
 import html
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.errors import BudgetExceeded, LLMError
+from analysis.keywords import norm, phrases
 from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
@@ -91,7 +91,7 @@ def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, ca
     """What scoring is about to do, truthfully: a rerun with everything cached makes no LLM call."""
     if llm is None:
         how = f"the team's taste ({len(taste)} liked) and keywords" if taste is not None and taste.ranks else "keywords"
-        return f"scoring {len(papers)} papers by {how} (no LLM_MODEL set)"
+        return f"scoring {len(papers)} papers by {how} (without an LLM)"
     version = score_prompt(profile, taste).version
     cached = cache.cached_scores([p.arxiv_id for p in papers], llm.config.model, version)
     todo = [p for p in papers if p.arxiv_id not in cached]
@@ -195,25 +195,22 @@ def valid_scores(data: Any, wanted: set[str]) -> dict[str, Score]:
 
 # -- keyword fallback --------------------------------------------------------------------------
 
-def _norm(text: str) -> str:
-    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
-
-
 def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
     return {p.arxiv_id: keyword_score(p, profile) for p in papers}
 
 
 def keyword_score(paper: Paper, profile: Profile) -> Score:
-    """0–100 from where the interests appear: a phrase in the title counts most, partial words least."""
-    title, abstract = _norm(paper.title), _norm(paper.abstract)
+    """0–100 from where the interests appear: a phrase in the title counts most, partial words least.
+    An interest is found by its own words or by its field's terms (analysis.keywords)."""
+    title, abstract = norm(paper.title), norm(paper.abstract)
     total, hits = 0.0, []
     for keyword in profile.keywords:
-        phrase = _norm(keyword).strip()
-        if not phrase:
+        terms = phrases(keyword)
+        if not terms:
             continue
-        in_title = f" {phrase} " in title
-        count = abstract.count(f" {phrase} ")
-        words = [w for w in phrase.split() if len(w) > 3]
+        in_title = any(f" {term} " in title for term in terms)
+        count = sum(abstract.count(f" {term} ") for term in terms)
+        words = [w for w in terms[0].split() if len(w) > 3]
         partial = sum(f" {w}" in title + abstract for w in words) / len(words) if words else 0.0
         gained = (40 if in_title else 0) + (min(40, 25 + 5 * (count - 1)) if count else 0) + 10 * partial
         if in_title or count:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -84,9 +83,12 @@ class Settings(BaseSettings):
     @field_validator("arxiv_categories_csv")
     @classmethod
     def _check_categories(cls, value: str) -> str:
+        from analysis.arxiv_categories import problem
+
         for category in _csv(value):
-            if not CATEGORY.fullmatch(category):
-                raise ValueError(f"'{category[:40]}' is not an arXiv category; list them like cs.CV,eess.IV")
+            why = problem(category)
+            if why:
+                raise ValueError(why)
         return value
 
     @property
@@ -115,7 +117,7 @@ class Settings(BaseSettings):
         return ChannelDefaults(db=self.db, threshold=self.threshold, post_time=self.post_time, zone=self.zone)
 
 
-_SECRET_HINT = ("TOKEN", "SECRET", "KEY")
+_SECRET_HINT = ("_TOKEN", "_SECRET", "_KEY")  # name endings: PAPERBOT_FULLTEXT_TOKENS is no secret
 # What each kind of command does not read, so a bad value there cannot stop it (PAPERBOT_PORT=abc and `digest`)
 SERVE_ONLY = ("PAPERBOT_HOST", "PAPERBOT_PORT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET")
 CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
@@ -123,9 +125,6 @@ CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API
 SCHEDULE = ("PAPERBOT_POST_TIME", "PAPERBOT_TIMEZONE")
 DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE",
                "PAPERBOT_ARXIV_CATEGORIES", "PAPERBOT_LLM_POOL")
-
-CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")  # cs.CV, eess.IV, hep-th, math.AG
-
 
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
@@ -169,7 +168,7 @@ def _default(alias: str) -> Any:
 def _describe(error: Any) -> str:
     name = str(error["loc"][0]) if error["loc"] else "configuration"
     message = str(error["msg"]).removeprefix("Value error, ")
-    if not any(hint in name.upper() for hint in _SECRET_HINT) and "input" in error:
+    if not name.upper().endswith(_SECRET_HINT) and "input" in error:
         shown = str(error["input"])[:40]
         if shown not in message:
             message = f"{message} (got '{shown}')"

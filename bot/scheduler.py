@@ -210,13 +210,19 @@ def trigger_for(channel: Channel) -> CronTrigger:
     return CronTrigger(hour=int(hour), minute=int(minute), timezone=ZoneInfo(channel.timezone))
 
 
+MORNING_DAYS = 5  # a morning run posts yesterday's list, or up to 3 days before it (weekends, holidays)
+
+
 def missed_today(store: Store, channel: Channel, now: dt.datetime) -> bool:
     zone = ZoneInfo(channel.timezone)
     local = now.astimezone(zone)
     hour, minute = (int(x) for x in channel.post_time.split(":"))
     if (local.hour, local.minute) < (hour, minute):
         return False
-    last: dict[str, Any] | None = store.last_claim(channel.platform, channel.channel_id)
+    # only a post of a recent day is this morning's: `digest --date <old day> --post` earlier today is a
+    # backfill, and must not stand in for it (the run itself never posts a day twice)
+    recent = (local.date() - dt.timedelta(days=MORNING_DAYS)).isoformat()
+    last: dict[str, Any] | None = store.last_claim(channel.platform, channel.channel_id, since_day=recent)
     if last is None:
         return True
     claimed = dt.datetime.fromisoformat(str(last["claimed_at"])).astimezone(zone)

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from analysis.errors import ConfigError
+from analysis.errors import ChatError, ConfigError
 from bot.adapters import Adapters, open_adapters
 from bot.commands import Commands
 from bot.config import Settings
@@ -97,6 +97,29 @@ def _import_all(names: tuple[str, ...]) -> None:
             log.debug("warm-up: %s is not installed", name)
 
 
+def check_port(host: str, port: int) -> None:
+    """One line, not a traceback, when another program holds PAPERBOT_PORT (or PAPERBOT_HOST is not ours)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on PAPERBOT_HOST={host}: {exc.strerror or exc}; use an address of "
+                          "this machine, e.g. 127.0.0.1 or 0.0.0.0.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds: TIME_WAIT is no conflict
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(_port_problem(host, port, exc)) from None
+
+
+def _port_problem(host: str, port: int, exc: OSError) -> str:
+    return (f"cannot listen on {host}:{port} ({exc.strerror or exc}); another program may be using it: stop it "
+            "or set PAPERBOT_PORT (and PAPERBOT_HOST).")
+
+
 async def listen_all(adapters: Adapters, app: web.Application) -> None:
     """A platform whose listener fails (set_webhook refused, Socket Mode unreachable) is down, like
     one that failed to start; the others keep serving."""
@@ -117,6 +140,7 @@ async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = N
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+    check_port(settings.host, settings.port)  # before the seconds of warm-up, and before any platform is called
     tune_for_serving(store)
     await warm_up(settings)
     async with open_engine(settings, store) as engine:
@@ -132,9 +156,16 @@ async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = N
             app.router.add_get("/healthz", healthz)
             freeze_start_up_objects()
             await listen_all(adapters, app)
+            if not adapters:  # systemd's Restart=on-failure can try again; idling would hide it
+                raise ChatError("no chat platform could start (" + "; ".join(
+                    f"{name}: {why}" for name, why in adapters.failed.items()) + "); fix that and start again.")
             runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_GRACE)
             await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
+            try:
+                await web.TCPSite(runner, settings.host, settings.port).start()
+            except OSError as exc:  # taken since check_port looked
+                await runner.cleanup()
+                raise ConfigError(_port_problem(settings.host, settings.port, exc)) from None
             log.info("paperbot serving on http://%s:%d (%s)", settings.host, settings.port, ", ".join(adapters))
             scheduler.start()
             catch_up = asyncio.create_task(scheduler.catch_up())

@@ -170,9 +170,10 @@ class ChatTables:
                                                 order_by="day desc", limit=1))
         return rows[0] if rows else None
 
-    def last_claim(self, platform: str, channel_id: str) -> dict[str, object] | None:
-        """The most recently claimed post of a channel, whatever HF day it covered."""
-        rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ?", [platform, channel_id],
+    def last_claim(self, platform: str, channel_id: str, since_day: str = "") -> dict[str, object] | None:
+        """The most recently claimed post of a channel covering a day on or after `since_day` (any day by default)."""
+        rows = list(self.db.table("posts").rows_where("platform = ? and channel_id = ? and day >= ?",
+                                                      [platform, channel_id, since_day],
                                                       order_by="claimed_at desc", limit=1))
         return rows[0] if rows else None
 

@@ -65,3 +65,14 @@ def usage_per_day(store: Store, days_back: int) -> list[DayUsage]:
         "coalesce(sum(cost_usd), 0) from llm_usage where day >= date('now', ?) group by day order by day desc",
         [f"-{max(days_back - 1, 0)} days"]).fetchall()
     return [DayUsage(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4]), float(r[5])) for r in rows]
+
+
+def unpriced(store: Store, day: str | None = None) -> dict[str, int]:
+    """Calls per model that used tokens but cost $0: litellm had no price for the model, so the cost shown
+    (and LLM_DAILY_BUDGET_USD) leaves them out."""
+    where = "and day = ?" if day else ""
+    rows = store.db.execute(
+        "select model, count(*) from llm_usage where ok = 1 and coalesce(cost_usd, 0) = 0 and "
+        f"coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0) > 0 {where} group by model order by model",
+        [day] if day else []).fetchall()
+    return {str(model): int(count) for model, count in rows}

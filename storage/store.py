@@ -39,6 +39,10 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
     folder = path.parent
     if not folder.is_dir():
         return f"cannot open the database {path}: the folder {folder} does not exist. Create it or change PAPERBOT_DB."
+    if path.is_dir():
+        return f"PAPERBOT_DB={path} is a folder; give a file in it, such as {path / 'paperbot.db'}."
+    if os.statvfs(folder).f_flag & os.ST_RDONLY:
+        return f"the database {path} is on a read-only file system; change PAPERBOT_DB to a writable place."
     # SQLite keeps its journal (WAL) beside the file, so the folder must be writable as well as the file
     if path.exists() and not os.access(path, os.W_OK):
         return f"the database {path} is read-only (no write permission on the file); fix that or change PAPERBOT_DB."

@@ -135,3 +135,14 @@ def test_the_installed_console_script_runs(env: dict[str, str]) -> None:
                             env={**os.environ}, timeout=60)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("paperbot: '1234' is not an arXiv id") and "Traceback" not in result.stderr
+
+
+def test_the_latest_day_without_papers_names_the_days_tried(env: dict[str, str],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    code, out, err = run(capsys, "digest")  # the fake HF lists nothing for the last days
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    first = yesterday - dt.timedelta(days=3)
+    assert code == 1 and out == ""
+    assert f"no papers for any day from {first} to {yesterday}; pass --date" in err.splitlines()[-1]

@@ -172,7 +172,7 @@ def test_channel_cli(env: dict[str, str], capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(capsys, "channel", "add", "slack", "C0123", "--threshold", "80", "--quiet-empty")
     assert out.strip() == "updated slack C0123: threshold 70 → 80, empty days note → quiet"
     _, out, _ = run(capsys, "channel", "list")
-    assert "threshold  80" in out and "quiet on empty days" in out
+    assert "threshold  80" in out and "quiet on days without papers" in out
     run(capsys, "channel", "remove", "slack", "C0123")
     _, out, _ = run(capsys, "channel", "add", "slack", "C0123")
     assert out.startswith("subscribed slack C0123: threshold 60,") and "quiet" not in out  # a fresh start
@@ -206,6 +206,14 @@ def test_a_read_only_database_says_read_only(env: dict[str, str], tmp_path: Path
         else:
             target.chmod(0o755 if target.is_dir() else 0o644)
     assert code == 1 and f"the database {db} is read-only" in one_line(err) and "PAPERBOT_DB" in err
+
+
+def test_a_database_path_that_is_a_folder_says_so(env: dict[str, str], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PAPERBOT_DB", str(tmp_path))
+    code, _, err = run(capsys, "channel", "list")
+    assert code == 1 and f"PAPERBOT_DB={tmp_path} is a folder; give a file in it" in one_line(err)
 
 
 # 12. progress tells the truth (cached reruns: tests/test_cli.py); deepdive says what it is doing
@@ -292,6 +300,9 @@ def test_json_export(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.Captu
     assert scores == sorted(scores, reverse=True) and all(p["reason"] for p in data["papers"])
     selected = [p for p in data["papers"] if p["selected"]]
     assert selected and all(p["deep_dive"]["key_contribution"] for p in selected)
+    # the fake arXiv has no HTML or PDF of these papers: the dives say they read the abstract only
+    assert {p["deep_dive_read"] for p in selected} == {"abstract"}
+    assert {p["deep_dive_read"] for p in data["papers"] if not p["selected"]} == {None}
 
 
 def test_usage_per_day(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.CaptureFixture[str]) -> None:
@@ -299,6 +310,9 @@ def test_usage_per_day(llm_env: dict[str, str], llm: FakeLLM, capsys: pytest.Cap
     code, out, _ = run(capsys, "usage", "--days", "7")
     from storage.store import today
 
-    assert code == 0 and out.startswith(today()) and "calls" in out and len(out.splitlines()) == 1
+    day_line, note = out.splitlines()
+    assert code == 0 and day_line.startswith(today()) and "calls" in day_line and "$0.0000" in day_line
+    # the fake model has no price: its $0 says "unknown", not "free"
+    assert note.startswith("cost unknown for openai/fake-mini (") and "LLM_PRICE_IN" in note
     code, _, err = run(capsys, "usage", "--days", "0")
     assert code == 1 and "--days 0" in one_line(err)

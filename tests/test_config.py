@@ -23,6 +23,10 @@ def test_defaults_follow_the_spec(env: dict[str, str]) -> None:
     ("PAPERBOT_POST_TIME", "25:00", "HH:MM"),
     ("PAPERBOT_TIMEZONE", "Mars/Base", "IANA"),
     ("LLM_MAX_CONCURRENCY", "0", "LLM_MAX_CONCURRENCY"),
+    ("PAPERBOT_FULLTEXT_TOKENS", "lots", "(got 'lots')"),  # no secret, though its name says TOKENS
+    ("PAPERBOT_ARXIV_CATEGORIES", "cs.cv,eess.IV", "did you mean cs.CV?"),
+    ("PAPERBOT_ARXIV_CATEGORIES", "cs.XX", "cs has AI, AR"),
+    ("PAPERBOT_ARXIV_CATEGORIES", "cs.CV;eess.IV", "list them like cs.CV,eess.IV"),
 ])
 def test_a_bad_value_is_one_line_naming_the_variable(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                       name: str, value: str, fragment: str) -> None:
@@ -31,6 +35,12 @@ def test_a_bad_value_is_one_line_naming_the_variable(env: dict[str, str], monkey
         load_settings()
     message = str(caught.value)
     assert message.startswith(name) and fragment in message and "\n" not in message
+
+
+def test_real_categories_of_every_kind_are_accepted(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", "cs.CV, eess.IV,stat.ML,hep-th,astro-ph.CO,cond-mat.mes-hall")
+    assert load_settings().arxiv_categories == ["cs.CV", "eess.IV", "stat.ML", "hep-th", "astro-ph.CO",
+                                                "cond-mat.mes-hall"]
 
 
 def test_the_cli_reports_config_errors_without_a_traceback(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,

@@ -61,6 +61,7 @@ def test_pdf_sections_in_order_and_references_cut() -> None:
     assert "Predrag Nikolic" not in text  # acknowledgments
     assert "relevant" in text or "relevent" in text  # real body text, hyphenation joined
     assert "\n\n" not in text
+    assert "\ufb01" not in text and "field" in text  # the ligature ﬁ is two letters again: quotes can be found
 
 
 def test_a_file_that_is_no_pdf_has_no_text() -> None:

@@ -47,6 +47,23 @@ def test_missed_today_only_after_the_post_time_and_only_once(tmp_path: Path) -> 
     assert missed_today(store, channel, next_morning)
 
 
+def test_a_backfill_posted_this_morning_does_not_stand_in_for_the_morning_digest(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    channel = store.upsert_channel("slack", "C1", threshold=60, post_time="08:30", timezone="Asia/Shanghai")
+    after = dt.datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai
+    store.claim_post("slack", "C1", "2026-01-23")  # `digest --date 2026-01-23 --post` at 10:00
+    store.finish_post("slack", "C1", "2026-01-23")
+    store.db.execute("update posts set claimed_at = ?", [dt.datetime(2026, 11, 25, 2, 0, tzinfo=UTC).isoformat()])
+    store.db.conn.commit()
+    assert missed_today(store, channel, after)
+    store.claim_post("slack", "C1", "2026-11-24")  # the morning's own digest
+    store.finish_post("slack", "C1", "2026-11-24")
+    store.db.execute("update posts set claimed_at = ? where day = '2026-11-24'",
+                     [dt.datetime(2026, 11, 25, 2, 30, tzinfo=UTC).isoformat()])
+    store.db.conn.commit()
+    assert not missed_today(store, channel, after)
+
+
 @pytest.mark.parametrize("text", ["25:00", "08:00 Mars/Base", "8:61", "08:00 UTC extra", "soon"])
 def test_subscribe_refuses_bad_times_and_zones(text: str) -> None:
     with pytest.raises(BadInput) as caught:

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from analysis.llm import LLM, LLMConfig, load_litellm
+from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.scoring import batches, keyword_score, paper_block, score_papers
@@ -154,3 +155,16 @@ async def test_build_digest_deep_dives_the_union_of_channel_selections(env, llm_
     assert [i.paper.arxiv_id for i in digest.selected(45)] == ids[:3]
     assert len(llm.calls_for("deep_dive")) == 3
     assert all(i.analysis and i.analysis.deep_dive for i in digest.selected(45))
+
+
+def test_the_keyword_scorer_knows_what_an_interest_is_called_in_its_field() -> None:
+    denoising = Paper(arxiv_id="2601.00001", title="Zero-Shot Real-World Image Denoising with Noise Priors",
+                      abstract="We remove real camera noise without clean training pairs.")
+    deblurring = Paper(arxiv_id="2601.00002", title="Camera Motion Deblurring from a Single Photo",
+                       abstract="Blind deblurring of handheld shots.")
+    agents = Paper(arxiv_id="2601.00003", title="Agentic Reasoning for Large Language Models",
+                   abstract="A survey of planning and tool use by LLM agents.")
+    scores = {p.arxiv_id: keyword_score(p, Profile()) for p in (denoising, deblurring, agents)}
+    assert scores["2601.00001"].score >= 40 and "Image Restoration" in scores["2601.00001"].reason
+    assert scores["2601.00002"].score >= 40 and "Image Restoration" in scores["2601.00002"].reason
+    assert scores["2601.00003"].score == 0

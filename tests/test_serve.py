@@ -123,6 +123,35 @@ async def test_a_listener_that_fails_marks_its_platform_down(
     store.close()
 
 
+async def test_a_port_in_use_is_one_line_before_anything_starts(env: dict, slack_env: dict, slack: FakeSlack,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from analysis.errors import ConfigError
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        monkeypatch.setenv("PAPERBOT_PORT", str(holder.getsockname()[1]))
+        store = Store(load_settings().db)
+        with pytest.raises(ConfigError, match=r"cannot listen on 127\.0\.0\.1:\d+ .*set PAPERBOT_PORT"):
+            await serve(load_settings(), store, asyncio.Event())
+        store.close()
+    assert slack.calls_to("auth.test") == []  # refused before Slack was called
+
+
+async def test_serve_stops_with_one_line_when_no_platform_can_start(env: dict, slack_env: dict,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis.errors import ChatError
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-revoked")
+    monkeypatch.setenv("PAPERBOT_PORT", str(free_port()))
+    store = Store(load_settings().db)
+    with pytest.raises(ChatError, match=r"^no chat platform could start \(slack: .*\); fix that and start again"):
+        await asyncio.wait_for(serve(load_settings(), store, asyncio.Event()), 60)
+    store.close()
+
+
 # -- one shutdown deadline -----------------------------------------------------------------------
 
 async def test_a_scheduled_post_in_flight_is_finished_not_cancelled(

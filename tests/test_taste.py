@@ -173,6 +173,9 @@ def test_taste_add_import_list_remove_end_to_end(env: dict[str, str], hf: FakeHF
     assert "added 2 paper(s) to the taste of slack:C0123ABCD" in captured.out
     errors = [line for line in captured.err.splitlines() if line.startswith("paperbot: not added:")]
     assert len(errors) == 2 and "2601.99999" in errors[0] + errors[1] and "'nonsense'" in errors[0] + errors[1]
+    assert "'nonsense': no arXiv id found (an id like 2601.14256" in captured.err
+    # a channel nobody subscribed yet: kept, and said so
+    assert "note: slack:C0123ABCD is not subscribed; its taste is kept for when it is" in captured.err
     bib = tmp_path / "zotero.bib"
     bib.write_text(ZOTERO_BIB, encoding="utf-8")
     assert main(["taste", "import", str(bib)]) == 0
@@ -189,7 +192,9 @@ def test_taste_add_import_list_remove_end_to_end(env: dict[str, str], hf: FakeHF
     assert main(["taste", "remove", "--channel", "slack:C0123ABCD", "2601.15876", "2601.15165"]) == 0
     captured = capsys.readouterr()
     assert "removed 1 paper(s) from the taste of slack:C0123ABCD" in captured.out
-    assert "2601.15165 was not added" in captured.err  # only voted (and in the default taste)
+    # only voted (and in the default taste): it leaves when the vote does
+    assert "2601.15165 is not among the papers added to the taste of slack:C0123ABCD; a paper that is there by " \
+           "votes leaves when its votes are taken back in the chat" in captured.err
     assert main(["taste", "remove", "--channel", "slack:C0123ABCD", "2601.15876"]) == 1
 
 

@@ -38,4 +38,7 @@ def _paper(rank: int, item: DigestItem, selected: bool) -> dict[str, Any]:
         "selected": selected,
         "deep_dive": analysis.deep_dive.model_dump(mode="json") if analysis and analysis.deep_dive else None,
         "analysis_unavailable": analysis.unavailable if analysis else None,
+        # what the dive read ("abstract": the Markdown's first line says （基于摘要）)
+        "deep_dive_read": (("abstract" if analysis.basis_note else "full_text")
+                           if analysis and analysis.deep_dive else None),
     }

@@ -55,12 +55,14 @@ def run(args: argparse.Namespace) -> int:
 def _list(rows: list[Channel]) -> int:
     if not rows:
         print("no channels subscribed; add one with: paperbot channel add slack C0123ABC")
+    zone_width = max((len(c.timezone) for c in rows), default=0)
     for c in rows:
         topic = f"  in topic {c.topic}" if c.topic else ""
-        empty = "quiet on empty days" if not c.empty_note else "notes empty days"
+        # only the exception is worth a word: by default a day without papers gets a short note
+        empty = "  quiet on days without papers" if not c.empty_note else ""
         interests = f"  interests {', '.join(c.keywords)}" if c.keywords else ""
-        print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} {c.timezone}  "
-              f"{empty}{topic}{interests}")
+        print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} "
+              f"{c.timezone:<{zone_width}}{empty}{topic}{interests}".rstrip())
     return 0
 
 
@@ -100,7 +102,7 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
 
 def _outcome(old: Channel | None, new: Channel) -> str:
     settings = (f"threshold {new.threshold}, posts at {new.post_time} {new.timezone}"
-                + (", quiet on empty days" if not new.empty_note else "")
+                + (", quiet on days without papers" if not new.empty_note else "")
                 + (f", interests {', '.join(new.keywords)}" if new.keywords else ""))
     if old is None:
         return f"subscribed {new.platform} {new.channel_id}: {settings}"

@@ -46,7 +46,7 @@ async def _page(text: str, settings: Any, store: Any, progress: Any) -> str:
         paper = await find_paper(engine, text)
         await engine.ready()
         if engine.llm is None:
-            progress("no LLM_MODEL set: showing the abstract")
+            progress("without an LLM: showing the abstract")
         elif cached_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache) is not None:
             progress(f"deep dive of {paper.arxiv_id} cached (0 LLM calls)")
         else:

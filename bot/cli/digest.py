@@ -80,6 +80,12 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
         await engine.ready()
         if not pool.papers and not args.post:
             where = "Hugging Face and arXiv list" if engine.arxiv_categories else "Hugging Face lists"
+            if day is None:  # the latest day was looked for: say which days were tried
+                from analysis.pool import LOOKBACK
+
+                first = pool.day - dt.timedelta(days=LOOKBACK)
+                raise BadInput(f"{where} no papers for any day from {first} to {pool.day}; pass --date with a day "
+                               "that has papers (https://huggingface.co/papers lists them).")
             raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
         # every channel its own keywords and taste, one pipeline run per distinct view; the report is the default's
         views = await build_views(engine, store, pool.day, pool, store.channels() if args.post else [])

@@ -79,6 +79,9 @@ async def add_taste(settings: Settings, store: Store, scope: tuple[str, str], en
 
     if not entries:
         raise BadInput("no papers given: pass arXiv ids, or a .bib or text file with one id/URL a line.")
+    if scope != ("", "") and store.get_channel(*scope) is None:
+        print(f"paperbot: note: {scope[0]}:{scope[1]} is not subscribed; its taste is kept for when it is "
+              f"(paperbot channel add {scope[0]} {scope[1]})", file=sys.stderr)
     async with open_engine(settings, store) as engine:
         found = await resolve(engine, entries)
     ids = list(dict.fromkeys(found))
@@ -101,7 +104,8 @@ async def resolve(engine: Engine, entries: list[Entry]) -> list[str]:
 
     async def one(entry: Entry) -> str | None:
         if entry.arxiv_id is None:
-            _unresolved(f"{entry.label}: no arXiv id (eprint, arXiv DOI or arxiv.org URL)")
+            _unresolved(f"{entry.label}: no arXiv id found (an id like 2601.14256, an arxiv.org URL, an arXiv DOI "
+                        "or a BibTeX eprint field)")
             return None
         try:
             async with gate:
@@ -140,7 +144,7 @@ def remove_taste(store: Store, scope: tuple[str, str], texts: list[str]) -> int:
     removed = store.remove_taste(scope, ids)
     for arxiv_id in ids:
         if arxiv_id not in removed:
-            print(f"paperbot: {arxiv_id} was not added to {describe(scope)} (votes are taken back in the chat)",
-                  file=sys.stderr)
+            print(f"paperbot: {arxiv_id} is not among the papers added to {describe(scope)}; a paper that is "
+                  "there by votes leaves when its votes are taken back in the chat", file=sys.stderr)
     print(f"removed {len(removed)} paper(s) from {describe(scope)}")
     return 0 if removed else 1

@@ -27,20 +27,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _totals(store: Any) -> int:
+    from storage.history import unpriced
     from storage.store import today
 
     for label, day in (("today", today()), ("all time", None)):
         rows = store.usage_by_kind(day)
         total = sum(float(r["cost_usd"] or 0) for r in rows)
         print(f"{label}: ${total:.4f}")
+        width = max((len(str(r["kind"])) for r in rows), default=0)
         for r in rows:
-            print(f"  {r['kind']:<10} {r['calls']:>5} calls  {r['prompt_tokens']:>9} in  "
+            print(f"  {r['kind']:<{width}} {r['calls']:>5} calls  {r['prompt_tokens']:>9} in  "
                   f"{r['completion_tokens']:>8} out  ${float(r['cost_usd'] or 0):.4f}")
+    _say_unpriced(unpriced(store))
     return 0
 
 
+def _say_unpriced(calls: dict[str, int]) -> None:
+    """A cost of $0 that only means 'unknown' must say so."""
+    if calls:
+        models = ", ".join(f"{model} ({count} calls)" for model, count in calls.items())
+        print(f"cost unknown for {models}: litellm has no price for them; set LLM_PRICE_IN and LLM_PRICE_OUT "
+              "(USD per million tokens) to count them")
+
+
 def _per_day(store: Any, days_back: int) -> int:
-    from storage.history import usage_per_day
+    from storage.history import unpriced, usage_per_day
 
     rows = usage_per_day(store, days_back)
     if not rows:
@@ -49,4 +60,5 @@ def _per_day(store: Any, days_back: int) -> int:
         failed = f"  ({r.failed} failed)" if r.failed else ""
         print(f"{r.day}  {r.calls:>5} calls  {r.prompt_tokens:>9} in  {r.completion_tokens:>8} out  "
               f"${r.cost_usd:.4f}{failed}")
+    _say_unpriced(unpriced(store))
     return 0
