@@ -26,3 +26,15 @@ def test_a_channel_that_fails_makes_the_post_exit_1(env: dict, telegram_env: dic
     # the kicked chat was unsubscribed, the other has today's digest: nothing fails
     assert main(["digest", "--from-file", DAY_FILE, "--post"]) == 0
     assert "already posted" in capsys.readouterr().err
+
+
+def test_a_channel_subscribed_by_name_gets_the_day_once(env: dict, telegram_env: dict, telegram: FakeTelegram,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # the first post resolves @papers_daily to its id at start, but posts under the name it was planned for
+    telegram.set_chat(GOOD, "channel", username="papers_daily")
+    assert main(["channel", "add", "telegram", "@papers_daily"]) == 0
+    assert main(["digest", "--from-file", DAY_FILE, "--post"]) == 0
+    sent = len(telegram.sent_to(GOOD))
+    assert main(["digest", "--from-file", DAY_FILE, "--post"]) == 0
+    assert sent > 0 and len(telegram.sent_to(GOOD)) == sent
+    assert f"telegram {GOOD}: digest of 2026-01-23 was already posted" in capsys.readouterr().err

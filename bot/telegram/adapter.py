@@ -211,6 +211,8 @@ class TelegramAdapter:
         await self.refresher.close()
         await self.stop_listening()
         await self.background.settle()
+        for old, new in self._moved.items():  # posts finished under the old id since the move: the new one's
+            self.store.move_history("telegram", old, new)
         # flags first: a close cut short by serve's deadline is not waited for a second time
         if self._running:
             self._running = False
