@@ -33,3 +33,4 @@ class Answer:
     thread_ref: str | None = None  # the day's digest message, when the paper is in it
     question: str | None = None  # /ask: the question, and the answer in `reply`
     reply: PaperAnswer | None = None
+

@@ -40,9 +40,9 @@ def split_question(text: str, context_paper: str | None) -> tuple[str, str]:
     return words[0], question
 
 
-def precheck(text: str) -> None:
-    if not text.strip():
-        raise BadInput(USAGE)
+def precheck(text: str, context_paper: str | None = None) -> None:
+    """All that can be wrong with an /ask before the paper is looked up: said in the first reply."""
+    split_question(text, context_paper)
 
 
 async def answer(engine: Engine, who: Invocation, text: str) -> Answer:

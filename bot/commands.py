@@ -45,7 +45,7 @@ class Commands:
         self.engine = engine
         self.listeners: list[ChannelListener] = []  # the scheduler re-plans on every change
 
-    def precheck(self, name: str, text: str) -> str | None:
+    def precheck(self, name: str, text: str, context_paper: str | None = None) -> str | None:
         """The one-line error for input that is wrong on its face, before any slow work is started,
         so platforms that must answer within seconds (Slack) can say it in their first reply."""
         try:
@@ -59,7 +59,7 @@ class Commands:
             elif name == "subscribe":
                 parse_subscribe(text)
             elif name == "ask":
-                ask_command.precheck(text)
+                ask_command.precheck(text, context_paper)
             elif name == "keywords" and text.strip():
                 taste_commands.parse_keywords(text)
             elif name == "top":
@@ -76,7 +76,7 @@ class Commands:
             if name == "threshold":
                 return await self.threshold(who, text)
             if name == "subscribe":
-                return self.subscribe(who, text)
+                return await self.subscribe(who, text)
             if name == "unsubscribe":
                 return await self.unsubscribe(who)
             if name == "status":
@@ -146,8 +146,9 @@ class Commands:
         shown = ", ".join(words) if words else "the default ones (" + ", ".join(self.settings.keywords) + ")"
         return Answer(f"This channel's interests are now {shown}; tomorrow's digest is scored for them.")
 
-    def subscribe(self, who: Invocation, text: str) -> Answer:
+    async def subscribe(self, who: Invocation, text: str) -> Answer:
         time, zone = parse_subscribe(text)
+        await self._require_admin(who, "subscribe this chat or change its post time")
         channel = self._subscribe(who, time=time, zone=zone)
         return Answer(f"Subscribed: the digest comes here every day at {channel.post_time} {channel.timezone}, "
                       f"with deep dives of papers scoring {channel.threshold}+.")

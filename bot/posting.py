@@ -19,6 +19,12 @@ from storage.chat import Channel
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+FAILED, SKIPPED = ": failed (", ": skipped ("  # how post_to_channels says a channel got no digest
+
+
+def not_posted(outcome: str) -> bool:
+    """Whether a post_to_channels line is a channel that failed or was skipped (its platform down)."""
+    return FAILED in outcome or SKIPPED in outcome
 
 
 async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
@@ -121,15 +127,15 @@ async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, ch
         adapter = adapters.get(channel.platform)
         if adapter is None:
             why = getattr(adapters, "failed", {}).get(channel.platform, f"{channel.platform} is not configured")
-            return f"{channel.platform} {channel.channel_id}: skipped ({why})"
+            return f"{channel.platform} {channel.channel_id}{SKIPPED}{why})"
         mine = digest if isinstance(digest, Digest) else digest.get(channel.key)
         if mine is None:
-            return f"{channel.platform} {channel.channel_id}: skipped (no digest was built for it)"
+            return f"{channel.platform} {channel.channel_id}{SKIPPED}no digest was built for it)"
         try:
             return await post_digest(adapter, store, channel, mine)
         except Exception as exc:
             log.error("posting to %s %s failed: %s", channel.platform, channel.channel_id, exc)
-            return f"{channel.platform} {channel.channel_id}: failed ({exc})"
+            return f"{channel.platform} {channel.channel_id}{FAILED}{exc})"
 
     # Chats in parallel, messages within one chat in order: what the platforms' limits allow.
     return list(await asyncio.gather(*(one(c) for c in channels)))

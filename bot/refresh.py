@@ -27,6 +27,7 @@ class Refresher:
         self.delay, self.min_interval = delay, min_interval
         self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._last: dict[tuple[str, str], float] = {}
+        self._dirty: set[tuple[str, str]] = set()  # voted on since its running redraw read the counts
         self.edits = 0  # how many edits were made (for /healthz and the tests)
 
     def voted(self, channel_id: str, arxiv_id: str | None) -> None:
@@ -37,16 +38,30 @@ class Refresher:
         if ref is None:
             return
         key = (channel_id, ref)
-        if key in self._pending:  # the redraw already planned will read the counts as they are then
+        if key in self._pending:
+            # planned: it reads the counts when it runs; running: its counts may be old, so it draws once more
+            self._dirty.add(key)
             return
-        wait = max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
-        self._pending[key] = asyncio.create_task(self._redraw(key, wait))
+        self._pending[key] = asyncio.create_task(self._redraw(key))
 
-    async def _redraw(self, key: tuple[str, str], wait: float) -> None:
+    def _wait(self, key: tuple[str, str]) -> float:
+        return max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
+
+    async def _redraw(self, key: tuple[str, str]) -> None:
+        """Redraws of one message, one at a time: the key stays pending until its edit is answered, so an
+        older count never lands after a newer one."""
         try:
-            await asyncio.sleep(wait)
+            while True:
+                await asyncio.sleep(self._wait(key))
+                self._dirty.discard(key)
+                await self._edit(key)
+                if key not in self._dirty:
+                    return
         finally:
-            del self._pending[key]  # votes from here on plan the next redraw
+            del self._pending[key]
+            self._dirty.discard(key)
+
+    async def _edit(self, key: tuple[str, str]) -> None:
         channel_id, ref = key
         body = self.store.view_at(self.platform, channel_id, ref)
         if body is None:
@@ -60,7 +75,8 @@ class Refresher:
             log.warning("redrawing the quick view %s in %s failed: %s", ref, channel_id, exc)
 
     async def close(self) -> None:
-        """Drop the planned redraws (the process is stopping): the counts are safe in the database."""
+        """Drop the planned redraws and the edits in flight (the process is stopping): the counts are safe
+        in the database."""
         tasks = list(self._pending.values())
         for task in tasks:
             task.cancel()

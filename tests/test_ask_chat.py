@@ -1,5 +1,6 @@
 """`/ask` on Slack and Telegram, and the papers' thumbnails with their deep dives."""
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,9 @@ async def test_slack_ask_answers_in_the_papers_thread_with_quotes(
         assert ack.status_code == 200 and time.monotonic() - started < 3 and "Reading" in ack.text
         await until(lambda: len(slack.messages_in(CHANNEL)) > len(posted))
         bad = (await command(h, slack, "ask", "")).text
-        await command(h, slack, "ask", "1234 what is it?")  # the id is checked with the question, after the ack
-        await until(lambda: slack.responses_for("ask"))
-        not_id = slack.responses_for("ask")[0]
+        not_id = (await command(h, slack, "ask", "1234 what is it?")).text  # said in the ack, nothing follows
+        no_question = (await command(h, slack, "ask", chosen.arxiv_id)).text
+        await asyncio.sleep(0.3)
     answer = slack.messages_in(CHANNEL)[-1]
     assert answer["thread_ts"] == quick_ts  # the paper is in the day's digest: its thread
     text = "\n".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")
@@ -49,7 +50,9 @@ async def test_slack_ask_answers_in_the_papers_thread_with_quotes(
     assert "\n> _Decision Trees" in text  # the supporting quote
     assert any("HTML full text" in b["elements"][0]["text"] for b in answer["blocks"] if b["type"] == "context")
     assert "Usage: /ask" in bad
-    assert "'1234' is not an arXiv id" in not_id["text"] and not_id["response_type"] == "ephemeral"
+    assert "'1234' is not an arXiv id" in not_id and "Reading" not in not_id
+    assert "Usage: /ask" in no_question and "Reading" not in no_question
+    assert slack.responses_for("ask") == []
     # the day's deep dives show HF's thumbnail; a message without a dive shows none
     dives = [m for m in posted[1:]]
     pictures = [b for m in dives for b in m["blocks"] if b["type"] == "image"]

@@ -47,10 +47,10 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings.db)
     try:
         with Progress() as progress:
-            asyncio.run(_digest(args, settings, store, progress, day, papers, out))
+            posted = asyncio.run(_digest(args, settings, store, progress, day, papers, out))
     finally:
         store.close()
-    return 0
+    return 0 if posted else 1
 
 
 def _from_file(path: Path, day: dt.date | None) -> tuple[list[Paper], dt.date]:
@@ -69,7 +69,8 @@ def _from_file(path: Path, day: dt.date | None) -> tuple[list[Paper], dt.date]:
 
 
 async def _digest(args: argparse.Namespace, settings: Settings, store: Store, progress: Progress,
-                  day: dt.date | None, papers: list[Paper] | None, out: Path | None) -> Digest:
+                  day: dt.date | None, papers: list[Paper] | None, out: Path | None) -> bool:
+    """Print the report (and post it with --post); False when a channel failed or was skipped."""
     from analysis.errors import BadInput
     from bot.engine import open_engine
     from bot.views import DEFAULT, build_views
@@ -96,10 +97,14 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
         _write(digest, args.format, out)
         if args.post:
             from bot.adapters import post_everywhere
+            from bot.logs import redact
+            from bot.posting import not_posted
 
-            for line in await post_everywhere(settings, store, engine, views):
-                progress(line)
-    return digest
+            lines = await post_everywhere(settings, store, engine, views)
+            for line in lines:
+                progress(redact(line))  # they quote the platforms' errors
+            return not any(not_posted(line) for line in lines)
+    return True
 
 
 async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list[Paper] | None,

@@ -24,18 +24,19 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from analysis.errors import ChatError, ConfigError, PaperbotError
+from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import slack as render
 from analysis.render.slack_votes import ACTION
-from bot import ask_command, votes
+from bot import votes
 from bot.answers import Invocation
 from bot.background import Background
 from bot.chat import Capabilities
 from bot.commands import COMMANDS, Commands
 from bot.config import Settings
 from bot.refresh import Refresher
+from bot.slow import SLOW, deliver, not_posted
 from storage.chat import Platform
 from storage.store import Store
 
@@ -48,7 +49,6 @@ HINTS = {
     "msg_too_long": "the message is too long for Slack",
     "msg_blocks_too_long": "the message's blocks hold too much text for Slack",
 }
-SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # commands answered after the ack, in the channel
 NOT_A_MEMBER = ("paperbot is not in this channel, so it could not post the digest here. Invite the bot first "
                 "(/invite @paperbot), then /subscribe again.")
 MEMBERSHIP_WAIT = 1.0  # seconds for conversations.info, inside the 3 s Slack gives the ack
@@ -222,18 +222,14 @@ class SlackAdapter:
             answer = await self.commands.handle(who, name, text)
             if answer.paper is None:
                 await respond(text=render.escape(answer.text), response_type="ephemeral")
-            elif answer.reply is not None:
-                await ask_command.post(self, self.store, who.channel_id, answer)
-            else:
-                await votes.post_answer_analysis(self, self.store, who.channel_id, answer)
+            else:  # in the digest's thread when the paper is in it, else in the channel
+                await deliver(self, self.store, who.channel_id, answer)
         except Exception as exc:  # a background task has nobody else to tell but the person who asked
             log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
             # the ack promised a post in the channel: say why none comes (e.g. the bot is not invited);
             # response_url works even where the bot is not a member
-            reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
             try:
-                await respond(text=render.escape(f"{SLOW[name].capitalize()} could not be posted: {reason}"),
-                              response_type="ephemeral")
+                await respond(text=render.escape(not_posted(name, exc)), response_type="ephemeral")
             except Exception as again:
                 log.error("telling the user about it failed too: %s", again)
 

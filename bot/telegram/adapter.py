@@ -100,25 +100,41 @@ class TelegramAdapter:
             raise ChatError(f"could not reach Telegram at TELEGRAM_API_URL ({exc.message}); "
                             "check the network or the URL.") from None
         self._started = True
+        await self._resolve_names()
+
+    async def _resolve_names(self) -> None:
+        """Channels subscribed by @name move to their numeric id: commands and reactions arrive under it,
+        so /subscribe typed in the channel finds the same subscription instead of making a second one."""
+        for channel in self.store.channels():
+            if channel.platform != "telegram" or not channel.channel_id.startswith("@"):
+                continue
+            try:
+                chat = await self.bot.get_chat(channel.channel_id)
+            except TelegramError as exc:
+                log.warning("Telegram does not know %s (%s); it stays subscribed by that name",
+                            channel.channel_id, exc.message)
+                continue
+            self.move_chat(channel.channel_id, str(chat.id), why=f"{channel.channel_id} is chat {chat.id}")
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
         parts = render.quick_view(digest, votes_by_id)
         topic = self._topic(channel_id)
-        refs = [await self.send(channel_id, part, markup=vote_keyboard(len(digest.quick_items())) if i == len(parts) - 1
-                                else None, thread_id=topic) for i, part in enumerate(parts)]
+        keyboard = digest_keyboard(digest, votes_by_id)
+        refs = [await self.send(channel_id, part, markup=keyboard if i == len(parts) - 1 else None, thread_id=topic)
+                for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
     async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
         """The counts in the text when the quick view is one message; on the buttons always."""
         parts = render.quick_view(digest, votes_by_id)
-        keyboard = vote_keyboard(len(digest.items), [votes_by_id.get(i.paper.arxiv_id, 0) for i in digest.items])
+        keyboard = digest_keyboard(digest, votes_by_id)
         try:
             if len(parts) == 1:
-                await self.bot.edit_message_text(chat_id=int(channel_id), message_id=int(ref), text=parts[0],
+                await self.bot.edit_message_text(chat_id=chat_ref(channel_id), message_id=int(ref), text=parts[0],
                                                  parse_mode=ParseMode.HTML, reply_markup=keyboard,
                                                  link_preview_options=LinkPreviewOptions(is_disabled=True))
             else:  # the counted lines may sit in an earlier part: the buttons carry the counts
-                await self.bot.edit_message_reply_markup(chat_id=int(channel_id), message_id=int(ref),
+                await self.bot.edit_message_reply_markup(chat_id=chat_ref(channel_id), message_id=int(ref),
                                                          reply_markup=keyboard)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
@@ -152,7 +168,7 @@ class TelegramAdapter:
         chat_id = self._moved.get(chat_id, chat_id)
         try:
             message = await self.bot.send_photo(
-                chat_id=int(chat_id), photo=paper.thumbnail, caption=render.photo_caption(paper, prefix),
+                chat_id=chat_ref(chat_id), photo=paper.thumbnail, caption=render.photo_caption(paper, prefix),
                 parse_mode=ParseMode.HTML, message_thread_id=thread_id,
                 reply_parameters=ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
                 if reply_to else None)
@@ -195,6 +211,8 @@ class TelegramAdapter:
         await self.refresher.close()
         await self.stop_listening()
         await self.background.settle()
+        for old, new in self._moved.items():  # posts finished under the old id since the move: the new one's
+            self.store.move_history("telegram", old, new)
         # flags first: a close cut short by serve's deadline is not waited for a second time
         if self._running:
             self._running = False
@@ -210,7 +228,7 @@ class TelegramAdapter:
         chat_id = self._moved.get(chat_id, chat_id)
         kwargs: dict[str, Any] = {
             # a public channel may be subscribed by its @username, which Telegram takes as the chat_id
-            "chat_id": chat_id if chat_id.startswith("@") else int(chat_id),
+            "chat_id": chat_ref(chat_id),
             "link_preview_options": LinkPreviewOptions(is_disabled=True),
             "reply_markup": markup, "message_thread_id": thread_id,
             "reply_parameters": ReplyParameters(message_id=int(reply_to), allow_sending_without_reply=True)
@@ -240,7 +258,7 @@ class TelegramAdapter:
             raise ChatError(f"Telegram failed to send to {chat_id}: {exc.message}") from None
         return str(message.message_id)
 
-    def move_chat(self, old: str, new: str) -> None:
+    def move_chat(self, old: str, new: str, why: str = "") -> None:
         """A basic group upgraded to a supergroup has a new id for good: its subscription follows it.
         Idempotent: both the failed send and the migration service messages may report the same move."""
         if old == new:
@@ -255,8 +273,10 @@ class TelegramAdapter:
             target = self.store.upsert_channel("telegram", new, threshold=channel.threshold,
                                                post_time=channel.post_time, timezone=channel.timezone,
                                                empty_note=channel.empty_note)
+            if channel.keywords:
+                target = self.store.update_channel("telegram", new, keywords=", ".join(channel.keywords)) or target
         self.store.deactivate_channel("telegram", old)
-        log.warning("Telegram group %s became supergroup %s; its subscription moved there", old, new)
+        log.warning("%s; its subscription moved there", why or f"Telegram group {old} became supergroup {new}")
         gone = self.store.get_channel("telegram", old)
         for listener in self.commands.listeners:  # the scheduler drops the old job and plans the new one
             for changed in (gone, target):
@@ -292,6 +312,11 @@ class TelegramAdapter:
         return web.json_response({"ok": True})
 
 
+def chat_ref(chat_id: str) -> int | str:
+    """The chat_id every Bot API call takes: a public channel's @username as is, any other chat its number."""
+    return chat_id if chat_id.startswith("@") else int(chat_id)
+
+
 MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
 
 
@@ -302,6 +327,12 @@ def vote_keyboard(count: int, votes: list[int] | None = None) -> InlineKeyboardM
     buttons = [InlineKeyboardButton(f"👍 {n}" + (f" · {votes[n - 1]}" if n <= len(votes) and votes[n - 1] else ""),
                                     callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
     return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+
+
+def digest_keyboard(digest: Digest, votes_by_id: dict[str, int]) -> InlineKeyboardMarkup:
+    """The quick view's buttons, one per paper it lists (not per paper scanned), posted and redrawn alike."""
+    listed = digest.quick_items()
+    return vote_keyboard(len(listed), [votes_by_id.get(item.paper.arxiv_id, 0) for item in listed])
 
 
 def plain(text: str) -> str:

@@ -13,9 +13,10 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
 
 from analysis.render import telegram as render
-from bot import ask_command, votes
+from bot import votes
 from bot.answers import Invocation
 from bot.commands import COMMANDS
+from bot.slow import SLOW, deliver, not_posted
 from bot.votes import UP_REACTIONS
 
 if TYPE_CHECKING:
@@ -73,11 +74,11 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
                      topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
-    error = adapter.commands.precheck(name, text)
+    error = adapter.commands.precheck(name, text, who.context_paper)
     if error:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
-    if name in ("deepdive", "ask"):  # an LLM call away: answered in the background
+    if name in SLOW:  # an LLM call away: answered in the background
         adapter.background.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
         return
     answer = await adapter.commands.handle(who, name, text)
@@ -101,15 +102,20 @@ async def _answer_later(adapter: TelegramAdapter, who: Invocation, name: str, te
         answer = await adapter.commands.handle(who, name, text)
         if answer.paper is None:  # a usage line or an error
             await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
-        elif name == "ask":
+            return
+        if answer.reply is not None:
             # under the question when it replies to a deep dive (already in the thread), else under the digest
             answer.thread_ref = reply_to if who.context_paper or not answer.thread_ref else answer.thread_ref
-            await ask_command.post(adapter, adapter.store, who.channel_id, answer)
         else:
             answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
-            await votes.post_answer_analysis(adapter, adapter.store, who.channel_id, answer)
-    except Exception as exc:  # a background task has nobody else to tell
+        await deliver(adapter, adapter.store, who.channel_id, answer)
+    except Exception as exc:  # a background task has nobody else to tell but the person who asked
         log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
+        try:
+            await adapter.send(who.channel_id, render.esc(not_posted(name, exc)), reply_to=reply_to,
+                               thread_id=thread)
+        except Exception as again:
+            log.error("telling the user about it failed too: %s", again)
 
 
 def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:

@@ -85,9 +85,10 @@ class FakeTelegram(LoopbackServer):
     def set_owner(self, chat_id: int, user_id: int) -> None:
         self.owners[chat_id] = user_id
 
-    def set_chat(self, chat_id: int, chat_type: str, title: str | None = None) -> None:
-        """Override the chat's type ("private", "group", "supergroup", "channel") and title."""
-        self.chats[chat_id] = {"type": chat_type, "title": title}
+    def set_chat(self, chat_id: int, chat_type: str, title: str | None = None, username: str | None = None) -> None:
+        """Override the chat's type ("private", "group", "supergroup", "channel") and title; a public chat's
+        `username` (without @) makes "@username" work wherever a chat_id does, as on Telegram."""
+        self.chats[chat_id] = {"type": chat_type, "title": title, "username": username}
 
     def fail_chat(self, chat_id: int, description: str | None, code: int = 400,
                   parameters: dict[str, Any] | None = None) -> None:
@@ -165,7 +166,8 @@ class FakeTelegram(LoopbackServer):
         kind = override.get("type") or ("supergroup" if chat_id < 0 else "private")
         if kind == "private":
             return {"id": chat_id, "type": kind, "first_name": "Alice"}
-        return {"id": chat_id, "type": kind, "title": override.get("title") or "papers"}
+        found = {"id": chat_id, "type": kind, "title": override.get("title") or "papers"}
+        return {**found, "username": override["username"]} if override.get("username") else found
 
     def _message(self, record: dict[str, Any]) -> dict[str, Any]:
         chat = self.chat(record["chat_id"])
@@ -202,12 +204,18 @@ class FakeTelegram(LoopbackServer):
     def _check_chat(self, args: Args) -> int:
         if "chat_id" not in args or args["chat_id"] in ("", None):
             raise ApiError(400, "Bad Request: chat_id is empty")
-        chat_id = chat_id_of(args["chat_id"])
+        chat_id = chat_id_of(args["chat_id"]) or self._by_username(str(args["chat_id"]))
         if chat_id is None:
-            raise ApiError(400, "Bad Request: chat not found")  # @usernames are not simulated
+            raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.chat_errors:
             raise self.chat_errors[chat_id]
         return chat_id
+
+    def _by_username(self, value: str) -> int | None:
+        """The chat a public "@username" names (case-insensitive, like Telegram); None for an unknown name."""
+        name = value[1:].lower() if value.startswith("@") else None
+        return next((chat_id for chat_id, chat in self.chats.items()
+                     if name and (chat.get("username") or "").lower() == name), None)
 
     def _parse_text(self, chat_id: int, args: Args) -> tuple[str, list[dict[str, Any]]]:
         """The text as users see it and its entities; raises what Telegram answers for bad text."""
