@@ -12,7 +12,7 @@ from benchmarks.report import check, table
 from bot.adapters import open_adapters
 from bot.config import load_settings
 from bot.engine import open_engine
-from bot.posting import post_to_channels
+from bot.shared.posting import post_to_channels
 from storage.store import Store
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram

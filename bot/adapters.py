@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from analysis.errors import ConfigError, PaperbotError
 from bot import logs
-from bot.chat import ChatAdapter
-from bot.posting import post_to_channels
+from bot.shared.chat import ChatAdapter
+from bot.shared.posting import post_to_channels
 
 if TYPE_CHECKING:
     from analysis.engine import Engine
     from analysis.models import Digest
-    from bot.commands import Commands
     from bot.config import Settings
+    from bot.shared.commands import Commands
     from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
     """Adapters for every platform whose token is set, started; closed on exit.
 
     `serve` passes its one Commands object, so the scheduler hears every subscription change."""
-    from bot.commands import Commands
+    from bot.shared.commands import Commands
 
     commands = commands or Commands(settings, store, engine)
     adapters = Adapters()

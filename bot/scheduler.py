@@ -20,9 +20,9 @@ from apscheduler.triggers.cron import CronTrigger
 from analysis.engine import Engine
 from analysis.models import Digest
 from analysis.pool import Pool, latest_pool
-from bot.chat import ChatAdapter
-from bot.posting import post_digest
-from bot.views import DEFAULT, build_views
+from bot.shared.chat import ChatAdapter
+from bot.shared.posting import post_digest
+from bot.shared.views import DEFAULT, build_views
 from storage.chat import Channel
 from storage.store import Store
 

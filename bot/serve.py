@@ -17,10 +17,10 @@ from aiohttp import web
 
 from analysis.errors import ChatError, ConfigError
 from bot.adapters import Adapters, open_adapters
-from bot.commands import Commands
 from bot.config import Settings
 from bot.engine import open_engine
 from bot.scheduler import Scheduler
+from bot.shared.commands import Commands
 from bot.shutdown import HTTP_GRACE, SHUTDOWN_GRACE, WATCHDOG_AFTER, arm_watchdog, shut_down
 from storage.store import Store
 

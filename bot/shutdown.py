@@ -17,8 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.chat import ChatAdapter
 from bot.scheduler import Scheduler
+from bot.shared.chat import ChatAdapter
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 30.0  # seconds in-flight posts get to finish after SIGINT/SIGTERM

@@ -16,9 +16,9 @@ from analysis.engine import Engine
 from analysis.models import Digest
 from analysis.pipeline import build_digest
 from bot.adapters import open_adapters
-from bot.commands import Commands
 from bot.config import Settings, load_settings
 from bot.engine import open_engine
+from bot.shared.commands import Commands
 from storage.store import Store
 from tests.helpers import day_papers
 

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.llm import FakeLLM

@@ -1,7 +1,7 @@
 """Shared command handling, platform-free: what `/deepdive` answers about a paper of today's digest."""
 
-from bot.answers import Invocation
-from bot.posting import post_digest
+from bot.shared.answers import Invocation
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack

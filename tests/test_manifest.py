@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.commands import COMMANDS
+from bot.shared.commands import COMMANDS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 from analysis.models import Digest
 from analysis.render import slack as slack_render
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.slack import FakeSlack
 from tests.test_slack import CHANNEL, subscribe

@@ -3,8 +3,8 @@
 import asyncio
 import time
 
-from bot.posting import post_digest
-from bot.refresh import Refresher
+from bot.shared.posting import post_digest
+from bot.shared.refresh import Refresher
 from tests.chat_harness import running
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import until

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analysis.errors import BadInput
-from bot.channels import parse_subscribe
 from bot.scheduler import missed_today, trigger_for
+from bot.shared.channels import parse_subscribe
 from storage.store import Store
 
 UTC = dt.UTC

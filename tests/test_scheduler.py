@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.answers import Invocation
 from bot.config import load_settings
 from bot.scheduler import Scheduler
 from bot.serve import serve
+from bot.shared.answers import Invocation
 from storage.store import Store
 from tests.chat_harness import running
 from tests.fakes.hf import FakeHF

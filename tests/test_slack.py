@@ -11,7 +11,7 @@ import pytest
 
 from analysis.models import Analysis, DeepDive, Paper
 from analysis.render import slack as render
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.llm import FakeLLM

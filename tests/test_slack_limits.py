@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from analysis.models import Digest, DigestItem, Score
 from analysis.render import slack as slack_render
 from analysis.render.slack import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import MAX_BLOCKS_TEXT, FakeSlack

@@ -18,7 +18,7 @@ from analysis.render import slack as render_slack
 from analysis.render import telegram as render_telegram
 from analysis.taste import Doc, Liked, Taste, rank_by_taste
 from bot.cli import main
-from bot.tastes import parse_scope, taste_of
+from bot.shared.tastes import parse_scope, taste_of
 from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FIXTURES, FakeHF

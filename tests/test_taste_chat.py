@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram

@@ -12,7 +12,7 @@ from analysis.models import Digest, Paper
 from analysis.pipeline import build_digest
 from benchmarks.taste_bench import load_days
 from bot.cli import main
-from bot.tastes import taste_of
+from bot.shared.tastes import taste_of
 from storage.store import Store
 from tests.helpers import engine_for
 

@@ -6,7 +6,7 @@ import datetime as dt
 from analysis.profile import Profile
 from analysis.scoring import liked_block, score_prompt
 from analysis.taste import Liked, Taste
-from bot.views import DEFAULT, build_views
+from bot.shared.views import DEFAULT, build_views
 from storage.store import Store
 from tests.fakes.llm import FakeLLM
 from tests.helpers import day_papers, engine_for

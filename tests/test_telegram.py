@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from bot.telegram.updates import parse_command
 from tests.chat_harness import Harness, running
 from tests.fakes.llm import FakeLLM

@@ -3,7 +3,7 @@
 import time
 from typing import Any
 
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import until

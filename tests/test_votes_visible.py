@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.cli import main
-from bot.posting import post_digest
-from bot.weekly import weekly_text
+from bot.shared.posting import post_digest
+from bot.shared.weekly import weekly_text
 from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.slack import FakeSlack, reaction_event, sign

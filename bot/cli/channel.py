@@ -77,7 +77,7 @@ def _remove(store: Any, platform: str, channel_id: str) -> int:
 
 def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
     from analysis.errors import BadInput
-    from bot.channels import subscribe_cli
+    from bot.shared.channels import subscribe_cli
 
     if args.threshold is not None and (not isinstance(args.threshold, int) or not 0 <= args.threshold <= 100):
         raise BadInput(f"--threshold {args.threshold} is out of range; use a whole number from 0 to 100.")
@@ -85,7 +85,7 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
     old = old if old is not None and old.active else None  # a removed channel comes back fresh
     words = None
     if args.keywords is not None:
-        from bot.taste_commands import parse_keywords
+        from bot.shared.taste_commands import parse_keywords
 
         words = parse_keywords(args.keywords)  # checked before anything is stored
     channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,

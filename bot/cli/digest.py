@@ -73,7 +73,7 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
     """Print the report (and post it with --post); False when a channel failed or was skipped."""
     from analysis.errors import BadInput
     from bot.engine import open_engine
-    from bot.views import DEFAULT, build_views
+    from bot.shared.views import DEFAULT, build_views
 
     async with open_engine(settings, store, progress, llm_later=True) as engine:
         pool, rebuilt = await _fetch(engine, store, day, papers, progress)
@@ -98,7 +98,7 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
         if args.post:
             from bot.adapters import post_everywhere
             from bot.logs import redact
-            from bot.posting import not_posted
+            from bot.shared.posting import not_posted
 
             lines = await post_everywhere(settings, store, engine, views)
             for line in lines:

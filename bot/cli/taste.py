@@ -41,7 +41,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.tastes import parse_scope
+    from bot.shared.tastes import parse_scope
 
     scope = parse_scope(args.channel)
     if args.action in ("list", "remove"):  # quick: no pydantic, no network
@@ -75,7 +75,7 @@ def _read(path: Path) -> str:
 async def add_taste(settings: Settings, store: Store, scope: tuple[str, str], entries: list[Entry]) -> int:
     from analysis.errors import BadInput
     from bot.engine import open_engine
-    from bot.tastes import describe, taste_of
+    from bot.shared.tastes import describe, taste_of
 
     if not entries:
         raise BadInput("no papers given: pass arXiv ids, or a .bib or text file with one id/URL a line.")
@@ -122,7 +122,7 @@ def _unresolved(line: str) -> None:
 
 
 def list_taste(store: Store, scope: tuple[str, str]) -> int:
-    from bot.tastes import describe
+    from bot.shared.tastes import describe
 
     rows = store.taste_rows(scope)
     if not rows:
@@ -138,7 +138,7 @@ def list_taste(store: Store, scope: tuple[str, str]) -> int:
 
 def remove_taste(store: Store, scope: tuple[str, str], texts: list[str]) -> int:
     from analysis.ids import parse_arxiv_id
-    from bot.tastes import describe
+    from bot.shared.tastes import describe
 
     ids = [parse_arxiv_id(t) for t in texts]
     removed = store.remove_taste(scope, ids)

@@ -29,14 +29,14 @@ from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import slack as render
 from analysis.render.slack_votes import ACTION
-from bot import votes
-from bot.answers import Invocation
-from bot.background import Background
-from bot.chat import Capabilities
-from bot.commands import COMMANDS, Commands
 from bot.config import Settings
-from bot.refresh import Refresher
-from bot.slow import SLOW, deliver, not_posted
+from bot.shared import votes
+from bot.shared.answers import Invocation
+from bot.shared.background import Background
+from bot.shared.chat import Capabilities
+from bot.shared.commands import COMMANDS, Commands
+from bot.shared.refresh import Refresher
+from bot.shared.slow import SLOW, deliver, not_posted
 from storage.chat import Platform
 from storage.store import Store
 

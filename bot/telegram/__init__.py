@@ -8,8 +8,8 @@ from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.updates import register
 
 if TYPE_CHECKING:
-    from bot.commands import Commands
     from bot.config import Settings
+    from bot.shared.commands import Commands
     from storage.store import Store
 
 __all__ = ["TelegramAdapter", "telegram_adapter"]

@@ -30,11 +30,11 @@ from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import telegram as render
-from bot.background import Background
-from bot.chat import Capabilities
-from bot.commands import COMMANDS, Commands
 from bot.config import Settings
-from bot.refresh import Refresher
+from bot.shared.background import Background
+from bot.shared.chat import Capabilities
+from bot.shared.commands import COMMANDS, Commands
+from bot.shared.refresh import Refresher
 from bot.telegram.admins import AdminCache
 from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform

@@ -13,11 +13,11 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
 
 from analysis.render import telegram as render
-from bot import votes
-from bot.answers import Invocation
-from bot.commands import COMMANDS
-from bot.slow import SLOW, deliver, not_posted
-from bot.votes import UP_REACTIONS
+from bot.shared import votes
+from bot.shared.answers import Invocation
+from bot.shared.commands import COMMANDS
+from bot.shared.slow import SLOW, deliver, not_posted
+from bot.shared.votes import UP_REACTIONS
 
 if TYPE_CHECKING:
     from bot.telegram.adapter import TelegramAdapter

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from bot.posting import post_digest, post_to_channels
+from bot.shared.posting import post_digest, post_to_channels
 from tests.chat_harness import running
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram

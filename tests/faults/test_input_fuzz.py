@@ -11,7 +11,7 @@ from analysis.ids import parse_arxiv_id
 from analysis.models import Digest, DigestItem, Score
 from analysis.render import slack as slack_render
 from analysis.render import telegram as telegram_render
-from bot.channels import parse_subscribe, parse_threshold
+from bot.shared.channels import parse_subscribe, parse_threshold
 from tests.fakes.telegram import html_problem, utf16_len, visible_text
 from tests.helpers import day_papers
 

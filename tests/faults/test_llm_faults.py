@@ -9,7 +9,7 @@ import pytest
 from analysis.llm import LLM, LLMConfig
 from analysis.profile import Profile
 from analysis.scoring import score_papers
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from storage.store import Store
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM, PaperBlock

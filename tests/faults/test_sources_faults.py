@@ -8,7 +8,7 @@ import pytest
 from analysis import hf as hf_source
 from analysis.errors import SourceError
 from analysis.pipeline import find_paper, latest_day
-from bot.posting import post_digest
+from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from analysis.models import Digest
-from bot.chat import ChatAdapter
-from bot.weekly import post_weekly
+from bot.shared.chat import ChatAdapter
+from bot.shared.weekly import post_weekly
 from storage.chat import Channel
 from storage.store import Store
 

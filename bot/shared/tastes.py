@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from analysis.errors import BadInput, quote
 from analysis.taste import Liked, Taste
-from bot.channels import valid_channel_id
+from bot.shared.channels import valid_channel_id
 from storage.taste import DEFAULT_SCOPE, TasteTables
 
 Scope = tuple[str, str]

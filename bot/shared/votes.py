@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.answers import Answer
-from bot.chat import ChatAdapter
-from bot.posting import listed_papers
+from bot.shared.answers import Answer
+from bot.shared.chat import ChatAdapter
+from bot.shared.posting import listed_papers
 from storage.store import Store
 
 # Slack names and Telegram emoji (with and without the variation selector) of the up-vote reactions.

@@ -18,7 +18,7 @@ from analysis.pipeline import build_digest
 from analysis.pool import Pool
 from analysis.profile import Profile
 from analysis.taste import Taste
-from bot.tastes import taste_of
+from bot.shared.tastes import taste_of
 from storage.chat import Channel
 from storage.store import Store
 from storage.taste import DEFAULT_SCOPE

@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 
 from analysis.errors import ChatError
-from bot.chat import ChatAdapter
-from bot.taste_commands import most_voted
+from bot.shared.chat import ChatAdapter
+from bot.shared.taste_commands import most_voted
 from storage.chat import Channel
 from storage.store import Store
 

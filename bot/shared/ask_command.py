@@ -13,11 +13,11 @@ from analysis.ask import USAGE, ask
 from analysis.errors import BadInput
 from analysis.ids import parse_arxiv_id
 from analysis.pipeline import find_paper
-from bot.answers import Answer, Invocation
+from bot.shared.answers import Answer, Invocation
 
 if TYPE_CHECKING:
     from analysis.engine import Engine
-    from bot.chat import ChatAdapter
+    from bot.shared.chat import ChatAdapter
     from storage.store import Store
 
 DESCRIPTION = "/ask <arxiv-id> <question> — ask about a paper; answered from its full text, with quotes"

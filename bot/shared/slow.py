@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analysis.errors import PaperbotError
-from bot import ask_command, votes
+from bot.shared import ask_command, votes
 
 if TYPE_CHECKING:
-    from bot.answers import Answer
-    from bot.chat import ChatAdapter
+    from bot.shared.answers import Answer
+    from bot.shared.chat import ChatAdapter
     from storage.store import Store
 
 SLOW = {"deepdive": "the deep dive", "ask": "the answer"}  # name -> what follows, in the person's words

@@ -14,11 +14,11 @@ from analysis.ids import USAGE as ID_USAGE
 from analysis.ids import parse_arxiv_id
 from analysis.pipeline import analyse, find_paper
 from analysis.scoring import cached_score
-from bot import ask_command, taste_commands
-from bot.answers import Answer, Invocation
-from bot.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
 from bot.config import Settings
-from bot.views import score_in_view
+from bot.shared import ask_command, taste_commands
+from bot.shared.answers import Answer, Invocation
+from bot.shared.channels import THRESHOLD_USAGE, parse_subscribe, parse_threshold, subscribe_cli
+from bot.shared.views import score_in_view
 from storage.chat import Channel
 from storage.store import Store, today
 
