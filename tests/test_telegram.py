@@ -335,42 +335,6 @@ async def test_switching_between_up_reactions_keeps_the_vote(env: dict, telegram
         await until(lambda: paper not in h.store.vote_counts("telegram", str(GROUP)))
 
 
-async def test_a_group_upgraded_to_a_supergroup_moves_the_channel(env: dict, telegram_env: dict,
-                                                                  telegram: FakeTelegram) -> None:
-    # Telegram answers 400 with parameters.migrate_to_chat_id; PTB raises ChatMigrated (not BadRequest).
-    old, new = -4001234, -1009876543
-    telegram.set_chat(old, "group")
-    telegram.fail_chat(old, "Bad Request: group chat was upgraded to a supergroup chat",
-                       parameters={"migrate_to_chat_id": new})
-    async with running(listen=False) as h:
-        digest = await h.digest()
-        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=42, chat=old), digest)
-        moved, gone = h.store.get_channel("telegram", str(new)), h.store.get_channel("telegram", str(old))
-    sent = telegram.sent_to(new)
-    assert len(sent) == 1 + len(digest.selected()) and telegram.sent_to(old) == []
-    assert all(m["reply_to"] == sent[0]["message_id"] for m in sent[1:])
-    assert moved is not None and moved.active and moved.threshold == 42
-    assert gone is not None and not gone.active
-
-
-async def test_the_migration_service_message_moves_the_channel(env: dict, telegram_env: dict,
-                                                               telegram: FakeTelegram) -> None:
-    old, new = -4001234, -1009876543
-    async with running() as h:
-        subscribe(h, threshold=42, chat=old)
-        h.store.claim_post("telegram", str(old), "2026-01-23")
-        h.store.finish_post("telegram", str(old), "2026-01-23")
-        h.store.set_vote("telegram", str(old), "2601.14256", "7", up=True)
-        telegram.push_update({"message": {"message_id": 9, "date": int(time.time()), "migrate_to_chat_id": new,
-                                          "chat": {"id": old, "type": "group", "title": "papers"},
-                                          "from": {"id": ALICE, "is_bot": False, "first_name": "Alice"}}})
-        await until(lambda: (c := h.store.get_channel("telegram", str(new))) is not None and c.threshold == 42)
-        gone = h.store.get_channel("telegram", str(old))
-        assert h.store.post_status("telegram", str(new), "2026-01-23") == "posted"  # not posted again there
-        assert h.store.vote_counts("telegram", str(new)) == {"2601.14256": 1}
-    assert gone is not None and not gone.active
-
-
 async def test_no_whitespace_only_part(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
     # Telegram refuses a message whose text is only whitespace ("message text is empty").
     async with running(listen=False) as h:
