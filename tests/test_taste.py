@@ -153,13 +153,20 @@ def test_a_no_llm_digest_is_ranked_by_the_default_taste_and_says_so(
     assert "> 🎯 按团队口味排序（5 篇喜欢的论文）" in out and "关键词匹配（" not in out and "⚠️ 按团队" not in out
 
 
-async def test_a_liked_paper_listed_again_ranks_first(env: dict[str, str]) -> None:
-    store = Store(env["PAPERBOT_DB"])
+def liked_earlier_and_today(store: Store) -> list[Paper]:
+    """Two earlier days and today's papers stored, and a default taste of five: four earlier papers and
+    today's eighth. Returns today's papers."""
     earlier = day_papers("hf_daily_papers_2026-01-21.json") + day_papers("hf_daily_papers_2026-08-21.json")
     store.save_papers(earlier, "2026-01-21")
     today = day_papers()
     store.save_papers(today)
     store.add_taste(("", ""), [today[7].arxiv_id, *(p.arxiv_id for p in earlier[:4])])
+    return today
+
+
+async def test_a_liked_paper_listed_again_ranks_first(env: dict[str, str]) -> None:
+    store = Store(env["PAPERBOT_DB"])
+    today = liked_earlier_and_today(store)
     async with engine_for(store) as engine:
         digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))
     assert digest.items[0].paper.arxiv_id == today[7].arxiv_id and digest.scored_by == "keyword"
@@ -222,11 +229,7 @@ def test_the_real_process_lists_a_taste(env: dict[str, str]) -> None:
 async def test_an_llm_that_fails_falls_back_to_keywords_and_taste_not_keywords_alone(llm_env: dict[str, str],
                                                                                      llm: FakeLLM) -> None:
     store = Store(llm_env["PAPERBOT_DB"])
-    earlier = day_papers("hf_daily_papers_2026-01-21.json") + day_papers("hf_daily_papers_2026-08-21.json")
-    store.save_papers(earlier, "2026-01-21")
-    today = day_papers()
-    store.save_papers(today)
-    store.add_taste(("", ""), [today[7].arxiv_id, *(p.arxiv_id for p in earlier[:4])])
+    today = liked_earlier_and_today(store)
     llm.fail_next(500, times=1000)  # the LLM is configured and down for the whole day
     async with engine_for(store) as engine:
         digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))

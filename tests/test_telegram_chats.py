@@ -8,9 +8,7 @@ from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.telegram import FakeTelegram
 from tests.helpers import until
-
-GROUP = -1001234567890
-ALICE = 42
+from tests.test_telegram import ALICE, GROUP, message
 
 
 def press(chat: int, message_id: int, data: str) -> dict[str, Any]:
@@ -78,23 +76,16 @@ async def test_names_become_numeric_ids_at_start(env: dict, telegram_env: dict, 
     assert len(warned) == 1 and "stays subscribed" in warned[0].getMessage()
 
 
-def group_message(text: str, user: int) -> dict[str, Any]:
-    return {"message": {"message_id": time.monotonic_ns() % 10**9, "date": int(time.time()), "text": text,
-                        "chat": {"id": GROUP, "type": "supergroup", "title": "papers"},
-                        "from": {"id": user, "is_bot": False, "first_name": "Bob"},
-                        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}}
-
-
 async def test_subscribe_in_groups_is_for_admins(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
     bob = 43
     telegram.add_admin(GROUP, ALICE)
     async with running() as h:
         h.store.upsert_channel("telegram", str(GROUP), threshold=60, post_time="08:30", timezone="UTC")
-        telegram.push_update(group_message("/subscribe 06:00", bob))
+        telegram.push_update(message("/subscribe 06:00", user=bob))
         await until(lambda: len(telegram.sent_to(GROUP)) == 1)
         refused = telegram.sent_to(GROUP)[0]["visible"]
         channel = h.store.get_channel("telegram", str(GROUP))
-        telegram.push_update(group_message("/subscribe 06:00", ALICE))
+        telegram.push_update(message("/subscribe 06:00", user=ALICE))
         await until(lambda: len(telegram.sent_to(GROUP)) == 2)
         moved = h.store.get_channel("telegram", str(GROUP))
     assert "Only chat administrators" in refused
@@ -109,7 +100,7 @@ async def test_a_deep_dive_that_cannot_be_posted_says_so(llm_env: dict, telegram
         telegram.fail_next(400, {"ok": False, "error_code": 400,
                                  "description": "Bad Request: not enough rights to send text messages"},
                            path="/sendMessage")
-        telegram.push_update(group_message("/deepdive 2601.15621", ALICE))
+        telegram.push_update(message("/deepdive 2601.15621", user=ALICE))
         await until(lambda: any("could not be posted" in m["visible"] for m in telegram.sent_to(GROUP)))
     told = [m for m in telegram.sent_to(GROUP) if "could not be posted" in m["visible"]]
     assert len(told) == 1 and "Not enough rights" in told[0]["visible"] and "\n" not in told[0]["visible"]
