@@ -13,10 +13,10 @@ from analysis.pipeline import build_digest, fetch_day
 from benchmarks.report import check, table
 from bot.config import load_settings
 from bot.engine import open_engine
+from fakes.arxiv_pages import FakeArxivPages
+from fakes.hf import FakeHF
+from fakes.llm import FakeLLM
 from storage.store import Store
-from tests.fakes.arxiv_pages import FakeArxivPages
-from tests.fakes.hf import FakeHF
-from tests.fakes.llm import FakeLLM
 
 # List prices per million tokens (input, output), as litellm 1.82.6's bundled price table gives them.
 PRICES = {"gpt-4o-mini (cheap)": (0.15, 0.60), "gpt-4o (strong)": (2.50, 10.00)}

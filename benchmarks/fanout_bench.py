@@ -8,15 +8,15 @@ import time
 from pathlib import Path
 
 from analysis.models import Analysis, DeepDive, Digest, DigestItem, Score
+from benchmarks.fixtures import day_papers
 from benchmarks.report import check, table
 from bot.adapters import open_adapters
 from bot.config import load_settings
 from bot.engine import open_engine
 from bot.shared.posting import post_to_channels
+from fakes.slack import FakeSlack
+from fakes.telegram import FakeTelegram
 from storage.store import Store
-from tests.fakes.slack import FakeSlack
-from tests.fakes.telegram import FakeTelegram
-from tests.helpers import day_papers
 
 # Documented limits: Slack chat.postMessage ~1 message/s per channel (bursts allowed); Telegram ~30 messages/s
 # per bot overall and 20 messages/min per group.

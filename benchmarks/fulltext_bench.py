@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from pathlib import Path
 
 from analysis import latexml, pdftext
 from analysis.deepdive import DEFAULT_BUDGET
 from analysis.models import Paper
 from analysis.papertext import PaperText, document
 from analysis.profile import Profile
+from benchmarks.fixtures import FIXTURES
 from prompts import render
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 PAPERS = [  # file, title, abstract (the paper's own, first sentences)
     ("arxiv_html_latexml-0.8.7_astro-ml.html", "Analyzing Astronomical Data with Machine Learning Techniques",
      "Classification is a popular task in the field of Machine Learning (ML) and Artificial Intelligence (AI), and "

@@ -54,22 +54,22 @@ class LagProbe:
 
 @contextmanager
 def fakes(latency: float) -> Iterator[dict[str, Any]]:
-    from tests.fakes.arxiv_pages import FakeArxivPages
-    from tests.fakes.hf import FakeHF
-    from tests.fakes.llm import FakeLLM
-    from tests.fakes.slack import FakeSlack
-    from tests.fakes.telegram import FakeTelegram
-    from tests.helpers import SHARED
+    from benchmarks.fixtures import FIXTURES
+    from fakes.arxiv_pages import FakeArxivPages
+    from fakes.hf import FakeHF
+    from fakes.llm import FakeLLM
+    from fakes.slack import FakeSlack
+    from fakes.telegram import FakeTelegram
 
     with ExitStack() as stack:
         hf = stack.enter_context(FakeHF.from_fixtures())
         llm, slack, telegram = (stack.enter_context(f()) for f in (FakeLLM, FakeSlack, FakeTelegram))
         pages = stack.enter_context(FakeArxivPages())
         today = dt.datetime.now(dt.UTC).date()
-        day = SHARED / "hf_daily_papers_2026-01-21.json"
+        day = FIXTURES / "hf_daily_papers_2026-01-21.json"
         for back in (1, 2):  # serve runs on the real clock: the fixture day is "yesterday"
             hf.load_day((today - dt.timedelta(days=back)).isoformat(), day)
-        page = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "arxiv_html_latexml-0.8.7_astro-ml.html"
+        page = FIXTURES / "arxiv_html_latexml-0.8.7_astro-ml.html"
         for item in json.loads(day.read_text(encoding="utf-8")):  # deep dives read a real LaTeXML page
             pages.add_html(item["paper"]["id"], page)
         llm.latency = latency

@@ -18,16 +18,17 @@ from analysis.arxiv_listing import Paging
 from analysis.llm import load_litellm
 from analysis.pipeline import build_digest
 from analysis.pool import fetch_pool
+from benchmarks.fixtures import FIXTURES
 from benchmarks.report import check, table
 from bot.config import load_settings
 from bot.engine import open_engine
+from fakes.arxiv import FakeArxiv
+from fakes.arxiv_pages import FakeArxivPages
+from fakes.hf import FakeHF
+from fakes.llm import FakeLLM
 from storage.store import Store
-from tests.fakes.arxiv import FakeArxiv
-from tests.fakes.arxiv_pages import FakeArxivPages
-from tests.fakes.hf import FakeHF
-from tests.fakes.llm import FakeLLM
 
-LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labelled"
+LABELLED = FIXTURES / "labelled"
 DAY = dt.date(2026, 1, 21)  # the HF fixture day of 32 papers
 WRITES = ("insert", "update", "replace", "delete")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from analysis.models import Paper
@@ -18,9 +17,10 @@ from analysis.narrowing import narrow, rank
 from analysis.profile import Profile
 from analysis.rank import BACKGROUND, cheap_scores
 from analysis.taste import MIN_PAPERS, Doc, Liked, Taste
+from benchmarks.fixtures import FIXTURES
 from benchmarks.report import table
 
-LABELLED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "labelled"
+LABELLED = FIXTURES / "labelled"
 POOLS = (20, 40, 60, 80)
 
 

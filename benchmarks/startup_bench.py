@@ -25,9 +25,9 @@ def _best(argv: list[str], runs: int = 5) -> float:
 
 def _digest_once(script: str, env: dict[str, str], tmp: str) -> tuple[float, float]:
     """(wall seconds, seconds from the report's last byte to the process's exit) of one cold digest."""
-    from tests.helpers import SHARED
+    from benchmarks.fixtures import FIXTURES
 
-    argv = [script, "digest", "--from-file", str(SHARED / "hf_daily_papers_2026-01-23.json")]
+    argv = [script, "digest", "--from-file", str(FIXTURES / "hf_daily_papers_2026-01-23.json")]
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=tmp)
     assert proc.stdout is not None
@@ -42,8 +42,8 @@ def _digest_once(script: str, env: dict[str, str], tmp: str) -> tuple[float, flo
 def cold_digest(runs: int = 3) -> list[tuple[str, float, str]]:
     import tempfile
 
-    from tests.fakes.arxiv_pages import FakeArxivPages
-    from tests.fakes.llm import FakeLLM
+    from fakes.arxiv_pages import FakeArxivPages
+    from fakes.llm import FakeLLM
 
     script = str(Path(sys.executable).parent / "paperbot")
     results = []

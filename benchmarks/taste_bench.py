@@ -22,8 +22,8 @@ from analysis.models import Paper
 from analysis.profile import Profile
 from analysis.rank import BACKGROUND
 from analysis.taste import MIN_PAPERS, Doc, Liked, Taste, rank_by_taste
+from benchmarks.fixtures import day_papers
 from benchmarks.report import check, table
-from tests.helpers import day_papers
 
 DATA = Path(__file__).resolve().parent / "data"
 TIME_TARGET_S = 0.5

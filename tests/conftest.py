@@ -13,7 +13,7 @@ from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import SHARED as FIXTURES
+from tests.helpers import FIXTURES
 
 
 @pytest.fixture(scope="session")

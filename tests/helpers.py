@@ -1,4 +1,4 @@
-"""Small builders shared by tests: an Engine on a temporary Store, papers from the shared fixtures."""
+"""Small builders shared by tests: an Engine on a temporary Store, papers from tests/fixtures."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def day_papers(name: str = "hf_daily_papers_2026-01-23.json") -> list[Paper]:
-    return read_daily_file(SHARED / name)[0]
+    return read_daily_file(FIXTURES / name)[0]
 
 
 @asynccontextmanager

@@ -10,9 +10,9 @@ import pytest
 from bot.cli import main
 from storage.store import Store
 from tests.fakes.llm import FakeLLM
-from tests.helpers import SHARED
+from tests.helpers import FIXTURES
 
-DAY_FILE = str(SHARED / "hf_daily_papers_2026-01-23.json")
+DAY_FILE = str(FIXTURES / "hf_daily_papers_2026-01-23.json")
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -14,9 +14,9 @@ from bot.cli import main
 from storage.store import Store
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
-from tests.helpers import SHARED, free_port
+from tests.helpers import FIXTURES, free_port
 
-DAY_FILE = SHARED / "hf_daily_papers_2026-01-23.json"
+DAY_FILE = FIXTURES / "hf_daily_papers_2026-01-23.json"
 SCRIPT = str(Path(sys.executable).parent / "paperbot")
 
 
@@ -44,7 +44,7 @@ def test_from_file_is_dated_by_its_contents(env: dict[str, str], tmp_path: Path,
 
 
 def test_from_file_without_a_day_needs_date(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    old = str(SHARED / "hf_daily_papers_2024-05-27_oldschema.json")
+    old = str(FIXTURES / "hf_daily_papers_2024-05-27_oldschema.json")
     code, out, err = run(capsys, "digest", "--from-file", old)
     assert code == 1 and out == "" and "add --date YYYY-MM-DD" in one_line(err)
     code, out, _ = run(capsys, "digest", "--from-file", old, "--date", "2024-05-27")

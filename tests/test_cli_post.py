@@ -4,9 +4,9 @@ import pytest
 
 from bot.cli import main
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import SHARED
+from tests.helpers import FIXTURES
 
-DAY_FILE = str(SHARED / "hf_daily_papers_2026-01-23.json")
+DAY_FILE = str(FIXTURES / "hf_daily_papers_2026-01-23.json")
 GOOD, GONE = -1001234567890, -1009999999999
 
 

@@ -15,9 +15,8 @@ from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.llm import FakeLLM
-from tests.helpers import SHARED, engine_for
+from tests.helpers import FIXTURES, engine_for
 
-FIXTURES = Path(__file__).parent / "fixtures"
 ASTRO = FIXTURES / "arxiv_html_latexml-0.8.7_astro-ml.html"
 ANGULAR = FIXTURES / "arxiv_html_latexml-0.8.7_html-beta-chrome_angular-momentum.html"
 PDF = FIXTURES / "arxiv_pdf_1111.2011v2.pdf"
@@ -95,7 +94,7 @@ def test_without_html_the_pdf_is_read(llm_env: dict[str, str], llm: FakeLLM, pap
 
 def test_without_html_or_pdf_the_dive_says_it_read_the_abstract_below_the_seed_header(
         llm_env: dict[str, str], llm: FakeLLM, papers: FakeArxivPages, capsys: pytest.CaptureFixture[str]) -> None:
-    day = str(SHARED / "hf_daily_papers_2026-01-23.json")
+    day = str(FIXTURES / "hf_daily_papers_2026-01-23.json")
     code, report, err = run(capsys, "digest", "--from-file", day, "--date", "2026-01-23")
     assert code == 0, err
     lines = report.splitlines()

@@ -152,7 +152,7 @@ def test_both_down_on_the_command_line_is_one_line(followed: list[str], hf: Fake
 def test_a_saved_hf_file_still_gets_the_followed_categories(followed: list[str],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
-    from tests.helpers import SHARED
+    from tests.helpers import FIXTURES
 
-    assert main(["digest", "--from-file", str(SHARED / "hf_daily_papers_2026-01-23.json")]) == 0
+    assert main(["digest", "--from-file", str(FIXTURES / "hf_daily_papers_2026-01-23.json")]) == 0
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in capsys.readouterr().out.splitlines()[1]

@@ -5,9 +5,9 @@ import re
 
 from analysis.models import Analysis, DeepDive, Digest, DigestItem, Score
 from analysis.render.markdown import deep_dive_page, report
-from tests.helpers import SHARED, day_papers
+from tests.helpers import FIXTURES, day_papers
 
-SEED = (SHARED.parent / "seeds" / "000_0b0fdfcf12314802.txt").read_text(encoding="utf-8")
+SEED = (FIXTURES / "seed_000_0b0fdfcf12314802.txt").read_text(encoding="utf-8")
 
 
 def sample_digest(scores: list[int], with_dives: bool = True) -> Digest:

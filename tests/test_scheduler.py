@@ -23,7 +23,7 @@ from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import free_port
+from tests.helpers import FIXTURES, free_port
 
 UTC = dt.UTC
 MORNING = dt.datetime(2026, 1, 24, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, 02:00 in Berlin: HF's latest day is the 23rd
@@ -158,7 +158,7 @@ async def test_serve_answers_healthz_and_stops_cleanly(env: dict, slack_env: dic
 def test_kill_9_mid_post_then_rerun_posts_the_rest_once(env: dict, slack_env: dict, slack: FakeSlack,
                                                         tmp_path: Path) -> None:
     script = str(Path(sys.executable).parent / "paperbot")
-    day = str(Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "hf_daily_papers_2026-01-23.json")
+    day = str(FIXTURES / "hf_daily_papers_2026-01-23.json")
     run_env = {**os.environ, "PAPERBOT_THRESHOLD": "0"}
     subprocess.run([script, "channel", "add", "slack", "C9"], env=run_env, check=True, capture_output=True)
     slack.fail_next(200, delay=30, passthrough=True, path="chat.postMessage", after=2)  # the 3rd message hangs

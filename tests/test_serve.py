@@ -29,9 +29,9 @@ from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack, sign, slash_command_body
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import SHARED, free_port, until
+from tests.helpers import FIXTURES, free_port, until
 
-DAY_FILE = SHARED / "hf_daily_papers_2026-01-23.json"
+DAY_FILE = FIXTURES / "hf_daily_papers_2026-01-23.json"
 CHANNEL = "C0PAPERS"
 
 

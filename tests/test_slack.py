@@ -16,7 +16,7 @@ from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack, reaction_event, sign, slash_command_body
-from tests.helpers import SHARED, until
+from tests.helpers import FIXTURES, until
 
 CHANNEL = "C0PAPERS"
 
@@ -241,8 +241,8 @@ async def test_a_429_is_waited_out(env: dict, slack_env: dict, slack: FakeSlack)
 def test_the_docs_signing_vector_verifies() -> None:
     from slack_sdk.signature import SignatureVerifier
 
-    vector = json.loads((SHARED / "slack_signing_vector_docs.json").read_text())
-    body = (SHARED / "slack_slash_command_body_docs-signing-example.txt").read_text()
+    vector = json.loads((FIXTURES / "slack_signing_vector_docs.json").read_text())
+    body = (FIXTURES / "slack_slash_command_body_docs-signing-example.txt").read_text()
     secret, expected = vector["signing_secret"], vector["expected_signature"]
     stamp = vector["headers"]["X-Slack-Request-Timestamp"]
     assert body == vector["body"]

@@ -9,7 +9,7 @@ from analysis.daily_file import read_daily_file
 from analysis.errors import SourceError
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
-from tests.helpers import SHARED
+from tests.helpers import FIXTURES
 
 
 @pytest.mark.parametrize(("name", "count"), [
@@ -22,8 +22,8 @@ from tests.helpers import SHARED
 def test_every_captured_schema_parses_in_the_apis_order(name: str, count: int) -> None:
     import json
 
-    raw = json.loads((SHARED / name).read_text(encoding="utf-8"))
-    papers = read_daily_file(SHARED / name)[0]
+    raw = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    papers = read_daily_file(FIXTURES / name)[0]
     assert len(papers) == count
     assert [p.arxiv_id for p in papers] == [item["paper"]["id"] for item in raw]
     assert papers[0].upvotes == raw[0]["paper"]["upvotes"]
@@ -33,7 +33,7 @@ def test_every_captured_schema_parses_in_the_apis_order(name: str, count: int) -
 
 
 def test_2024_hard_wrapped_titles_are_unwrapped() -> None:
-    papers = read_daily_file(SHARED / "hf_daily_papers_2024-05-27_oldschema.json")[0]
+    papers = read_daily_file(FIXTURES / "hf_daily_papers_2024-05-27_oldschema.json")[0]
     assert papers[0].title == "ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models"
     assert "  " not in papers[0].abstract
 
@@ -96,5 +96,5 @@ async def test_arxiv_rate_exceeded_is_waited_out(arxiv: FakeArxiv) -> None:
 
 
 def test_arxiv_feed_bytes_are_decoded_as_utf8() -> None:
-    papers = arxiv_source.parse_feed((SHARED / "arxiv_api_idlist_two-ids-one-missing_2026-04.xml").read_bytes())
+    papers = arxiv_source.parse_feed((FIXTURES / "arxiv_api_idlist_two-ids-one-missing_2026-04.xml").read_bytes())
     assert len(papers) == 1 and len(papers[0].authors) == 34

@@ -5,6 +5,6 @@ Nothing here imports paperbot: each fake is a real HTTP server on 127.0.0.1 that
 that talks to these services can reuse them.
 """
 
-from tests.fakes.base import Call, Fault, LoopbackServer
+from .base import Call, Fault, LoopbackServer
 
 __all__ = ["Call", "Fault", "LoopbackServer"]

@@ -26,8 +26,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
-from tests.fakes.hf import FIXTURES
+from .base import LoopbackServer
+from .hf import FIXTURES
 
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
+from .base import LoopbackServer
 
 _VERSION = re.compile(r"v\d+$")
 NO_HTML = b"<!DOCTYPE html><html><head><title>HTML is not available for the source.</title></head>" \

@@ -16,11 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
+from .base import LoopbackServer
 
-# ../shared/fixtures beside the repository root: real captured payloads, with their provenance in SOURCES.md.
-# The one place that knows this path; the other fakes import it from here.
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+# tests/fixtures: real captured payloads, with their provenance in SOURCES.md. The one place that knows this
+# path (found from this file, so it holds whether the fakes are imported as tests.fakes or as fakes).
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 DailyItem = dict[str, Any]
 _FILE_DATE = re.compile(r"hf_daily_papers_(\d{4}-\d{2}-\d{2})")

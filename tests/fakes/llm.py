@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
+from .base import LoopbackServer
 
 _BLOCK = re.compile(r'<paper id="([^"]+)">\s*<title>(.*?)</title>\s*<abstract>(.*?)</abstract>\s*</paper>', re.S)
 _SCHEMA_IN_PROMPT = re.compile(r"schema `(\w+)`")

@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
-from tests.fakes.slack_socket import SocketMode
+from .base import LoopbackServer
+from .slack_socket import SocketMode
 
 MAX_TEXT = 40_000  # chat.postMessage refuses longer text with msg_too_long
 MAX_BLOCKS = 50

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from tests.fakes.base import LoopbackServer
+    from .base import LoopbackServer
 
 PATH = "/socket-mode"
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.base import LoopbackServer
-from tests.fakes.hf import FIXTURES
-from tests.fakes.telegram_html import (  # noqa: F401 - re-exported for tests
+from .base import LoopbackServer
+from .hf import FIXTURES
+from .telegram_html import (  # noqa: F401 - re-exported for tests
     ALLOWED_TAGS,
     HtmlError,
     html_problem,
@@ -35,7 +35,7 @@ from tests.fakes.telegram_html import (  # noqa: F401 - re-exported for tests
     utf16_len,
     visible_text,
 )
-from tests.fakes.telegram_wire import ApiError, Args, arguments, chat_id_of, checked_markup, not_modified
+from .telegram_wire import ApiError, Args, arguments, chat_id_of, checked_markup, not_modified
 
 MAX_TEXT = 4096  # counted after entity parsing, in UTF-16 code units as Telegram counts offsets
 MAX_POLL = 0.5  # longest a getUpdates long poll waits here, whatever `timeout` says: tests stay fast

@@ -14,7 +14,7 @@ import httpx
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
 from tests.fakes.telegram import FakeTelegram
-from tests.helpers import SHARED, free_port
+from tests.helpers import FIXTURES, free_port
 
 
 def wait_for_health(port: int) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def test_no_secret_in_logs_errors_or_the_database(env: dict, llm: FakeLLM, slack
     llm.fail_next(401, {"error": {"message": f"Incorrect API key provided: {SECRETS['LLM_API_KEY']}"}}, times=4)
     outputs = []
     for argv in (["channel", "add", "slack", "C1"], ["-v", "digest", "--from-file",
-                                                      str(SHARED / "hf_daily_papers_2026-01-23.json"), "--post"],
+                                                      str(FIXTURES / "hf_daily_papers_2026-01-23.json"), "--post"],
                  ["-v", "deepdive", "2601.15621"]):
         done = subprocess.run([script, *argv], env=run_env, capture_output=True, text=True, timeout=120)
         outputs.append(done.stdout + done.stderr)
