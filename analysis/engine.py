@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from analysis.arxiv_listing import Paging
-from analysis.fulltext import FullTexts
-from analysis.llm import LLM
 from analysis.ports import Cache
 from analysis.profile import Profile
+from analysis.reading.fulltext import FullTexts
+from analysis.sources.arxiv_listing import Paging
+from analysis.writing.llm import LLM
 
 Progress = Callable[[str], None]
 

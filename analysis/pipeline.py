@@ -6,18 +6,18 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
-from analysis import arxiv, hf
-from analysis.deepdive import deep_dive, deep_dives, dives_progress
 from analysis.engine import Engine
 from analysis.errors import PaperNotFound, SourceError
-from analysis.ids import parse_arxiv_id
 from analysis.models import Analysis, Digest, Paper
-from analysis.narrowing import digest_items, shortlist_for_llm
-from analysis.pool import Pool, fetch_pool, latest_pool
 from analysis.profile import Profile
-from analysis.rank import score_day
-from analysis.scoring import score_progress
-from analysis.taste import Taste
+from analysis.ranking.narrowing import digest_items, shortlist_for_llm
+from analysis.ranking.rank import score_day
+from analysis.ranking.scoring import score_progress
+from analysis.ranking.taste import Taste
+from analysis.sources import arxiv, hf
+from analysis.sources.ids import parse_arxiv_id
+from analysis.sources.pool import Pool, fetch_pool, latest_pool
+from analysis.writing.deepdive import deep_dive, deep_dives, dives_progress
 
 log = logging.getLogger(__name__)
 

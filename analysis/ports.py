@@ -9,7 +9,7 @@ from analysis.models import Analysis, Paper, Score
 
 if TYPE_CHECKING:
     from analysis.models import PaperAnswer
-    from analysis.papertext import PaperText
+    from analysis.reading.papertext import PaperText
 
 
 class Cache(Protocol):

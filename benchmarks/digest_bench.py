@@ -8,8 +8,8 @@ import os
 import time
 from pathlib import Path
 
-from analysis.llm import load_litellm
 from analysis.pipeline import build_digest, fetch_day
+from analysis.writing.llm import load_litellm
 from benchmarks.report import check, table
 from bot.config import load_settings
 from bot.engine import open_engine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.daily_file import read_daily_file
 from analysis.models import Paper
+from analysis.sources.daily_file import read_daily_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 

@@ -11,11 +11,11 @@ import argparse
 import os
 import time
 
-from analysis import latexml, pdftext
-from analysis.deepdive import DEFAULT_BUDGET
 from analysis.models import Paper
-from analysis.papertext import PaperText, document
 from analysis.profile import Profile
+from analysis.reading import latexml, pdftext
+from analysis.reading.papertext import PaperText, document
+from analysis.writing.deepdive import DEFAULT_BUDGET
 from benchmarks.fixtures import FIXTURES
 from prompts import render
 

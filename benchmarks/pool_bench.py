@@ -14,10 +14,10 @@ import resource
 import time
 from pathlib import Path
 
-from analysis.arxiv_listing import Paging
-from analysis.llm import load_litellm
 from analysis.pipeline import build_digest
-from analysis.pool import fetch_pool
+from analysis.sources.arxiv_listing import Paging
+from analysis.sources.pool import fetch_pool
+from analysis.writing.llm import load_litellm
 from benchmarks.fixtures import FIXTURES
 from benchmarks.report import check, table
 from bot.config import load_settings

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from analysis.models import Paper
-from analysis.narrowing import narrow, rank
 from analysis.profile import Profile
-from analysis.rank import BACKGROUND, cheap_scores
-from analysis.taste import MIN_PAPERS, Doc, Liked, Taste
+from analysis.ranking.narrowing import narrow, rank
+from analysis.ranking.rank import BACKGROUND, cheap_scores
+from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Taste
 from benchmarks.fixtures import FIXTURES
 from benchmarks.report import table
 

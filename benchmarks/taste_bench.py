@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis import rank
 from analysis.models import Paper
 from analysis.profile import Profile
-from analysis.rank import BACKGROUND
-from analysis.taste import MIN_PAPERS, Doc, Liked, Taste, rank_by_taste
+from analysis.ranking import rank
+from analysis.ranking.rank import BACKGROUND
+from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Taste, rank_by_taste
 from benchmarks.fixtures import day_papers
 from benchmarks.report import check, table
 

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     @field_validator("arxiv_categories_csv")
     @classmethod
     def _check_categories(cls, value: str) -> str:
-        from analysis.arxiv_categories import problem
+        from analysis.sources.arxiv_categories import problem
 
         for category in _csv(value):
             why = problem(category)

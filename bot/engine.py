@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from analysis.engine import Engine, Progress
-from analysis.fulltext import FullTexts
 from analysis.http import new_client
-from analysis.litellm_import import litellm_ready, settle_litellm
-from analysis.llm import LLM, LLMConfig
-from analysis.llm_env import has_price, missing_keys
 from analysis.profile import Profile
+from analysis.reading.fulltext import FullTexts
+from analysis.writing.litellm_import import litellm_ready, settle_litellm
+from analysis.writing.llm import LLM, LLMConfig
+from analysis.writing.llm_env import has_price, missing_keys
 from bot import logs
 from bot.config import Settings
 from storage.store import Store

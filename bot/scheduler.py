@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from analysis.engine import Engine
 from analysis.models import Digest
-from analysis.pool import Pool, latest_pool
+from analysis.sources.pool import Pool, latest_pool
 from bot.shared.chat import ChatAdapter
 from bot.shared.posting import post_digest
 from bot.shared.views import DEFAULT, build_views

@@ -74,7 +74,7 @@ async def warm_up(settings: Settings) -> None:
     update behind an import."""
     await asyncio.to_thread(_import_all, LAZY_HEAVY)
     if settings.llm_model:
-        from analysis.litellm_import import litellm_ready
+        from analysis.writing.litellm_import import litellm_ready
 
         await litellm_ready()
 

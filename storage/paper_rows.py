@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 _CHUNK = 500  # ids per lookup: well under SQLite's bound-parameter limit
-_SOURCE_ORDER = ("hf", "arxiv")  # HF first, as analysis.pool.merge lists a paper both have
+_SOURCE_ORDER = ("hf", "arxiv")  # HF first, as analysis.sources.pool.merge lists a paper both have
 _HF_FIELDS = ("title", "abstract", "authors", "published")  # HF's text wins the pool merge, so it wins here
 
 

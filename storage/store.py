@@ -66,7 +66,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
 
 
 class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
-    """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.llm.UsageSink."""
+    """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:
         try:

@@ -11,7 +11,7 @@ import sqlite_utils
 
 if TYPE_CHECKING:
     from analysis.models import PaperAnswer
-    from analysis.papertext import PaperText
+    from analysis.reading.papertext import PaperText
 
 
 def _now() -> str:
@@ -22,7 +22,7 @@ class TextTables:
     db: sqlite_utils.Database
 
     def cached_text(self, arxiv_id: str) -> tuple[PaperText, dt.datetime] | None:
-        from analysis.papertext import PaperText
+        from analysis.reading.papertext import PaperText
 
         row = self.db.execute("select body, fetched_at from paper_texts where arxiv_id = ?", [arxiv_id]).fetchone()
         if row is None:

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from analysis.daily_file import read_daily_file
 from analysis.engine import Engine
 from analysis.models import Paper
+from analysis.sources.daily_file import read_daily_file
 from bot.config import load_settings
 from bot.engine import open_engine
 from storage.store import Store

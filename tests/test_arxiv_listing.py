@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from analysis import arxiv as arxiv_source
-from analysis.arxiv_listing import Paging, list_day, listing_query
 from analysis.errors import SourceError
 from analysis.http import USER_AGENT
+from analysis.sources import arxiv as arxiv_source
+from analysis.sources.arxiv_listing import Paging, list_day, listing_query
 from tests.fakes.arxiv import FakeArxiv, captured_entries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv_listing"

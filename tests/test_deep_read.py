@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ask import WITHHELD
+from analysis.writing.ask import WITHHELD
 from bot.cli import main
 from prompts import render
 from storage.store import Store

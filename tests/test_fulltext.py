@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import latexml, pdftext
 from analysis.models import Paper
-from analysis.papertext import PaperText, Section, document, estimate_tokens, fit
+from analysis.reading import latexml, pdftext
+from analysis.reading.papertext import PaperText, Section, document, estimate_tokens, fit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ASTRO = FIXTURES / "arxiv_html_latexml-0.8.7_astro-ml.html"

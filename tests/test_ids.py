@@ -1,7 +1,7 @@
 import pytest
 
 from analysis.errors import BadInput
-from analysis.ids import parse_arxiv_id
+from analysis.sources.ids import parse_arxiv_id
 
 
 @pytest.mark.parametrize(("text", "expected"), [

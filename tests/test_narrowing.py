@@ -7,8 +7,8 @@ import pytest
 
 from analysis.errors import ConfigError
 from analysis.models import Digest, DigestItem, Paper, Score
-from analysis.narrowing import narrow
 from analysis.profile import Profile
+from analysis.ranking.narrowing import narrow
 from analysis.render.markdown import source_label
 from benchmarks.recall_bench import label_sets, labelled_days, measure
 from bot.config import load_settings
@@ -98,8 +98,8 @@ def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None
 
 
 async def test_the_teams_taste_joins_the_ranking_that_narrows(tmp_path: Path) -> None:
-    from analysis.narrowing import shortlist_for_llm
-    from analysis.taste import Liked, Taste
+    from analysis.ranking.narrowing import shortlist_for_llm
+    from analysis.ranking.taste import Liked, Taste
     from benchmarks.recall_bench import day_pool
 
     pool = day_pool("2025-10-14")  # a real cs.CV/cs.RO day; the default keywords know nothing of robots

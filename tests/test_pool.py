@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.arxiv_listing import Paging
 from analysis.errors import SourceError
 from analysis.pipeline import build_digest
-from analysis.pool import fetch_pool, latest_pool
 from analysis.render.markdown import report
+from analysis.sources.arxiv_listing import Paging
+from analysis.sources.pool import fetch_pool, latest_pool
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM

@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-from analysis.llm import LLM, LLMConfig, load_litellm
 from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.scoring import batches, keyword_score, paper_block, score_papers
+from analysis.ranking.scoring import batches, keyword_score, paper_block, score_papers
+from analysis.writing.llm import LLM, LLMConfig, load_litellm
 from storage.store import Store
 from tests.fakes.llm import FakeLLM
 from tests.helpers import day_papers, engine_for

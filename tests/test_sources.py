@@ -3,10 +3,10 @@ import datetime as dt
 import httpx
 import pytest
 
-from analysis import arxiv as arxiv_source
-from analysis import hf as hf_source
-from analysis.daily_file import read_daily_file
 from analysis.errors import SourceError
+from analysis.sources import arxiv as arxiv_source
+from analysis.sources import hf as hf_source
+from analysis.sources.daily_file import read_daily_file
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FakeHF
 from tests.helpers import FIXTURES

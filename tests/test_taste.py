@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bibtex import read_entries
 from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.rank import TASTE_WEIGHT, cheap_scores
+from analysis.ranking.rank import TASTE_WEIGHT, cheap_scores
+from analysis.ranking.taste import Doc, Liked, Taste, rank_by_taste
 from analysis.render import slack as render_slack
 from analysis.render import telegram as render_telegram
-from analysis.taste import Doc, Liked, Taste, rank_by_taste
+from analysis.sources.bibtex import read_entries
 from bot.cli import main
 from bot.shared.tastes import parse_scope, taste_of
 from storage.store import Store

@@ -4,8 +4,8 @@ scored once."""
 import datetime as dt
 
 from analysis.profile import Profile
-from analysis.scoring import liked_block, score_prompt
-from analysis.taste import Liked, Taste
+from analysis.ranking.scoring import liked_block, score_prompt
+from analysis.ranking.taste import Liked, Taste
 from bot.shared.views import DEFAULT, build_views
 from storage.store import Store
 from tests.fakes.llm import FakeLLM

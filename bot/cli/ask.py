@@ -20,9 +20,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from analysis.ask import USAGE
     from analysis.errors import BadInput
-    from analysis.ids import parse_arxiv_id
+    from analysis.sources.ids import parse_arxiv_id
+    from analysis.writing.ask import USAGE
     from bot.cli.progress import Progress
     from bot.config import CHAT, DIGEST_ONLY, SCHEDULE, SERVE_ONLY
 
@@ -42,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _answer(text: str, question: str, settings: Any, store: Any, progress: Any) -> str:
-    from analysis.ask import ask
     from analysis.pipeline import find_paper
     from analysis.render.answer import markdown
+    from analysis.writing.ask import ask
     from bot.engine import open_engine
 
     async with open_engine(settings, store, progress, llm_later=True) as engine:

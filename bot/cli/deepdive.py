@@ -18,7 +18,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from analysis.ids import parse_arxiv_id
+    from analysis.sources.ids import parse_arxiv_id
     from bot.cli.progress import Progress
     from bot.config import CHAT, DIGEST_ONLY, SCHEDULE, SERVE_ONLY
 
@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _page(text: str, settings: Any, store: Any, progress: Any) -> str:
-    from analysis.deepdive import cached_dive
     from analysis.pipeline import analyse, find_paper
     from analysis.render.markdown import deep_dive_page
+    from analysis.writing.deepdive import cached_dive
     from bot.engine import open_engine
     from storage.history import latest_score
 

@@ -13,7 +13,7 @@ from bot.cli.common import check_out, open_store, parse_date, settings_for
 if TYPE_CHECKING:
     from analysis.engine import Engine
     from analysis.models import Digest, Paper
-    from analysis.pool import Pool
+    from analysis.sources.pool import Pool
     from bot.cli.progress import Progress
     from bot.config import Settings
     from storage.store import Store
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_file(path: Path, day: dt.date | None) -> tuple[list[Paper], dt.date]:
     """The file's papers and its day: the day HF listed them, else --date; never silently today."""
-    from analysis.daily_file import read_daily_file
     from analysis.errors import BadInput
+    from analysis.sources.daily_file import read_daily_file
 
     papers, listed = read_daily_file(path)
     if listed and day and listed != day:
@@ -81,7 +81,7 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
         if not pool.papers and not args.post:
             where = "Hugging Face and arXiv list" if engine.arxiv_categories else "Hugging Face lists"
             if day is None:  # the latest day was looked for: say which days were tried
-                from analysis.pool import LOOKBACK
+                from analysis.sources.pool import LOOKBACK
 
                 first = pool.day - dt.timedelta(days=LOOKBACK)
                 raise BadInput(f"{where} no papers for any day from {first} to {pool.day}; pass --date with a day "
@@ -112,7 +112,7 @@ async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list
     """The day's pool (a saved file replaces HF, not the followed arXiv categories); with nothing reachable,
     a day already stored is rebuilt from the database instead."""
     from analysis.errors import SourceError
-    from analysis.pool import Pool, fetch_pool, latest_pool
+    from analysis.sources.pool import Pool, fetch_pool, latest_pool
     from storage.history import stored_day
 
     if day is None:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from bot.cli.common import open_store, quick_db, settings_for
 
 if TYPE_CHECKING:
-    from analysis.bibtex import Entry
     from analysis.engine import Engine
+    from analysis.sources.bibtex import Entry
     from bot.config import Settings
     from storage.store import Store
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action in ("list", "remove"):  # quick: no pydantic, no network
         with closing(open_store(quick_db())) as store:
             return list_taste(store, scope) if args.action == "list" else remove_taste(store, scope, args.ids)
-    from analysis.bibtex import Entry, id_in_line, read_entries
+    from analysis.sources.bibtex import Entry, id_in_line, read_entries
     from bot.config import CHAT, DIGEST_ONLY, SCHEDULE, SERVE_ONLY
 
     if args.action == "import":
@@ -137,7 +137,7 @@ def list_taste(store: Store, scope: tuple[str, str]) -> int:
 
 
 def remove_taste(store: Store, scope: tuple[str, str], texts: list[str]) -> int:
-    from analysis.ids import parse_arxiv_id
+    from analysis.sources.ids import parse_arxiv_id
     from bot.shared.tastes import describe
 
     ids = [parse_arxiv_id(t) for t in texts]

@@ -16,7 +16,7 @@ def warm_up_llm(command: str) -> None:
 
     if not read_env(["LLM_MODEL"]):
         return
-    from analysis.litellm_import import start_loading_litellm
+    from analysis.writing.litellm_import import start_loading_litellm
 
     start_loading_litellm()
     # Exiting, Python's last garbage collection walks every object litellm made (0.5-1.5 s after the report

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from analysis.ask import USAGE, ask
 from analysis.errors import BadInput
-from analysis.ids import parse_arxiv_id
 from analysis.pipeline import find_paper
+from analysis.sources.ids import parse_arxiv_id
+from analysis.writing.ask import USAGE, ask
 from bot.shared.answers import Answer, Invocation
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from analysis.engine import Engine
 from analysis.errors import BadInput, PaperbotError
-from analysis.ids import USAGE as ID_USAGE
-from analysis.ids import parse_arxiv_id
 from analysis.pipeline import analyse, find_paper
-from analysis.scoring import cached_score
+from analysis.ranking.scoring import cached_score
+from analysis.sources.ids import USAGE as ID_USAGE
+from analysis.sources.ids import parse_arxiv_id
 from bot.config import Settings
 from bot.shared import ask_command, taste_commands
 from bot.shared.answers import Answer, Invocation

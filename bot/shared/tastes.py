@@ -5,7 +5,7 @@ Kept free of pydantic and the pipeline, so `paperbot taste list` starts fast."""
 from __future__ import annotations
 
 from analysis.errors import BadInput, quote
-from analysis.taste import Liked, Taste
+from analysis.ranking.taste import Liked, Taste
 from bot.shared.channels import valid_channel_id
 from storage.taste import DEFAULT_SCOPE, TasteTables
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from analysis.engine import Engine
 from analysis.models import Digest, Paper
 from analysis.pipeline import build_digest
-from analysis.pool import Pool
 from analysis.profile import Profile
-from analysis.taste import Taste
+from analysis.ranking.taste import Taste
+from analysis.sources.pool import Pool
 from bot.shared.tastes import taste_of
 from storage.chat import Channel
 from storage.store import Store

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import BadInput
-from analysis.ids import parse_arxiv_id
 from analysis.models import Digest, DigestItem, Score
 from analysis.render import slack as slack_render
 from analysis.render import telegram as telegram_render
+from analysis.sources.ids import parse_arxiv_id
 from bot.shared.channels import parse_subscribe, parse_threshold
 from tests.fakes.telegram import html_problem, utf16_len, visible_text
 from tests.helpers import day_papers

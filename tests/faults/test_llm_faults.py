@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.llm import LLM, LLMConfig
 from analysis.profile import Profile
-from analysis.scoring import score_papers
+from analysis.ranking.scoring import score_papers
+from analysis.writing.llm import LLM, LLMConfig
 from bot.shared.posting import post_digest
 from storage.store import Store
 from tests.chat_harness import running
@@ -40,7 +40,7 @@ async def test_a_rate_limit_is_retried(tmp_path: Path, llm: FakeLLM) -> None:
 
 
 async def test_a_provider_without_json_schema_is_asked_for_a_json_object(tmp_path: Path, llm: FakeLLM) -> None:
-    from analysis.deepdive import deep_dive
+    from analysis.writing.deepdive import deep_dive
 
     store = Store(tmp_path / "t.db")
     llm.json_object_only.add("deepseek-chat")  # DeepSeek answers 400 to response_format json_schema

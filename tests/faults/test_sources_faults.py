@@ -5,9 +5,9 @@ import datetime as dt
 import httpx
 import pytest
 
-from analysis import hf as hf_source
 from analysis.errors import SourceError
 from analysis.pipeline import find_paper, latest_day
+from analysis.sources import hf as hf_source
 from bot.shared.posting import post_digest
 from tests.chat_harness import running
 from tests.fakes.arxiv import FakeArxiv

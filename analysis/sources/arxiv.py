@@ -9,9 +9,9 @@ import httpx
 
 from analysis import http
 from analysis.errors import BadInput, SourceError
-from analysis.hf import one_line
-from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
+from analysis.sources.hf import one_line
+from analysis.sources.ids import parse_arxiv_id
 
 SERVICE = "arXiv"
 _NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom",

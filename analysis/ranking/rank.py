@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from analysis.llm import LLM
 from analysis.models import Paper, Score
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.scoring import ScoreResult, keyword_scores, score_papers
-from analysis.taste import Doc, Taste, rank_by_taste
+from analysis.ranking.scoring import ScoreResult, keyword_scores, score_papers
+from analysis.ranking.taste import Doc, Taste, rank_by_taste
+from analysis.writing.llm import LLM
 
 TASTE_WEIGHT = 0.9  # the rest is the keyword score: on labelled days a heavier share of mismatched keywords
 # buried the liked-alike papers (benchmarks/taste_bench.py: 0.75 found 8 of 38, 0.9 found 22, taste alone 24)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import httpx
 
 from analysis import http
-from analysis.arxiv import SERVICE, parse_page
 from analysis.errors import SourceError
 from analysis.models import Paper
+from analysis.sources.arxiv import SERVICE, parse_page
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 5000  # a runaway totalResults (a mistyped query) must not page for an hour

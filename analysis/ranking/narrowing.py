@@ -1,7 +1,7 @@
 """Narrowing before the LLM: rank the whole pool without it, send only the top to scoring.
 
 A day of the followed arXiv categories can hold hundreds of papers; scoring them all would cost one
-LLM call per 20. The cheap ranking (keywords and taste, analysis.rank) decides which `limit` papers the
+LLM call per 20. The cheap ranking (keywords and taste, analysis.ranking.rank) decides which `limit` papers the
 LLM sees; the others keep their cheap score, are listed in the report as not LLM-scored, and are never
 deep-dived on it.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from analysis.models import DigestItem, Paper, Score
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.rank import cheap_scores_async
-from analysis.scoring import keyword_scores
-from analysis.taste import Taste
+from analysis.ranking.rank import cheap_scores_async
+from analysis.ranking.scoring import keyword_scores
+from analysis.ranking.taste import Taste
 
 
 @dataclass
@@ -46,7 +46,7 @@ def narrow(papers: Sequence[Paper], profile: Profile, limit: int | None,
 
 async def shortlist_for_llm(papers: Sequence[Paper], profile: Profile, limit: int | None, *,
                             taste: Taste | None, cache: Cache) -> Shortlist:
-    """`narrow` by the one no-LLM ranking of the pool, `analysis.rank.cheap_scores`: keywords, blended
+    """`narrow` by the one no-LLM ranking of the pool, `analysis.ranking.rank.cheap_scores`: keywords, blended
     with the team's taste once it holds enough papers (trained in a thread, off the event loop)."""
     if limit is None or len(papers) <= limit:
         return Shortlist(list(papers), [], {})

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analysis import arxiv_listing, hf
 from analysis.errors import SourceError
 from analysis.models import Paper
+from analysis.sources import arxiv_listing, hf
 
 if TYPE_CHECKING:
     from analysis.engine import Engine

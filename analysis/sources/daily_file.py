@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import BadInput
-from analysis.hf import parse_daily
 from analysis.models import Paper
+from analysis.sources.hf import parse_daily
 
 FLAG = "--from-file"
 

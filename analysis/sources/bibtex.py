@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from analysis.errors import BadInput, quote
-from analysis.ids import parse_arxiv_id
+from analysis.sources.ids import parse_arxiv_id
 
 # at a line's start, as every exporter writes them: "@alice (slack)" in a text list's comment is no entry
 _ENTRY = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]", re.ASCII | re.MULTILINE)

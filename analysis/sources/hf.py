@@ -9,8 +9,8 @@ import httpx
 
 from analysis import http
 from analysis.errors import BadInput, SourceError
-from analysis.ids import parse_arxiv_id
 from analysis.models import Paper
+from analysis.sources.ids import parse_arxiv_id
 
 SERVICE = "Hugging Face"
 SETTING = "HF_ENDPOINT"

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.errors import BudgetExceeded, LLMError
-from analysis.keywords import norm, phrases
-from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.taste import Taste
+from analysis.ranking.keywords import norm, phrases
+from analysis.ranking.taste import Taste
+from analysis.writing.llm import LLM, InvalidAnswer, strict_object
 from prompts import Prompt, render
 
 log = logging.getLogger(__name__)
@@ -222,7 +222,7 @@ def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
 
 def keyword_score(paper: Paper, profile: Profile) -> Score:
     """0–100 from where the interests appear: a phrase in the title counts most, partial words least.
-    An interest is found by its own words or by its field's terms (analysis.keywords)."""
+    An interest is found by its own words or by its field's terms (analysis.ranking.keywords)."""
     title, abstract = norm(paper.title), norm(paper.abstract)
     total, hits = 0.0, []
     for keyword in profile.keywords:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from analysis.errors import BudgetExceeded, LLMError
 from analysis.http import backoff
-from analysis.litellm_import import litellm_ready, load_litellm
+from analysis.writing.litellm_import import litellm_ready, load_litellm
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

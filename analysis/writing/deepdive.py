@@ -1,6 +1,6 @@
 """Deep dives: one call per paper, all papers at once, cached by paper, model, prompt version and text source.
 
-The paper's full text (analysis.fulltext) goes in as delimited data, capped to a token budget; a dive
+The paper's full text (analysis.reading.fulltext) goes in as delimited data, capped to a token budget; a dive
 that only had the abstract says so in the first line of its body."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import logging
 from typing import Any
 
 from analysis.errors import BudgetExceeded, LLMError
-from analysis.fulltext import FullTexts
-from analysis.llm import LLM, strict_object
 from analysis.models import Analysis, DeepDive, Paper
-from analysis.papertext import PaperText, Source, document
 from analysis.ports import Cache
 from analysis.profile import Profile
+from analysis.reading.fulltext import FullTexts
+from analysis.reading.papertext import PaperText, Source, document
+from analysis.writing.llm import LLM, strict_object
 from prompts import Prompt, render
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ per call), and an unpriced model is said to leave LLM_DAILY_BUDGET_USD unenforce
 
 from __future__ import annotations
 
-from analysis.llm import load_litellm
+from analysis.writing.llm import load_litellm
 
 
 def missing_keys(model: str, api_key: str | None, api_base: str | None) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from analysis.papertext import Section, classify
+from analysis.reading.papertext import Section, classify
 
 _NOISE = ("ltx_bibliography", "ltx_biblist", "ltx_note", "ltx_page_navbar", "ltx_page_header", "ltx_page_footer",
           "ltx_authors", "ltx_dates", "ltx_ERROR", "ltx_TOC", "ltx_classification", "ltx_acknowledgements",

@@ -7,7 +7,7 @@ import logging
 import re
 import unicodedata
 
-from analysis.papertext import Section, classify
+from analysis.reading.papertext import Section, classify
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 60  # appendices past this rarely matter, and a 300-page thesis must not stall a deep dive

@@ -14,10 +14,11 @@ from typing import Protocol
 
 import httpx
 
-from analysis import http, latexml, pdftext
+from analysis import http
 from analysis.errors import SourceError
 from analysis.models import Paper
-from analysis.papertext import PaperText, Section
+from analysis.reading import latexml, pdftext
+from analysis.reading.papertext import PaperText, Section
 
 log = logging.getLogger(__name__)
 SERVICE = "arXiv full text"

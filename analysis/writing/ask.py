@@ -11,11 +11,11 @@ import re
 from typing import Any
 
 from analysis.errors import BadInput, BudgetExceeded, LLMError, PaperbotError
-from analysis.fulltext import FullTexts
-from analysis.llm import LLM, InvalidAnswer, strict_object
 from analysis.models import Paper, PaperAnswer
-from analysis.papertext import PaperText, document, plain
 from analysis.ports import Cache
+from analysis.reading.fulltext import FullTexts
+from analysis.reading.papertext import PaperText, document, plain
+from analysis.writing.llm import LLM, InvalidAnswer, strict_object
 from prompts import render
 
 SCHEMA_NAME = "paper_answer"

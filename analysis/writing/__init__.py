@@ -1,0 +1,1 @@
+"""What the LLM writes: deep dives and answers, through the one litellm boundary."""
