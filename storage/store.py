@@ -79,7 +79,9 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self.busy_ms, self.synchronous = BUSY_TIMEOUT_MS, "FULL"
+        # WAL with synchronous=NORMAL survives any crash of the process; a power cut may lose the last commits,
+        # never the post log's intents, which are fsynced (storage.post_log)
+        self.busy_ms, self.synchronous = BUSY_TIMEOUT_MS, "NORMAL"
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

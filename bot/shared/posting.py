@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from analysis.models import Digest, DigestItem
 from bot.shared.chat import ChatAdapter
-from bot.shared.post_once import confirmed, send_once
+from bot.shared.post_once import call, confirmed, send_once
 from bot.shared.weekly import post_weekly
 from storage.chat import Channel
 from storage.errors import StoreError
@@ -60,6 +60,11 @@ def missing_note(item: DigestItem) -> str:
             f"ask /deepdive {item.paper.arxiv_id} if it is missing.")
 
 
+def quick_view_note(day: str) -> str:
+    return (f"⚠️ paperbot was interrupted while posting the digest of {day}; it may be missing above. "
+            "Its deep dives follow in this thread.")
+
+
 async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
                       now: dt.datetime | None = None) -> Outcome:
     """Post `digest` to `channel` unless it already was; returns a one-line outcome.
@@ -68,7 +73,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     day = digest.date.isoformat()
     where = f"{channel.platform} {channel.channel_id}"
     key = (channel.platform, channel.channel_id, day)
-    claim = await store.call(store.claim_post, *key, now=now)
+    claim = await call(store, store.claim_post, *key, now=now)
     if claim.state == "done":
         return Outcome(Result.ALREADY, f"{where}: digest of {day} was already posted")
     if claim.state == "busy":
@@ -76,14 +81,16 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
     if ref is None and view.items and await _all_listed_before(store, channel, view):
-        await store.call(store.finish_post, *key)
+        await call(store, store.finish_post, *key)
         return Outcome(Result.NOTHING_NEW, f"{where}: every paper of {day} was in an earlier digest; nothing new "
                                            "to post")
     try:
         if ref is None:
             posted = await _post_quick_view(adapter, store, channel, view)
-            if posted is Intent.UNCERTAIN or posted is None:
-                await store.call(store.finish_post, *key)
+            if posted is Intent.UNCERTAIN and view.items:
+                posted = await _replace_quick_view(adapter, store, channel, day)
+            if posted is None or isinstance(posted, Intent):  # (an Intent is a str too)
+                await call(store, store.finish_post, *key)
                 if posted is None:
                     return Outcome(Result.NO_PAPERS, f"{where}: no papers for {day}")
                 return Outcome(Result.UNSURE, f"{where}: an earlier run was interrupted while posting the digest "
@@ -95,7 +102,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
         if ref is None:
             await _release(store, *key)
         raise
-    await store.call(store.finish_post, *key)
+    await call(store, store.finish_post, *key)
     resumed = " (resumed)" if claim.state == "resume" else ""
     lost = f"; {missing} deep dive(s) may be missing (an earlier run was interrupted)" if missing else ""
     return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
@@ -103,7 +110,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
 
 async def _release(store: Store, platform: str, channel_id: str, day: str) -> None:
     try:
-        await store.call(store.release_post, platform, channel_id, day)
+        await call(store, store.release_post, platform, channel_id, day)
     except StoreError as exc:  # the claim stays; the next run resumes it, and the post log still holds
         log.warning("could not give back the claim of %s %s %s: %s", platform, channel_id, day, exc)
 
@@ -118,7 +125,7 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
     async def send() -> list[str]:
         if not view.items:
             return [await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")]
-        votes = await store.call(store.vote_counts, channel.platform, channel.channel_id)
+        votes = await call(store, store.vote_counts, channel.platform, channel.channel_id)
         return [await adapter.post_quick_view(channel.channel_id, view, votes)]
 
     refs = await send_once(store, channel, day, QUICK_VIEW, send)
@@ -131,11 +138,26 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
     return refs[0] if view.items else None
 
 
+async def _replace_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, day: str) -> str | Intent:
+    """An earlier run died posting the quick view, which may or may not be in the channel: not sent again,
+    a one-line note takes its place as the thread of the deep dives (which were not sent yet)."""
+    async def send() -> list[str]:
+        return [await adapter.post_text(channel.channel_id, quick_view_note(day))]
+
+    key = note_key(QUICK_VIEW)
+    refs = await send_once(store, channel, day, key, send)
+    if isinstance(refs, Intent):
+        return Intent.UNCERTAIN  # the note too: nothing more goes to this channel today
+    await confirmed(store, "a note", lambda: store.thread_replaced(channel.platform, channel.channel_id, day, key,
+                                                                   refs[0]))
+    return refs[0]
+
+
 async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest,
                            ref: str) -> tuple[int, int]:
     """(sent now, may be missing) deep dives."""
     day = view.date.isoformat()
-    earlier = await store.call(store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
+    earlier = await call(store, store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
     sent = missing = 0
     for number, item in enumerate(view.selected(), start=1):
         arxiv_id = item.paper.arxiv_id
@@ -174,7 +196,7 @@ async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day
 
 async def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
     """HF sometimes serves an older day again (holidays, the 3-day fallback): post nothing twice."""
-    earlier = await store.call(store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
+    earlier = await call(store, store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
     return {item.paper.arxiv_id for item in view.items} <= earlier
 
 
