@@ -85,7 +85,7 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._worker: ThreadPoolExecutor | None = None
+        self._workers: dict[str, ThreadPoolExecutor] = {}
         try:
             db = self.db
             if self.path != ":memory:":
@@ -121,15 +121,18 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
                 conn.execute(f"PRAGMA synchronous = {synchronous}")
 
-    async def call(self, fn: Callable[..., T], /, *args: Any, wait_ms: int | None = None, **kwargs: Any) -> T:
-        """Run `fn(*args, **kwargs)` (Store methods, storage functions) on the one storage thread, never on
-        the event loop. SQLite's own busy handler retries a locked database there for `wait_ms` (the
-        Store's default when None); what still fails comes back as a StoreError that names the cause
-        (DatabaseBusy, DatabaseFull), never as sqlite3's exception."""
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(1, thread_name_prefix="paperbot-db")
+    async def call(self, fn: Callable[..., T], /, *args: Any, wait_ms: int | None = None, lane: str = "posts",
+                   **kwargs: Any) -> T:
+        """Run `fn(*args, **kwargs)` (Store methods, storage functions) on a storage thread, never on the event
+        loop. SQLite's own busy handler retries a locked database there for `wait_ms` (the Store's default
+        when None); what still fails comes back as a StoreError that names the cause (DatabaseBusy,
+        DatabaseFull), never as sqlite3's exception. Each `lane` has its own thread and connection, so a
+        command's call never queues behind a post waiting out another process's lock."""
+        worker = self._workers.get(lane)
+        if worker is None:
+            worker = self._workers[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"paperbot-db-{lane}")
         job = functools.partial(self._guarded, fn, args, kwargs, wait_ms)
-        return await asyncio.get_running_loop().run_in_executor(self._worker, job)
+        return await asyncio.get_running_loop().run_in_executor(worker, job)
 
     def _guarded(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], wait_ms: int | None) -> T:
         conn = self.db.conn
@@ -144,9 +147,9 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
                 conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
 
     def close(self) -> None:
-        if self._worker is not None:
-            self._worker.shutdown(wait=True)
-            self._worker = None
+        for worker in self._workers.values():
+            worker.shutdown(wait=True)
+        self._workers.clear()
         with self._lock:
             for conn in self._connections:
                 conn.close()

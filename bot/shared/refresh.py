@@ -28,13 +28,19 @@ class Refresher:
         self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._last: dict[tuple[str, str], float] = {}
         self._dirty: set[tuple[str, str]] = set()  # voted on since its running redraw read the counts
+        self._lookups: set[asyncio.Task[None]] = set()  # which quick view a vote redraws, read off the loop
         self.edits = 0  # how many edits were made (for /healthz and the tests)
 
     def voted(self, channel_id: str, arxiv_id: str | None) -> None:
         """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
         if arxiv_id is None:
             return
-        ref = self.store.view_ref(self.platform, channel_id, arxiv_id)
+        lookup = asyncio.create_task(self._voted(channel_id, arxiv_id))
+        self._lookups.add(lookup)
+        lookup.add_done_callback(self._lookups.discard)
+
+    async def _voted(self, channel_id: str, arxiv_id: str) -> None:
+        ref = await self.store.call(self.store.view_ref, self.platform, channel_id, arxiv_id, lane="votes")
         if ref is None:
             return
         key = (channel_id, ref)
@@ -63,13 +69,14 @@ class Refresher:
 
     async def _edit(self, key: tuple[str, str]) -> None:
         channel_id, ref = key
-        body = self.store.view_at(self.platform, channel_id, ref)
+        body = await self.store.call(self.store.view_at, self.platform, channel_id, ref, lane="votes")
         if body is None:
             return
         digest = Digest.model_validate_json(body)
         self._last[key] = time.monotonic()
         try:
-            await self.edit(channel_id, ref, digest, self.store.vote_counts(self.platform, channel_id))
+            counts = await self.store.call(self.store.vote_counts, self.platform, channel_id, lane="votes")
+            await self.edit(channel_id, ref, digest, counts)
             self.edits += 1
         except Exception as exc:  # a failed redraw loses nothing: the next vote redraws again
             log.warning("redrawing the quick view %s in %s failed: %s", ref, channel_id, exc)
@@ -77,7 +84,7 @@ class Refresher:
     async def close(self) -> None:
         """Drop the planned redraws and the edits in flight (the process is stopping): the counts are safe
         in the database."""
-        tasks = list(self._pending.values())
+        tasks = [*self._pending.values(), *self._lookups]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -235,11 +235,13 @@ class SlackAdapter:
 
     async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         item = event.get("item") or {}
-        if item.get("type") != "message" or not self.store.first_time(str(body.get("event_id"))):
+        if item.get("type") != "message" or not await self.store.call(
+                self.store.first_time, str(body.get("event_id")), lane="votes"):
             return  # Slack retries deliver the same event_id again
         channel = str(item.get("channel"))
-        paper = votes.react(self.store, "slack", channel, str(item.get("ts")), str(event.get("reaction")),
-                            str(event.get("user")), added=event.get("type") == "reaction_added")
+        paper = await self.store.call(votes.react, self.store, "slack", channel, str(item.get("ts")),
+                                      str(event.get("reaction")), str(event.get("user")),
+                                      added=event.get("type") == "reaction_added", lane="votes")
         self.refresher.voted(channel, paper)
 
     async def _on_vote_button(self, ack: Any, body: dict[str, Any]) -> None:
@@ -250,8 +252,9 @@ class SlackAdapter:
         channel = str((body.get("channel") or {}).get("id", ""))
         ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
         user = str((body.get("user") or {}).get("id", ""))
-        paper = votes.listed_index(self.store, "slack", channel, ts, int(match[1])) if match else None
+        paper = await self.store.call(votes.listed_index, self.store, "slack", channel, ts, int(match[1]),
+                                      lane="votes") if match else None
         if paper is None or not user:
             return
-        votes.toggle(self.store, "slack", channel, paper, user)
+        await self.store.call(votes.toggle, self.store, "slack", channel, paper, user, lane="votes")
         self.refresher.voted(channel, paper)

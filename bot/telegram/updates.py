@@ -45,7 +45,9 @@ def register(adapter: TelegramAdapter) -> None:
         await _on_command(adapter, update)
 
     async def on_reaction(update: Update, _: Context) -> None:
-        _on_reaction(adapter, update)
+        voted = await adapter.store.call(_on_reaction, adapter, update, lane="votes")  # SQLite off the loop
+        if voted is not None:
+            adapter.refresher.voted(*voted)
 
     async def on_button(update: Update, _: Context) -> None:
         await _on_button(adapter, update)
@@ -162,7 +164,8 @@ def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
         adapter.move_chat(str(message.migrate_from_chat_id), str(chat.id))
 
 
-def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
+def _on_reaction(adapter: TelegramAdapter, update: Update) -> tuple[str, str | None] | None:
+    """On a storage thread: the vote it changed, as (chat, paper) for the refresher on the loop."""
     store = adapter.store
     if update.message_reaction is not None:
         event = update.message_reaction
@@ -170,14 +173,15 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         chat, ref = str(event.chat.id), str(event.message_id)
         had, has = _up(event.old_reaction), _up(event.new_reaction)
         if had != has:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
-            adapter.refresher.voted(chat, votes.react(store, "telegram", chat, ref, "👍", who, added=has))
+            return chat, votes.react(store, "telegram", chat, ref, "👍", who, added=has)
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)
         paper = votes.reaction_target(store, "telegram", str(counted.chat.id), str(counted.message_id), "👍")
         if paper is not None:  # channels report anonymous counts only: keep them as a tally
             store.set_anonymous_votes("telegram", str(counted.chat.id), paper, total)
-            adapter.refresher.voted(str(counted.chat.id), paper)
+            return str(counted.chat.id), paper
+    return None
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
@@ -188,12 +192,13 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     message = query.message
     paper = None
     if match and message is not None:
-        paper = votes.listed_index(adapter.store, "telegram", str(message.chat.id), str(message.message_id),
-                                   int(match.group(1)))
+        paper = await adapter.store.call(votes.listed_index, adapter.store, "telegram", str(message.chat.id),
+                                         str(message.message_id), int(match.group(1)), lane="votes")
     if paper is None:
         await query.answer("This button no longer votes for anything.")
         return
     assert message is not None
-    up = votes.toggle(adapter.store, "telegram", str(message.chat.id), paper, str(query.from_user.id))
+    up = await adapter.store.call(votes.toggle, adapter.store, "telegram", str(message.chat.id), paper,
+                                  str(query.from_user.id), lane="votes")
     adapter.refresher.voted(str(message.chat.id), paper)
     await query.answer(f"👍 Voted for {paper}" if up else f"Vote for {paper} taken back")
