@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import json
@@ -10,13 +9,14 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
+    from concurrent.futures import ThreadPoolExecutor
+
     from analysis.models import Analysis, Paper, Score
 from storage import paper_rows
 from storage.chat import ChatTables
@@ -128,6 +128,9 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
         when None); what still fails comes back as a StoreError that names the cause (DatabaseBusy,
         DatabaseFull), never as sqlite3's exception. Each `lane` has its own thread and connection, so a
         command's call never queues behind a post waiting out another process's lock."""
+        import asyncio  # here: the CLI's channel commands never run a loop, and start faster without it
+        from concurrent.futures import ThreadPoolExecutor
+
         worker = self._workers.get(lane)
         if worker is None:
             worker = self._workers[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"paperbot-db-{lane}")
