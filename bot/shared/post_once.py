@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from analysis.errors import ChatError
+from bot.shared.stores import OffLoop, PostLog
 from storage.chat import Channel
 from storage.errors import StoreError
 from storage.post_log import Intent
-from storage.store import Store
 
 T = TypeVar("T")
 # How long one post-log call waits for another process's write lock (SQLite retries it on the storage
@@ -19,12 +19,12 @@ T = TypeVar("T")
 POST_WAIT_MS = 2000
 
 
-async def call(store: Store, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+async def call(store: OffLoop, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """A post-log call on the storage thread, waiting at most POST_WAIT_MS for a lock."""
     return await store.call(fn, *args, wait_ms=POST_WAIT_MS, **kwargs)
 
 
-async def send_once(store: Store, channel: Channel, day: str, key: str, send: Callable[[], Awaitable[list[str]]],
+async def send_once(store: PostLog, channel: Channel, day: str, key: str, send: Callable[[], Awaitable[list[str]]],
                     arxiv_id: str | None = None) -> list[str] | Intent:
     """Send one message of the day unless an earlier run did or may have: the refs sent, or what the post
     log already says (SENT, UNCERTAIN). The intent is committed first; a database that refuses it (locked,
@@ -41,7 +41,7 @@ async def send_once(store: Store, channel: Channel, day: str, key: str, send: Ca
         raise
 
 
-async def confirmed(store: Store, what: str, confirm: Callable[[], object]) -> None:
+async def confirmed(store: PostLog, what: str, confirm: Callable[[], object]) -> None:
     """Write down that a message was posted; when that fails, stop posting here (the next run resumes it
     and does not send that message again)."""
     try:

@@ -18,12 +18,12 @@ from enum import StrEnum
 from analysis.models import Digest, DigestItem
 from bot.shared.chat import ChatAdapter
 from bot.shared.post_once import call, confirmed, send_once
+from bot.shared.stores import Posting
 from bot.shared.weekly import post_weekly
 from storage.chat import Channel
 from storage.errors import StoreError
 from storage.post_log import QUICK_VIEW, Intent, dive_key, note_key
 from storage.quick_views import redraw_json
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def quick_view_note(day: str) -> str:
             "Its deep dives follow in this thread.")
 
 
-async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
+async def post_digest(adapter: ChatAdapter, store: Posting, channel: Channel, digest: Digest,
                       now: dt.datetime | None = None) -> Outcome:
     """Post `digest` to `channel` unless it already was; returns a one-line outcome.
 
@@ -108,14 +108,14 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
 
 
-async def _release(store: Store, platform: str, channel_id: str, day: str) -> None:
+async def _release(store: Posting, platform: str, channel_id: str, day: str) -> None:
     try:
         await call(store, store.release_post, platform, channel_id, day)
     except StoreError as exc:  # the claim stays; the next run resumes it, and the post log still holds
         log.warning("could not give back the claim of %s %s %s: %s", platform, channel_id, day, exc)
 
 
-async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | Intent | None:
+async def _post_quick_view(adapter: ChatAdapter, store: Posting, channel: Channel, view: Digest) -> str | Intent | None:
     """The quick view's ref; None when there is nothing to thread under; UNCERTAIN when an earlier run may
     have posted it (its ref unknown)."""
     day = view.date.isoformat()
@@ -138,7 +138,7 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
     return refs[0] if view.items else None
 
 
-async def _replace_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, day: str) -> str | Intent:
+async def _replace_quick_view(adapter: ChatAdapter, store: Posting, channel: Channel, day: str) -> str | Intent:
     """An earlier run died posting the quick view, which may or may not be in the channel: not sent again,
     a one-line note takes its place as the thread of the deep dives (which were not sent yet)."""
     async def send() -> list[str]:
@@ -153,7 +153,7 @@ async def _replace_quick_view(adapter: ChatAdapter, store: Store, channel: Chann
     return refs[0]
 
 
-async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest,
+async def _post_deep_dives(adapter: ChatAdapter, store: Posting, channel: Channel, view: Digest,
                            ref: str) -> tuple[int, int]:
     """(sent now, may be missing) deep dives."""
     day = view.date.isoformat()
@@ -182,7 +182,7 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
     return sent, missing
 
 
-async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day: str, key: str, ref: str,
+async def _say_missing(adapter: ChatAdapter, store: Posting, channel: Channel, day: str, key: str, ref: str,
                        item: DigestItem) -> None:
     """One line in the thread, once, for a deep dive that an interrupted run may or may not have posted."""
     async def send() -> list[str]:
@@ -194,13 +194,13 @@ async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day
             channel.platform, channel.channel_id, day, note_key(key), refs, kind="note"))
 
 
-async def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
+async def _all_listed_before(store: Posting, channel: Channel, view: Digest) -> bool:
     """HF sometimes serves an older day again (holidays, the 3-day fallback): post nothing twice."""
     earlier = await call(store, store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
     return {item.paper.arxiv_id for item in view.items} <= earlier
 
 
-async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
+async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Posting, channels: Sequence[Channel],
                            digest: Digest | Mapping[str, Digest]) -> list[Outcome]:
     """Each channel in turn with its own threshold (and its own digest, when given by channel key: its
     keywords and taste); one channel's failure does not stop the others."""

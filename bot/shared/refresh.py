@@ -14,14 +14,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from analysis.models import Digest
-from storage.store import Store
+from bot.shared.stores import QuickViews
 
 log = logging.getLogger(__name__)
 Edit = Callable[[str, str, Digest, dict[str, int]], Awaitable[None]]  # (channel id, ref, digest, votes)
 
 
 class Refresher:
-    def __init__(self, store: Store, platform: str, edit: Edit, *, delay: float = 1.5,
+    def __init__(self, store: QuickViews, platform: str, edit: Edit, *, delay: float = 1.5,
                  min_interval: float = 3.0) -> None:
         self.store, self.platform, self.edit = store, platform, edit
         self.delay, self.min_interval = delay, min_interval

@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
-from storage.store import Store
+from bot.shared.stores import Votes
 
 # Slack names and Telegram emoji (with and without the variation selector) of the up-vote reactions.
 UP_REACTIONS = frozenset({
@@ -17,7 +17,7 @@ KEYCAPS = {name: n for n, name in enumerate(
     ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "keycap_ten"], start=1)}
 
 
-def reaction_target(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str) -> str | None:
+def reaction_target(store: Votes, platform: str, channel_id: str, message_ref: str, reaction: str) -> str | None:
     """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed
     paper of a quick view with keycap N. Anything else is not a vote."""
     reaction = reaction.split("::")[0]  # Slack skin tones: "+1::skin-tone-2"
@@ -31,12 +31,12 @@ def reaction_target(store: Store, platform: str, channel_id: str, message_ref: s
     return None
 
 
-def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
+def listed_index(store: Votes, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
     listed = store.listed_papers(platform, channel_id, quick_view_ref)
     return listed[index] if 0 <= index < len(listed) else None
 
 
-def react(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str, user_id: str,
+def react(store: Votes, platform: str, channel_id: str, message_ref: str, reaction: str, user_id: str,
           added: bool) -> str | None:
     """Apply one reaction event; returns the paper voted on (or None when it was not a vote).
 
@@ -52,7 +52,7 @@ def react(store: Store, platform: str, channel_id: str, message_ref: str, reacti
     return paper
 
 
-def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
+def toggle(store: Votes, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
     """A vote button: the first press votes, the next takes it back. True when the vote now stands."""
     if store.set_vote(platform, channel_id, arxiv_id, user_id, True):
         return True
@@ -60,7 +60,7 @@ def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id:
     return False
 
 
-async def post_answer_analysis(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answer) -> list[str]:
+async def post_answer_analysis(adapter: ChatAdapter, store: Votes, channel_id: str, answer: Answer) -> list[str]:
     """Post a /deepdive answer and remember its messages, so reactions on them vote for the paper."""
     assert answer.paper is not None and answer.analysis is not None
     refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)

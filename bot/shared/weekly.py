@@ -8,15 +8,15 @@ import logging
 from analysis.errors import ChatError
 from bot.shared.chat import ChatAdapter
 from bot.shared.post_once import call, confirmed, send_once
+from bot.shared.stores import Posting, Tallies
 from storage.chat import Channel
 from storage.post_log import WEEKLY, Intent
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 HEADING = "🏆 上周团队最爱"
 
 
-def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
+def weekly_text(store: Tallies, channel: Channel, day: dt.date) -> str | None:
     """Last week's (Monday to Sunday before `day`'s week) top five by votes, when the digest of `day` is the
     channel's first of its week; None otherwise, or when nobody voted."""
     monday = day - dt.timedelta(days=day.weekday())
@@ -30,7 +30,7 @@ def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
                                  for n, (arxiv_id, title, votes, _) in enumerate(rows, 1))])
 
 
-async def post_weekly(adapter: ChatAdapter, store: Store, channel: Channel, day: dt.date, thread_ref: str) -> None:
+async def post_weekly(adapter: ChatAdapter, store: Posting, channel: Channel, day: dt.date, thread_ref: str) -> None:
     """Posted under the quick view, once (through the post log); a refusal is logged, never a reason to leave
     the digest half-posted."""
     text = await call(store, weekly_text, store, channel, day)

@@ -59,9 +59,10 @@ class Chats:
         return sum(len(v) for v in self.texts().values())
 
 
-def chats(store_path: Path, slack: FakeSlack, telegram: FakeTelegram, tag: str, each: int) -> Chats:
+def chats(store_path: Path, slack: FakeSlack, telegram: FakeTelegram, tag: str, each: int,
+          telegram_too: bool = True) -> Chats:
     made = Chats(slack, telegram, [f"C{tag}{n}" for n in range(each)],
-                 [-1000000 - 100 * int(tag) - n for n in range(each)])
+                 [-1000000 - 100 * int(tag) - n for n in range(each if telegram_too else 0)])
     store = Store(store_path)
     for c in made.slack_ids:
         store.upsert_channel("slack", c, threshold=0, post_time="08:30", timezone="UTC")
@@ -213,9 +214,10 @@ def test_a_database_locked_after_a_post_never_posts_twice(
         env: dict, slack_env: dict, telegram_env: dict, slack: FakeSlack, telegram: FakeTelegram,
         tmp_path: Path) -> None:
     day, db = small_day(tmp_path), tmp_path / "locked.db"
-    made = chats(db, slack, telegram, "7", each=2)
-    # the second Slack message is answered after 0.5 s; meanwhile another process takes the write lock for
-    # 3 s, longer than a post waits (2 s): its confirmation cannot be written
+    made = chats(db, slack, telegram, "7", each=1, telegram_too=False)
+    # the second message is answered after 0.5 s; meanwhile another process takes the write lock for 3 s,
+    # longer than a post waits (2 s): its confirmation cannot be written (one channel, so that nothing
+    # else queues for the database while the lock is held)
     slack.fail_next(200, delay=0.5, passthrough=True, path="chat.postMessage", after=1)
     proc = subprocess.Popen(command(day), env=run_env(db), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
@@ -234,4 +236,28 @@ def test_a_database_locked_after_a_post_never_posts_twice(
     missing, notes = assert_once(made)
     # the message whose confirmation was lost landed, is not sent again, and its thread says it may be missing
     assert (missing, notes) == (0, 1)
+    locker.close()
+
+
+def test_a_lock_held_six_seconds_across_four_channels_never_posts_twice(
+        env: dict, slack_env: dict, telegram_env: dict, slack: FakeSlack, telegram: FakeTelegram,
+        tmp_path: Path) -> None:
+    """The issue's case: another process holds the write lock for 6 s in the middle of a post."""
+    day, db = small_day(tmp_path), tmp_path / "locked6.db"
+    made = chats(db, slack, telegram, "8", each=2)
+    proc = subprocess.Popen(command(day), env=run_env(db), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 30
+    while made.sent() < 3:
+        assert time.monotonic() < deadline and proc.poll() is None, "the post never got under way"
+        time.sleep(0.002)
+    locker = sqlite3.connect(db, timeout=10, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN IMMEDIATE")
+    threading.Timer(6.0, lambda: locker.execute("COMMIT")).start()
+    _, stderr = proc.communicate(timeout=60)
+    assert "Traceback" not in stderr and "OperationalError" not in stderr, stderr[-2000:]
+    settle(made)
+    finish(made, day, db)
+    missing, notes = assert_once(made)
+    print(f"lock held 6 s mid-post: {missing} deep dives missing, {notes} notes, 0 duplicates")
     locker.close()
