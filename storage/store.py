@@ -31,6 +31,7 @@ from storage.texts import TextTables
 __all__ = ["Store", "StoreError"]
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000  # the CLI waits this long for another process's write lock
+STORAGE_THREAD = "paperbot-db"  # the name prefix of the threads `Store.call` runs on
 
 
 def now() -> str:
@@ -82,6 +83,7 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
         # WAL with synchronous=NORMAL survives any crash of the process; a power cut may lose the last commits,
         # never the post log's intents, which are fsynced (storage.post_log)
         self.busy_ms, self.synchronous = BUSY_TIMEOUT_MS, "NORMAL"
+        self.direct_busy_ms = BUSY_TIMEOUT_MS  # the wait of calls made outside `call` (serve: on its event loop)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -105,21 +107,26 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
                 if self.path == ":memory:" and self._connections:
                     conn = self._connections[0]
                 else:
-                    conn = sqlite3.connect(self.path, timeout=self.busy_ms / 1000, check_same_thread=False)
+                    wait = self._wait_here()
+                    conn = sqlite3.connect(self.path, timeout=wait / 1000, check_same_thread=False)
                     self._connections.append(conn)
-                    conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+                    conn.execute(f"PRAGMA busy_timeout = {wait}")
                     conn.execute(f"PRAGMA synchronous = {self.synchronous}")
             found = self._local.db = sqlite_utils.Database(conn)
         return found
 
-    def tune(self, *, busy_ms: int, synchronous: str) -> None:
-        """How long to wait for another process's lock, and how often to fsync: for every connection, now
-        and later."""
+    def tune(self, *, busy_ms: int, synchronous: str, direct_busy_ms: int | None = None) -> None:
+        """How long to wait for another process's lock (on the storage threads; `direct_busy_ms` elsewhere),
+        and how often to fsync: for connections opened from now on (serve tunes before it serves)."""
         self.busy_ms, self.synchronous = busy_ms, synchronous
-        with self._lock:
-            for conn in self._connections:
-                conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
-                conn.execute(f"PRAGMA synchronous = {synchronous}")
+        self.direct_busy_ms = busy_ms if direct_busy_ms is None else direct_busy_ms
+        conn = self.db.conn  # this thread's, already open
+        conn.execute(f"PRAGMA busy_timeout = {self._wait_here()}")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+
+    def _wait_here(self) -> int:
+        on_storage_thread = threading.current_thread().name.startswith(STORAGE_THREAD)
+        return int(self.busy_ms if on_storage_thread else self.direct_busy_ms)
 
     async def call(self, fn: Callable[..., T], /, *args: Any, wait_ms: int | None = None, lane: str = "posts",
                    **kwargs: Any) -> T:
@@ -133,21 +140,17 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
 
         worker = self._workers.get(lane)
         if worker is None:
-            worker = self._workers[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"paperbot-db-{lane}")
+            worker = self._workers[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"{STORAGE_THREAD}-{lane}")
         job = functools.partial(self._guarded, fn, args, kwargs, wait_ms)
         return await asyncio.get_running_loop().run_in_executor(worker, job)
 
     def _guarded(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], wait_ms: int | None) -> T:
         conn = self.db.conn
-        if wait_ms is not None:
-            conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms if wait_ms is None else wait_ms)}")
         try:
             return fn(*args, **kwargs)
         except sqlite3.Error as exc:
             raise explained(exc) from None
-        finally:
-            if wait_ms is not None:
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
 
     def close(self) -> None:
         for worker in self._workers.values():
