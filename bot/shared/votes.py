@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
 from bot.shared.stores import Votes
+from storage.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 # Slack names and Telegram emoji (with and without the variation selector) of the up-vote reactions.
 UP_REACTIONS = frozenset({
@@ -64,8 +68,18 @@ async def post_answer_analysis(adapter: ChatAdapter, store: Votes, channel_id: s
     """Post a /deepdive answer and remember its messages, so reactions on them vote for the paper."""
     assert answer.paper is not None and answer.analysis is not None
     refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)
-    day = dt.datetime.now(dt.UTC).date().isoformat()
-    for ref in refs:
-        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="deep_dive",
-                         arxiv_id=answer.paper.arxiv_id)
+    await remember(store, adapter.platform, channel_id, refs, "deep_dive", answer.paper.arxiv_id)
     return refs
+
+
+async def remember(store: Votes, platform: str, channel_id: str, refs: list[str], kind: str, arxiv_id: str) -> None:
+    """Remember an answer's messages as the paper's (so reactions on them vote). The answer is out already:
+    a database that refuses the record (locked, full) costs those votes, logged, and is no failure to report."""
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        for ref in refs:
+            await store.call(store.record_message, platform, channel_id, day, ref, kind=kind, arxiv_id=arxiv_id,
+                             lane="votes")
+    except StoreError as exc:
+        log.warning("the answer on %s in %s was posted, but reactions on it will not count: %s",
+                    arxiv_id, channel_id, exc)
