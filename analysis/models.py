@@ -83,6 +83,7 @@ class DigestItem(_Model):
     # left out by the narrowing before the LLM: its score is the cheap (no-LLM) ranking's, and it is
     # never selected for a deep dive on that score alone
     narrowed_out: bool = False
+    followed: list[str] = Field(default_factory=list)  # the channel's followed authors who wrote it (👤)
 
     @property
     def llm_scored(self) -> bool:

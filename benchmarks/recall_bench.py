@@ -17,6 +17,7 @@ from analysis.profile import Profile
 from analysis.ranking.narrowing import narrow, rank
 from analysis.ranking.rank import BACKGROUND, cheap_scores
 from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Taste
+from analysis.ranking.view import ChannelView
 from benchmarks.fixtures import FIXTURES
 from benchmarks.report import table
 
@@ -56,7 +57,7 @@ def measure(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, list[str]]:
     profile = Profile(keywords=spec["keywords"])
     kept, ranks = 0, []
     for papers, relevant in labelled_days(spec):
-        shortlist = narrow(papers, profile, llm_pool)
+        shortlist = narrow(papers, ChannelView(profile), llm_pool)
         order = [p.arxiv_id for p in rank(papers, shortlist.cheap)]
         chosen = {p.arxiv_id for p in shortlist.chosen}
         kept += sum(i in chosen for i in relevant)
@@ -75,9 +76,10 @@ def measure_with_taste(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, i
     for papers, relevant in labelled_days(spec):
         if len(liked) >= MIN_PAPERS:
             background = [Doc(p.arxiv_id, p.title, p.abstract) for p in [*seen, *papers]][-BACKGROUND:]
-            cheap = cheap_scores(papers, profile, Taste.of(liked), background)
-            chosen = {p.arxiv_id for p in narrow(papers, profile, llm_pool, cheap).chosen}
-            plain = {p.arxiv_id for p in narrow(papers, profile, llm_pool).chosen}
+            view = ChannelView(profile, Taste.of(liked))
+            cheap = cheap_scores(papers, view, background)
+            chosen = {p.arxiv_id for p in narrow(papers, view, llm_pool, cheap).chosen}
+            plain = {p.arxiv_id for p in narrow(papers, ChannelView(profile), llm_pool).chosen}
             relevant_total += len(relevant)
             by_taste += sum(i in chosen for i in relevant)
             by_keywords += sum(i in plain for i in relevant)

@@ -22,6 +22,7 @@ from analysis.profile import Profile
 from analysis.ranking import rank
 from analysis.ranking.rank import BACKGROUND
 from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Taste, rank_by_taste
+from analysis.ranking.view import ChannelView
 from benchmarks.fixtures import day_papers
 from benchmarks.report import check, table
 
@@ -95,7 +96,7 @@ def _ranked_days(days: list[dict[str, Any]], mode: str) -> list[list[object]]:
         taste = Taste.of(Liked(p.arxiv_id, p.title, p.abstract) for p in liked)
         # what the Store would hold: the most recent papers, the day being ranked included
         background = [Doc(p.arxiv_id, p.title, p.abstract) for p in [*seen, *pool]][-BACKGROUND:]
-        hits = [_hits(rank.cheap_scores(pool, profile, taste, background), pool, relevant)
+        hits = [_hits(rank.cheap_scores(pool, ChannelView(profile, taste), background), pool, relevant)
                 for profile in (Profile(keywords=[]), Profile())]
         rows.append([tomorrow["date"], len(liked), len(pool), len(relevant), *hits,
                      round(TOP * len(relevant) / len(pool), 2), _random_hits(pool, relevant)])

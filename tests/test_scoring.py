@@ -7,7 +7,8 @@ import pytest
 from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.ranking.scoring import batches, keyword_score, paper_block, score_papers
+from analysis.ranking.keywords import keyword_score
+from analysis.ranking.scoring import batches, paper_block, score_papers
 from analysis.writing.llm import LLM, LLMConfig, load_litellm
 from storage.store import Store
 from tests.fakes.llm import FakeLLM
