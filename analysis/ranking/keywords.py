@@ -79,6 +79,12 @@ def about_images(title: str, abstract: str) -> bool:
     return visual >= 2 and visual >= other
 
 
+def images_only(profile: Profile) -> bool:
+    """Whether the team's image fields mean images: not for a team that also names text, code or another
+    modality among its interests ("Diffusion" next to "Large Language Model" includes diffusion language models)."""
+    return not any(_count(norm(k), OTHER) for k in profile.keywords)
+
+
 def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
     return {p.arxiv_id: keyword_score(p, profile) for p in papers}
 
@@ -87,7 +93,7 @@ def keyword_score(paper: Paper, profile: Profile) -> Score:
     """0–100 from where the interests' terms appear: in the title 40, in the abstract 25 and 5 more for each
     further mention (up to 40). No match scores 0; the reason names each interest and the terms that matched."""
     title, abstract = norm(paper.title), norm(paper.abstract)
-    visual: bool | None = None
+    visual: bool | None = None if images_only(profile) else True
     total, hits = 0, []
     for keyword in profile.keywords:
         field = field_of(keyword)
@@ -95,8 +101,8 @@ def keyword_score(paper: Paper, profile: Profile) -> Score:
             visual = about_images(title, abstract) if visual is None else visual
             if not visual:
                 continue
-        in_title = [t for t in field.terms if f" {t} " in title]
-        in_abstract = {t: abstract.count(f" {t} ") for t in field.terms if f" {t} " in abstract}
+        in_title = _found(field.terms, title)
+        in_abstract = {t: abstract.count(f" {t} ") for t in _found(field.terms, abstract)}
         count = sum(in_abstract.values())
         if not in_title and not count:
             continue
@@ -109,7 +115,26 @@ def keyword_score(paper: Paper, profile: Profile) -> Score:
                  reason=profile.say("keyword_reason", hits="; ".join(hits)), method="keyword")
 
 
+def _found(terms: tuple[str, ...], text: str) -> list[str]:
+    """The terms in `text`, without those only found inside a longer one ("restoration" in "image restoration")."""
+    found = [t for t in terms if f" {t} " in text]
+    return [t for t in found if not any(t != o and f" {t} " in f" {o} " for o in found)]
+
+
 def _named(keyword: str, own: str, matched: list[str]) -> str:
     """`Image Restoration (denoising, deblurring)`; the interest alone when its own phrase is all that matched."""
     terms = [t for t in dict.fromkeys(matched) if t != own]
     return f"{keyword} ({', '.join(terms)})" if terms else keyword
+
+
+def closeness(paper: Paper, profile: Profile) -> float:
+    """How many of the interests' longer words the paper mentions (each interest's share 0–1, summed): not a
+    score (one word of an interest is no match), only the order among papers of equal score, so a cut of the
+    pool keeps the papers nearest the interests rather than the first listed."""
+    text = norm(f"{paper.title} {paper.abstract}")
+    total = 0.0
+    for keyword in profile.keywords:
+        words = [w for w in norm(keyword).split() if len(w) > 3]
+        total += sum(f" {w}" in text for w in words) / len(words) if words else 0.0
+    return total
+

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.models import DigestItem, Paper, Score
+from analysis.profile import Profile
 from analysis.ranking.follows import followed_in
-from analysis.ranking.keywords import keyword_scores
+from analysis.ranking.keywords import closeness, keyword_scores
 from analysis.ranking.view import ChannelView
 
 
@@ -25,10 +26,13 @@ class Shortlist:
     cheap: dict[str, Score]  # every paper's cheap score (empty when nothing was narrowed)
 
 
-def rank(papers: list[Paper], scores: dict[str, Score]) -> list[Paper]:
-    """Best first; HF's upvotes break ties, then the pool's own order (HF's, then the listing's)."""
+def rank(papers: list[Paper], scores: dict[str, Score], profile: Profile | None = None) -> list[Paper]:
+    """Best first; among equal scores the papers nearest the interests' words (given a profile), then HF's
+    upvotes, then the pool's own order (HF's, then the listing's)."""
     order = {p.arxiv_id: i for i, p in enumerate(papers)}
-    return sorted(papers, key=lambda p: (-scores[p.arxiv_id].score, -p.upvotes, order[p.arxiv_id]))
+    near = {p.arxiv_id: closeness(p, profile) for p in papers} if profile is not None else {}
+    return sorted(papers, key=lambda p: (-scores[p.arxiv_id].score, -near.get(p.arxiv_id, 0.0), -p.upvotes,
+                                         order[p.arxiv_id]))
 
 
 def always_scored(paper: Paper, view: ChannelView) -> bool:
@@ -43,7 +47,7 @@ def narrow(papers: Sequence[Paper], view: ChannelView, limit: int | None,
     if limit is None or len(papers) <= limit:
         return Shortlist(list(papers), [], {})
     cheap = cheap if cheap is not None else keyword_scores(list(papers), view.profile)
-    ranked = rank(list(papers), cheap)
+    ranked = rank(list(papers), cheap, view.profile)
     sure = [p for p in ranked if always_scored(p, view)]
     chosen = {p.arxiv_id for p in sure}
     chosen |= {p.arxiv_id for p in [p for p in ranked if p.arxiv_id not in chosen][: max(0, limit - len(sure))]}
