@@ -128,7 +128,7 @@ def rank_by_taste(taste: Taste, background: Sequence[Text], papers: Sequence[Tex
     if len(liked) < MIN_PAPERS or not (others or disliked):
         corpus = [_text(p) for p in [*liked, *disliked, *_unique([*others, *papers])]]
         vectorizer.fit(corpus if len(corpus) > 1 else corpus * 2)  # max_df needs two documents
-        return _by_similarity(vectorizer, liked, disliked, papers)
+        return by_similarity(vectorizer, liked, disliked, papers)
     from sklearn.svm import LinearSVC
 
     x_train = vectorizer.fit_transform([_text(p) for p in [*liked, *disliked, *others]])
@@ -144,7 +144,7 @@ def rank_by_taste(taste: Taste, background: Sequence[Text], papers: Sequence[Tex
             for p, m, n in zip(papers, margins, nearest, strict=True)}
 
 
-def _by_similarity(vectorizer: Any, liked: Sequence[Text], disliked: Sequence[Text],
+def by_similarity(vectorizer: Any, liked: Sequence[Text], disliked: Sequence[Text],
                    papers: Sequence[Text]) -> dict[str, Resemblance]:
     """The cosine similarity to the nearest liked paper (less NEGATIVE_PULL × the nearest 👎 one), as 0–100."""
     x_papers = vectorizer.transform([_text(p) for p in papers])
