@@ -24,7 +24,7 @@ from analysis.profile import Profile
 from analysis.ranking import rank
 from analysis.ranking.keywords import keyword_scores
 from analysis.ranking.rank import BACKGROUND
-from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Resemblance, Taste, by_similarity, rank_by_taste
+from analysis.ranking.taste import Doc, Liked, Resemblance, Taste, by_similarity, rank_by_taste
 from analysis.ranking.view import ChannelView
 from benchmarks.fixtures import day_papers
 from benchmarks.report import check, table
@@ -73,7 +73,7 @@ def precision(path: Path, misses: list[str]) -> None:
     for mode in ("one day", "every day so far"):
         rows = _ranked_days(days, mode)
         if not rows:
-            print(f"\n{path.name}: no day with ≥ {MIN_PAPERS} relevant papers to learn from ({mode})")
+            print(f"\n{path.name}: no day with a relevant paper to learn from ({mode})")
             continue
         sums = [sum(float(r[i]) for r in rows) for i in range(3, 8)]  # type: ignore[arg-type]
         rows.append(["total", "", "", *(int(x) if x == int(x) else round(x, 2) for x in sums)])
@@ -95,7 +95,7 @@ def _ranked_days(days: list[dict[str, Any]], mode: str) -> list[list[object]]:
         seen += today_papers
         picks = [p for p, raw in zip(today_papers, today["papers"], strict=True) if raw["relevant"]]
         liked = picks if mode == "one day" else liked + picks
-        if len(liked) < MIN_PAPERS:
+        if not liked:  # below five liked papers the taste ranks by similarity (taste.py)
             continue
         pool = [_paper(p) for p in tomorrow["papers"]]
         relevant = {p["id"] for p in tomorrow["papers"] if p["relevant"]}
