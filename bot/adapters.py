@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -84,7 +84,7 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
 
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine,
-                          digest: Digest | Mapping[str, Digest]) -> list[str]:
+                          digest: Digest | Mapping[str, Digest]) -> Sequence[str]:
     channels = store.channels()
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
