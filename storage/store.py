@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import json
@@ -127,6 +126,8 @@ class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables,
         if self._worker is None:
             self._worker = ThreadPoolExecutor(1, thread_name_prefix="paperbot-db")
         job = functools.partial(self._guarded, fn, args, kwargs, wait_ms)
+        import asyncio  # here: `paperbot channel …` opens the Store without paying for asyncio
+
         return await asyncio.get_running_loop().run_in_executor(self._worker, job)
 
     def _guarded(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], wait_ms: int | None) -> T:
