@@ -15,6 +15,7 @@ from analysis.profile import Profile
 from analysis.ranking.rank import TASTE_WEIGHT, cheap_scores
 from analysis.ranking.taste import Doc, Liked, Taste, rank_by_taste
 from analysis.ranking.view import ChannelView
+from analysis.render.markdown import report
 from analysis.sources.bibtex import read_entries
 from bot.cli import main
 from bot.shared.tastes import parse_scope, taste_of
@@ -244,3 +245,18 @@ async def test_an_llm_that_fails_falls_back_to_keywords_and_taste_not_keywords_a
     assert digest.items[0].score.reason.startswith("像你们喜欢的 《")
     assert digest.ranked_by == "按团队口味排序（5 篇喜欢的论文）" and any("LLM 不可用" in n for n in digest.notes)
     store.close()
+
+
+async def test_two_liked_papers_already_rank_the_day_by_similarity_and_the_report_says_so(env: dict[str, str]) -> None:
+    store = Store(env["PAPERBOT_DB"])
+    today = day_papers()
+    store.save_papers(today)
+    liked = [today[5], today[12]]
+    store.add_taste(("", ""), [p.arxiv_id for p in liked])
+    async with engine_for(store) as engine:
+        digest = await build_digest(engine, DAY, today, view=ChannelView(Profile(), taste_of(store, ("", ""))))
+    store.close()
+    assert digest.ranked_by == "按与团队喜欢的 2 篇论文的相似度排序" and digest.notes == []
+    assert {i.paper.arxiv_id for i in digest.items[:2]} == {p.arxiv_id for p in liked}  # each is its own nearest
+    assert digest.items[0].score.reason.startswith("像你们喜欢的 《")
+    assert "> 🎯 按与团队喜欢的 2 篇论文的相似度排序" in report(digest).splitlines()
