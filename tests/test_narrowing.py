@@ -40,6 +40,13 @@ def test_the_relevant_papers_of_the_labelled_days_survive_the_cut_to_40() -> Non
     assert measure(reader, 40)[0] / 43 > 2 * 0.25  # well above what a random 40 of 126-351 would keep
 
 
+def test_at_the_default_pool_with_hfs_list_sent_whole_every_topic_pick_still_reaches_the_llm() -> None:
+    curated = [spec for spec in label_sets().values() if "relevant" in spec and "rosinality" not in spec["source"]]
+    assert sum(measure(spec, 80, with_hf=True)[0] for spec in curated) == 5  # of 5: SR, VLA, world models
+    reader = label_sets()["rosinality_reading_april"]
+    assert measure(reader, 80)[0] >= 39 and measure(reader, 80, with_hf=True)[0] >= 31  # the README's figures
+
+
 def digest(scores: list[int], top_n: int, max_dives: int = 3) -> Digest:
     items = [DigestItem(paper=paper(i), score=Score(arxiv_id=paper(i).arxiv_id, score=s)) for i, s in enumerate(scores)]
     return Digest(title="t", date=dt.date(2026, 1, 23), items=items, threshold=60, max_deep_dives=max_dives,
