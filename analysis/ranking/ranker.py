@@ -91,20 +91,19 @@ class LLMRanker:
         return narrow(papers, view, limit, await self.cheap.scores(papers, view))
 
     def progress(self, papers: list[Paper], view: ChannelView) -> str:
-        return score_progress(papers, profile=view.profile, llm=self.llm, cache=self.cache, taste=view.taste)
+        return score_progress(papers, view=view, llm=self.llm, cache=self.cache)
 
     async def score(self, papers: list[Paper], view: ChannelView) -> ScoreResult:
         async def fill(missing: list[Paper]) -> dict[str, Score]:
             return await self.cheap.scores(missing, view)
 
-        result = await score_papers(papers, profile=view.profile, llm=self.llm, cache=self.cache,
-                                    taste=view.taste, fill=fill)
+        result = await score_papers(papers, view=view, llm=self.llm, cache=self.cache, fill=fill)
         if papers and result.method == "keyword":  # the LLM scored nothing: the cheap ranking ranked the day
             result.ranked_by = ranked_by(view)
         return result
 
     def cached_score(self, arxiv_id: str, view: ChannelView) -> Score | None:
-        return cached_score(arxiv_id, profile=view.profile, llm=self.llm, cache=self.cache, taste=view.taste)
+        return cached_score(arxiv_id, view=view, llm=self.llm, cache=self.cache)
 
 
 def ranker_for(llm: LLM | None, cache: Cache) -> Ranker:

@@ -20,6 +20,7 @@ from analysis.ports import Cache
 from analysis.profile import Profile
 from analysis.ranking.keywords import keyword_scores
 from analysis.ranking.taste import Taste
+from analysis.ranking.view import ChannelView
 from analysis.writing.llm import LLM, InvalidAnswer, strict_object
 from prompts import Prompt, render
 
@@ -106,16 +107,15 @@ def liked_block(taste: Taste | None) -> str:
 Fill = Callable[[list[Paper]], Awaitable[dict[str, Score]]]  # scores for the papers the LLM did not score
 
 
-def cached_score(arxiv_id: str, *, profile: Profile, llm: LLM, cache: Cache,
-                 taste: Taste | None = None) -> Score | None:
+def cached_score(arxiv_id: str, *, view: ChannelView, llm: LLM, cache: Cache) -> Score | None:
     """The LLM score a digest gave this paper under today's model and prompt, if any."""
-    return cache.cached_scores([arxiv_id], llm.config.model, score_prompt(profile, taste).version).get(arxiv_id)
+    version = score_prompt(view.profile, view.taste).version
+    return cache.cached_scores([arxiv_id], llm.config.model, version).get(arxiv_id)
 
 
-def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM, cache: Cache,
-                   taste: Taste | None = None) -> str:
+def score_progress(papers: list[Paper], *, view: ChannelView, llm: LLM, cache: Cache) -> str:
     """What scoring is about to do, truthfully: a rerun with everything cached makes no LLM call."""
-    version = score_prompt(profile, taste).version
+    version = score_prompt(view.profile, view.taste).version
     cached = cache.cached_scores([p.arxiv_id for p in papers], llm.config.model, version)
     todo = [p for p in papers if p.arxiv_id not in cached]
     if not todo:
@@ -125,10 +125,12 @@ def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM, cache: Ca
             f"({calls} LLM call{'s' if calls > 1 else ''})")
 
 
-async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM, cache: Cache,
-                       taste: Taste | None = None, fill: Fill | None = None) -> ScoreResult:
-    """The LLM's scores; those it could not give come from `fill` (keywords when not given)."""
-    prompt = score_prompt(profile, taste)
+async def score_papers(papers: list[Paper], *, view: ChannelView, llm: LLM, cache: Cache,
+                       fill: Fill | None = None) -> ScoreResult:
+    """The LLM's scores for the channel's view; those it could not give come from `fill` (keywords when not
+    given)."""
+    profile = view.profile
+    prompt = score_prompt(profile, view.taste)
     model = llm.config.model
     scores = cache.cached_scores([p.arxiv_id for p in papers], model, prompt.version)
     todo = [p for p in papers if p.arxiv_id not in scores]
