@@ -66,3 +66,9 @@ def test_no_match_is_zero_and_every_match_names_its_terms() -> None:
     assert hit.reason == "关键词匹配：Image Restoration (deblurring, dehazing)" and hit.score == 65
     own = keyword_score(paper("Image Restoration for Photos"), Profile(language="en"))
     assert own.reason == "keyword match: Image Restoration" and own.score == 40
+
+
+def test_a_hyphenated_interest_matches_as_one_word_and_an_llm_field_by_its_acronym() -> None:
+    reader = Profile(keywords=["Pre-training", "Large Language Model"], language="en")
+    hit = keyword_score(paper("Efficient Pretraining Length Scaling", "We pretrain an LLM on long documents."), reader)
+    assert hit.reason == "keyword match: Pre-training (pretraining); Large Language Model (llm)" and hit.score == 65
