@@ -16,7 +16,3 @@ class ChannelView:
     profile: Profile = field(default_factory=Profile)
     taste: Taste = field(default_factory=Taste)
     follows: tuple[str, ...] = ()  # author names, as the team typed them
-
-    @classmethod
-    def of(cls, profile: Profile, taste: Taste | None = None, follows: tuple[str, ...] | list[str] = ()) -> ChannelView:
-        return cls(profile, taste if taste is not None else Taste(), tuple(follows))
