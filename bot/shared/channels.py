@@ -8,7 +8,7 @@ import re
 
 from analysis.errors import BadInput, quote
 from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
-from storage.chat import Channel, ChatTables, Platform
+from storage.chat import Channel, ChannelTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
 # Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
@@ -43,7 +43,7 @@ def valid_channel_id(platform: str, channel_id: str) -> bool:
     return platform in _IDS and re.fullmatch(_IDS[platform], channel_id) is not None
 
 
-def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
+def subscribe_cli(store: ChannelTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
                   empty_note: bool | None = None, topic: str | None = None) -> Channel:
     """Create or update a subscription, keeping what is not given (CLI and chat alike).
