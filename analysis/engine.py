@@ -35,7 +35,7 @@ class Engine:
     fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
     arxiv_categories: list[str] = field(default_factory=list)
-    llm_pool: int = 80  # most papers of the pool sent to LLM scoring (HF's list and followed authors always)
+    llm_pool: int = 40  # most papers of the pool sent to LLM scoring (HF's list and followed authors always)
     arxiv_paging: Paging = field(default_factory=Paging)
     llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
     # how days are ranked and papers written about: by the LLM when there is one; chosen by `use`, only

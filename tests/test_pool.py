@@ -136,7 +136,7 @@ def test_the_real_process_lists_the_followed_categories(followed: list[str], llm
     assert result.returncode == 0, result.stderr
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in result.stdout.splitlines()[1]
     assert "listing arXiv cs.CV, cs.RO submissions of 2026-01-23" in result.stderr
-    assert "ranked 144 papers without the LLM; the best 80 go to scoring" in result.stderr
+    assert "ranked 144 papers without the LLM; the best 40 go to scoring" in result.stderr
 
 
 def test_both_down_on_the_command_line_is_one_line(followed: list[str], hf: FakeHF, arxiv: FakeArxiv,
