@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from analysis.ports import Cache
+from analysis.ports import Cache, Listings
 from analysis.profile import Profile
 from analysis.reading.fulltext import FullTexts
 from analysis.sources.arxiv_listing import Paging
@@ -26,6 +26,7 @@ class Engine:
     llm: LLM | None = None
     hf_endpoint: str = "https://huggingface.co"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
     top_n: int = 15  # the chat quick view's length; the whole pool is always scanned
     threshold: int = 60
     max_deep_dives: int = 3
@@ -35,6 +36,7 @@ class Engine:
     arxiv_categories: list[str] = field(default_factory=list)
     llm_pool: int = 40  # most papers of the pool sent to LLM scoring
     arxiv_paging: Paging = field(default_factory=Paging)
+    listings: Listings | None = None  # stored announcements; None: every announcement is fetched
     llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
 
     async def ready(self) -> Engine:

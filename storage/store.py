@@ -16,9 +16,11 @@ from analysis.errors import PaperbotError
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
     from analysis.models import Analysis, Paper, Score
 from storage import paper_rows
+from storage.announcements import AnnouncementTables
 from storage.chat import ChatTables
 from storage.migrations import migrate
 from storage.quick_views import QuickViewTables
+from storage.seen import SeenTables
 from storage.taste import TasteTables
 from storage.texts import TextTables
 
@@ -65,7 +67,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables, AnnouncementTables, SeenTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:

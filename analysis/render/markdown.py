@@ -32,6 +32,7 @@ def report(digest: Digest) -> str:
         f"> 🤖 今日动态：{summary(digest, selected)}",
         *([f"> 🎯 {md_text(digest.ranked_by)}"] if digest.ranked_by else []),
         *(f"> ⚠️ {md_text(note)}" for note in digest.notes),
+        *(f"> {md_text(update.line())}" for update in digest.updates),
         "## 📋 目录 (Quick View)",
         *(f"- [{md_text(item.paper.title)}](#item-{i}) (Score: {item.score.score})"
           for i, item in enumerate(selected)),

@@ -116,7 +116,7 @@ async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list
     from storage.history import stored_day
 
     if day is None:
-        return await latest_pool(engine, dt.datetime.now(dt.UTC).date()), False
+        return await latest_pool(engine, dt.datetime.now(dt.UTC)), False
     try:
         return await fetch_pool(engine, day, papers), False
     except SourceError as exc:

@@ -42,13 +42,13 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
     if ref is None and view.items and _all_listed_before(store, channel, view):
-        store.finish_post(channel.platform, channel.channel_id, day)
+        _finish(store, channel, view)
         return f"{where}: every paper of {day} was in an earlier digest; nothing new to post"
     try:
         if ref is None:
             ref = await _post_quick_view(adapter, store, channel, view)
             if ref is None:
-                store.finish_post(channel.platform, channel.channel_id, day)
+                _finish(store, channel, view)
                 return f"{where}: no papers for {day}"
             await post_weekly(adapter, store, channel, view.date, ref)
         sent = await _post_deep_dives(adapter, store, channel, view, ref)
@@ -56,9 +56,17 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
         if ref is None:
             store.release_post(channel.platform, channel.channel_id, day)
         raise
-    store.finish_post(channel.platform, channel.channel_id, day)
+    _finish(store, channel, view)
     resumed = " (resumed)" if claim.state == "resume" else ""
     return f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}"
+
+
+def _finish(store: Store, channel: Channel, view: Digest) -> None:
+    """The post is done, and the channel has seen its papers, new versions and announcements."""
+    store.finish_post(channel.platform, channel.channel_id, view.date.isoformat())
+    store.remember_shown(channel.platform, channel.channel_id, view.date.isoformat(),
+                         [item.paper.arxiv_id for item in view.items],
+                         [(u.arxiv_id, u.version) for u in view.updates], [d.isoformat() for d in view.announcements])
 
 
 async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | None:
