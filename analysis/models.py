@@ -116,7 +116,8 @@ class Digest(_Model):
     top_n: int = 0  # most papers the chat quick view lists; 0 = all
     hf_count: int | None = None  # papers of the pool HF listed (None: counts unknown, the seed's form)
     arxiv_count: int | None = None  # papers only arXiv listed (None: no arXiv categories followed)
-    announcements: list[dt.date] = Field(default_factory=list)  # arXiv's announcements in the pool
+    # arXiv's announcements in the pool; [] on a day arXiv did not announce, None when arXiv could not be had
+    announcements: list[dt.date] | None = None
     updates: list[LikedUpdate] = Field(default_factory=list)  # new versions of papers the channel liked
 
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
@@ -137,6 +138,8 @@ class Digest(_Model):
         """`HF 27 + arXiv 103` for the summary line; the seed's `HF Top n` without an arXiv part."""
         if self.arxiv_count is None:
             return f"HF Top {len(self.items) if self.hf_count is None else self.hf_count}"
+        if self.announcements is None:
+            return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
         if not self.announcements:
             return f"HF {self.hf_count or 0} + arXiv 今日无公告"
         named = "/".join(f"{day:%m-%d}" for day in self.announcements)

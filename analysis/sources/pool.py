@@ -32,7 +32,7 @@ class Pool:
     arxiv_count: int | None = None  # papers only arXiv listed; None when no category is followed
     notes: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # source that did not answer -> its error
-    announcements: list[dt.date] = field(default_factory=list)  # arXiv's, oldest first
+    announcements: list[dt.date] | None = None  # arXiv's, oldest first; None when arXiv could not be had
     replaced: list[Replacement] = field(default_factory=list)  # new versions the announcements named
 
     @classmethod
@@ -74,28 +74,42 @@ async def fetch_pool(engine: Engine, day: dt.date, hf_papers: list[Paper] | None
             failures["hf"] = str(exc)
     if announcements is None:
         announcements = [day] if schedule.announces(day) else []
-    days = announcements
-    return await _with_arxiv(engine, day, hf_papers or [], days, now or dt.datetime.now(dt.UTC), failures, strict)
+    arxiv = await _arxiv_part(engine, announcements, now or dt.datetime.now(dt.UTC), failures)
+    return _compose(engine, day, hf_papers or [], arxiv, failures, strict)
 
 
-async def _with_arxiv(engine: Engine, day: dt.date, hf_list: list[Paper], days: list[dt.date], now: dt.datetime,
-                      failures: dict[str, str], strict: bool, last: dt.date | None = None) -> Pool:
+@dataclass
+class _Arxiv:
+    days: list[dt.date]  # the announcements wanted
+    listed: list[Listed] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    last: dt.date | None = None  # the channel's last announcement, when none is new
+
+
+async def _arxiv_part(engine: Engine, days: list[dt.date], now: dt.datetime, failures: dict[str, str],
+                      last: dt.date | None = None) -> _Arxiv:
+    part = _Arxiv(days, last=last)
+    if engine.arxiv_categories and "arxiv" not in failures:
+        part.listed = await _list_arxiv(engine, days, now, failures, part.notes)
+    return part
+
+
+def _compose(engine: Engine, day: dt.date, hf_list: list[Paper], arxiv: _Arxiv, failures: dict[str, str],
+             strict: bool) -> Pool:
     if not engine.arxiv_categories:
         return Pool(day, hf_list, hf_count=len(hf_list))
-    notes: list[str] = []
-    listed: list[Listed] = []
-    if "arxiv" not in failures:
-        listed = await _list_arxiv(engine, days, now, failures, notes)
-    if not days and last is None:
-        notes.append(engine.profile.say("no_announcement", day=f"{day:%m-%d}"))
-    elif not days:
-        notes.append(engine.profile.say("no_new_announcement", day=f"{last:%m-%d}"))
-    papers = merge(hf_list, _one_each([p for one in listed for p in one.papers]))
+    notes = list(arxiv.notes)
+    if not arxiv.days:
+        notes.append(engine.profile.say("no_new_announcement", day=f"{arxiv.last:%m-%d}") if arxiv.last
+                     else engine.profile.say("no_announcement", day=f"{day:%m-%d}"))
+    papers = merge(hf_list, _one_each([p for one in arxiv.listed for p in one.papers]))
     if not papers and failures and strict:
         raise SourceError(both_down(failures))
     missing = [engine.profile.say("source_missing", source=NAMES[s], why=why) for s, why in failures.items()]
+    listed = arxiv.listed
     return Pool(day, papers, hf_count=len(hf_list), arxiv_count=len(papers) - len(hf_list),
-                notes=missing + notes, failures=failures, announcements=[one.day for one in listed],
+                notes=missing + notes, failures=failures,
+                announcements=[one.day for one in listed] if listed or "arxiv" not in failures else None,
                 replaced=[r for one in listed for r in one.replaced])
 
 
@@ -130,31 +144,31 @@ LOOKBACK = 3  # days before yesterday the latest HF day is looked for (weekends,
 
 async def latest_pool(engine: Engine, now: dt.datetime, lookback: int = LOOKBACK, *,
                       last: dt.date | None = None) -> Pool:
-    """The morning's pool at `now`: HF's latest complete day with papers (yesterday UTC, else up to
-    `lookback` days further back) and every arXiv announcement after `last` (only the latest one when
-    `last` is None). Weekends and holidays are empty days, not errors. The pool's day is the later of
-    HF's day and the latest announcement's."""
-    today = now.astimezone(dt.UTC).date()
+    """The morning's pool at `now`: every arXiv announcement after `last` (only the latest one when `last`
+    is None) and HF's latest complete day with papers: yesterday (UTC), else up to `lookback` days further
+    back (weekends and holidays are empty days, not errors). The pool's day is yesterday when arXiv is
+    followed (one morning, one day, whichever HF day it holds), else HF's day."""
+    yesterday = now.astimezone(dt.UTC).date() - dt.timedelta(days=1)
     failures: dict[str, str] = {}
-    hf_day, hf_list = await _latest_hf(engine, today, lookback, failures)
     days = schedule.since(last, now) if engine.arxiv_categories else []
-    day = max([hf_day, *days])
-    return await _with_arxiv(engine, day, hf_list, days, now, failures, strict=True, last=last)
-
-
-async def _latest_hf(engine: Engine, today: dt.date, lookback: int,
-                     failures: dict[str, str]) -> tuple[dt.date, list[Paper]]:
-    yesterday = today - dt.timedelta(days=1)
+    arxiv = await _arxiv_part(engine, days, now, failures, None if days else last)
+    hf_day, hf_list = yesterday, []
     for back in range(lookback + 1):
         day = yesterday - dt.timedelta(days=back)
-        engine.progress(f"fetching Hugging Face daily papers for {day}")
-        try:
-            papers = await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
-        except SourceError as exc:
-            if not engine.arxiv_categories:
-                raise
-            failures["hf"] = str(exc)
-            return yesterday, []
-        if papers:
-            return day, papers
-    return yesterday, []
+        hf_list = await _hf_day(engine, day, failures)
+        if hf_list or "hf" in failures:
+            hf_day = day
+            break
+    return _compose(engine, yesterday if engine.arxiv_categories else hf_day, hf_list, arxiv, failures,
+                    strict=True)
+
+
+async def _hf_day(engine: Engine, day: dt.date, failures: dict[str, str]) -> list[Paper]:
+    engine.progress(f"fetching Hugging Face daily papers for {day}")
+    try:
+        return await hf.fetch_daily(engine.http, engine.hf_endpoint, day)
+    except SourceError as exc:
+        if not engine.arxiv_categories:
+            raise  # HF is the only source: nothing to make a digest of
+        failures["hf"] = str(exc)
+        return []

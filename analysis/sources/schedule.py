@@ -21,13 +21,33 @@ MAILING = dt.time(20, 0)  # the evening before the announcement's date
 CUTOFF = dt.time(14, 0)  # submissions received by then are in that evening's mailing
 FIRST_WEEKDAY, LAST_WEEKDAY = 0, 4  # announcements are dated Monday (0) to Friday (4)
 
-# Announcement dates on which arXiv does not announce (its published holiday schedule). Keep in date
-# order; a date missing here is a day the API window of the next announcement is one day too short.
-HOLIDAYS: frozenset[dt.date] = frozenset({
-    dt.date(2024, 12, 25), dt.date(2025, 1, 1),
-    dt.date(2025, 11, 27), dt.date(2025, 12, 25), dt.date(2026, 1, 1),
-    dt.date(2026, 11, 26), dt.date(2026, 12, 25), dt.date(2027, 1, 1),
-})
+# arXiv's published holidays (info.arxiv.org/help/availability.html; 2023-2025 from the page's history in
+# arXiv/arxiv-docs). Each is an evening without a mailing: the feed dated the next day is empty, and the
+# next announcement covers the skipped one's submissions too (arXiv's own worded notices, e.g. Thanksgiving
+# 2020). A listed Friday or Saturday (a staff holiday, no mailing anyway) skips the Sunday mailing, as
+# arXiv did for Friday 25 December 2020 and Friday 4 July 2025. No 2027 list is published yet.
+PUBLISHED_HOLIDAYS: tuple[dt.date, ...] = (
+    dt.date(2023, 1, 16), dt.date(2023, 6, 14), dt.date(2023, 6, 19), dt.date(2023, 7, 4), dt.date(2023, 8, 17),
+    dt.date(2023, 9, 4), dt.date(2023, 11, 23), dt.date(2023, 12, 25), dt.date(2023, 12, 27),
+    dt.date(2024, 1, 15), dt.date(2024, 5, 22), dt.date(2024, 6, 19), dt.date(2024, 7, 4), dt.date(2024, 9, 2),
+    dt.date(2024, 10, 8), dt.date(2024, 11, 28), dt.date(2024, 12, 25), dt.date(2024, 12, 26),
+    dt.date(2024, 12, 31),
+    dt.date(2025, 1, 1), dt.date(2025, 1, 20), dt.date(2025, 6, 19), dt.date(2025, 7, 6), dt.date(2025, 9, 1),
+    dt.date(2025, 11, 27), dt.date(2025, 12, 25), dt.date(2025, 12, 30),
+    dt.date(2026, 1, 1), dt.date(2026, 1, 19), dt.date(2026, 6, 19), dt.date(2026, 7, 3), dt.date(2026, 9, 7),
+    dt.date(2026, 11, 26), dt.date(2026, 12, 25), dt.date(2026, 12, 29), dt.date(2026, 12, 31),
+)
+
+
+def skipped_mailing(holiday: dt.date) -> dt.date:
+    """The mailing evening a listed holiday cancels: that day's, or the Sunday's after a Friday or Saturday."""
+    while holiday.weekday() in (4, 5):  # no mailing on Fridays and Saturdays
+        holiday += dt.timedelta(days=1)
+    return holiday
+
+
+# The announcement dates (the feed's pubDate) with no announcement: the day after each skipped mailing.
+HOLIDAYS: frozenset[dt.date] = frozenset(skipped_mailing(h) + dt.timedelta(days=1) for h in PUBLISHED_HOLIDAYS)
 MOST_CAUGHT_UP = 10  # announcements one morning takes at most (two weeks down): older ones need --date
 
 

@@ -66,7 +66,8 @@ def _finish(store: Store, channel: Channel, view: Digest) -> None:
     store.finish_post(channel.platform, channel.channel_id, view.date.isoformat())
     store.remember_shown(channel.platform, channel.channel_id, view.date.isoformat(),
                          [item.paper.arxiv_id for item in view.items],
-                         [(u.arxiv_id, u.version) for u in view.updates], [d.isoformat() for d in view.announcements])
+                         [(u.arxiv_id, u.version) for u in view.updates],
+                         [d.isoformat() for d in view.announcements or []])
 
 
 async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | None:
