@@ -88,7 +88,12 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
                                "that has papers (https://huggingface.co/papers lists them).")
             raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
         # every channel its own keywords and taste, one pipeline run per distinct view; the report is the default's
-        views = await build_views(engine, store, pool.day, pool, store.channels() if args.post else [])
+        # and lists the whole pool, while a channel is posted only the papers it was not shown before
+        views = await build_views(engine, store, pool.day, pool, [])
+        if args.post:
+            from bot.shared.morning import Morning, channel_digests
+
+            views.update(await channel_digests(engine, store, Morning(pool, {}), store.channels()))
         digest = views[DEFAULT]
         if rebuilt:
             for view in {id(v): v for v in views.values()}.values():

@@ -120,10 +120,9 @@ async def channel_digests(engine: Engine, store: Store, morning: Morning, channe
 
 
 async def _comments(engine: Engine, store: Store, pool: Pool) -> dict[str, str]:
-    """arXiv's comments on the new versions of papers any channel liked: one API request, or none."""
-    liked = set().union(*(store.liked_ids(c.platform, c.channel_id) for c in store.channels())) \
-        if pool.replaced else set()
-    ids = sorted({r.arxiv_id for r in pool.replaced if r.arxiv_id in liked})
+    """arXiv's comments on the new versions some channel liked and was not shown yet: one request, or none."""
+    channels = store.channels() if pool.replaced else []
+    ids = sorted({update.arxiv_id for c in channels for update in liked_updates(store, c, pool, {})})
     if not ids:
         return {}
     try:
