@@ -11,6 +11,7 @@ from analysis.ports import Cache, Listings
 from analysis.profile import Profile
 from analysis.reading.fulltext import FullTexts
 from analysis.sources.arxiv_listing import Paging
+from analysis.sources.pace import Pace
 from analysis.writing.llm import LLM
 
 Progress = Callable[[str], None]
@@ -36,6 +37,7 @@ class Engine:
     arxiv_categories: list[str] = field(default_factory=list)
     llm_pool: int = 40  # most papers of the pool sent to LLM scoring
     arxiv_paging: Paging = field(default_factory=Paging)
+    arxiv_pace: Pace = field(default_factory=Pace)  # arXiv's feed and API requests, 3 s apart (arxiv_paging.delay)
     listings: Listings | None = None  # stored announcements; None: every announcement is fetched
     llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
 

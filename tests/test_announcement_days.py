@@ -2,6 +2,7 @@
 and the one line a new version of a liked paper earns."""
 
 import asyncio
+import itertools
 import datetime as dt
 import os
 import subprocess
@@ -117,3 +118,18 @@ async def test_papers_a_backfill_posted_are_not_new_again_the_next_morning(
     backfill, monday = [str(m) for m in slack.messages_in("C1") if not m.get("thread_ts")]
     assert "Too late" in monday and "arXiv 01-26 公告 1" in monday and "HF 0" in monday
     assert all(f"Paper {i}" not in monday for i in followed) and "Too late" not in backfill
+
+
+async def test_announcements_caught_up_together_ask_arxiv_one_request_at_a_time_apart(
+        followed: list[str], arxiv: FakeArxiv, arxiv_rss: FakeArxivRSS) -> None:
+    gap = 0.3
+    monday = dt.date(2026, 1, 26)
+    arxiv_rss.serve(feed(monday, [item("2601.40001")], ("cs.CV", "eess.IV")))
+    async with engine_for() as engine:
+        engine.arxiv_paging = Paging(delay=gap)
+        pool = await fetch_pool(engine, monday, [], announcements=[FRIDAY - dt.timedelta(days=1), FRIDAY, monday],
+                                now=dt.datetime(2026, 1, 26, 9, tzinfo=dt.UTC))
+    assert pool.announcements == [dt.date(2026, 1, 22), FRIDAY, monday] and "2601.40001" in {
+        p.arxiv_id for p in pool.papers}
+    calls = sorted([*arxiv.calls_to("/api/query"), *arxiv_rss.calls], key=lambda c: c.at)
+    assert len(calls) == 3 and all(b.at - a.at >= gap * 0.9 for a, b in itertools.pairwise(calls))

@@ -81,8 +81,7 @@ class Announcements:
     async def _from_feed(self) -> Announcement | None:
         if self._feed is None:
             self.engine.progress(f"reading arXiv's announcement feed of {', '.join(self.categories)}")
-            self._feed = asyncio.ensure_future(
-                arxiv_rss.fetch_feed(self.engine.http, self.engine.arxiv_rss_url, self.categories))
+            self._feed = asyncio.ensure_future(self._fetch_feed())
         try:
             return await asyncio.shield(self._feed)
         except SourceError as exc:
@@ -90,10 +89,21 @@ class Announcements:
             log.warning("%s; listing the announcement through the API instead", str(exc).rstrip("."))
             return None
 
+    async def _fetch_feed(self) -> Announcement:
+        await self.engine.arxiv_pace.before(self.engine.arxiv_paging.delay)
+        try:
+            return await arxiv_rss.fetch_feed(self.engine.http, self.engine.arxiv_rss_url, self.categories)
+        finally:
+            self.engine.arxiv_pace.after()
+
     async def _from_api(self, day: dt.date) -> Listed:
         self.engine.progress(f"listing arXiv's announcement of {day} ({', '.join(self.categories)}) through the API")
-        listing = await arxiv_listing.list_announcement(self.engine.http, self.engine.arxiv_api_url,
-                                                        self.categories, day, self.engine.arxiv_paging)
+        await self.engine.arxiv_pace.before(self.engine.arxiv_paging.delay)
+        try:
+            listing = await arxiv_listing.list_announcement(self.engine.http, self.engine.arxiv_api_url,
+                                                            self.categories, day, self.engine.arxiv_paging)
+        finally:
+            self.engine.arxiv_pace.after()
         if listing.complete and self.now >= schedule.mailing(day) + SETTLED:
             self._save(day, listing.papers, [], "api")
         return Listed(day, listing.papers, [], "api", listing.problem, listing.total)

@@ -125,11 +125,14 @@ async def _comments(engine: Engine, store: Store, pool: Pool) -> dict[str, str]:
     ids = sorted({update.arxiv_id for c in channels for update in liked_updates(store, c, pool, {})})
     if not ids:
         return {}
+    await engine.arxiv_pace.before(engine.arxiv_paging.delay)
     try:
         return await fetch_comments(engine.http, engine.arxiv_api_url, ids)
     except SourceError as exc:  # the line is worth showing without its comment
         log.warning("arXiv's comments on %d new versions could not be had: %s", len(ids), exc)
         return {}
+    finally:
+        engine.arxiv_pace.after()
 
 
 def _failed(task: asyncio.Task[Morning]) -> bool:
