@@ -2,8 +2,8 @@
 and the one line a new version of a liked paper earns."""
 
 import asyncio
-import itertools
 import datetime as dt
+import itertools
 import os
 import subprocess
 from pathlib import Path
