@@ -38,7 +38,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "no_announcement": "arXiv made no announcement dated {day} (it does not announce on weekends and holidays).",
         "no_new_announcement": "No new arXiv announcement since {day}'s (arXiv does not announce on weekends and "
                                "holidays); the next one comes with the next digest.",
-        "liked_update": "🔁 v{version} of a paper you liked: {title} ({arxiv_id}){comment}",
+        "announcement_pending": "arXiv's API lists nothing yet for the announcement of {day}; it comes with the "
+                                "next digest.",
         "not_llm_scored": "not LLM-scored",
         "taste_note": "Ranked by the team's taste ({n} liked papers).",
         "taste_reason": "taste {n}",
@@ -59,7 +60,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "listing_partial": "arXiv 列表不完整：只取到 {total} 篇中的 {n} 篇（{why}）。",
         "no_announcement": "arXiv 没有 {day} 的公告（arXiv 周末和假日不公告）。",
         "no_new_announcement": "arXiv 自 {day} 公告以来没有新公告（周末和假日不公告），下一期日报会带上下次公告。",
-        "liked_update": "🔁 v{version} of a paper you liked: {title}（{arxiv_id}）{comment}",
+        "announcement_pending": "arXiv API 还没有 {day} 公告的论文，下一期日报会带上。",
         "not_llm_scored": "未经 LLM 评分",
         "taste_note": "按团队口味排序（{n} 篇喜欢的论文）",
         "taste_reason": "口味 {n}",

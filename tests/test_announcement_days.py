@@ -129,7 +129,29 @@ async def test_announcements_caught_up_together_ask_arxiv_one_request_at_a_time_
         engine.arxiv_paging = Paging(delay=gap)
         pool = await fetch_pool(engine, monday, [], announcements=[FRIDAY - dt.timedelta(days=1), FRIDAY, monday],
                                 now=dt.datetime(2026, 1, 26, 9, tzinfo=dt.UTC))
-    assert pool.announcements == [dt.date(2026, 1, 22), FRIDAY, monday] and "2601.40001" in {
-        p.arxiv_id for p in pool.papers}
+    # Thursday's window has nothing in the fake: left for the next digest (see below), but asked all the same
+    assert pool.announcements == [FRIDAY, monday] and "2601.40001" in {p.arxiv_id for p in pool.papers}
     calls = sorted([*arxiv.calls_to("/api/query"), *arxiv_rss.calls], key=lambda c: c.at)
     assert len(calls) == 3 and all(b.at - a.at >= gap * 0.9 for a, b in itertools.pairwise(calls))
+
+
+async def test_an_announcement_the_api_has_nothing_for_yet_comes_with_the_next_digest(
+        env: dict[str, str], slack_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, slack: FakeSlack,
+        arxiv: FakeArxiv) -> None:
+    monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", "cs.CV,eess.IV")
+    saturday, sunday = (dt.datetime(2026, 1, d, 7, 30, tzinfo=dt.UTC) for d in (24, 25))  # 08:30 in Berlin
+    async with running(listen=False) as h:
+        h.store.upsert_channel("slack", "C1", threshold=100, post_time="08:30", timezone="Europe/Berlin")
+        h.store.remember_shown("slack", "C1", "2026-01-21", [], announcements=["2026-01-22"])
+        for now in (saturday, sunday):
+            if now == sunday:  # the API caught up with Friday's announcement overnight
+                arxiv.list_on(FRIDAY, [arxiv.entry_xml(i, f"Paper {i}", "An abstract.", ["Ada Lovelace"])
+                                       for i in ("2601.50001", "2601.50002")],
+                              at=schedule.window(FRIDAY).start + dt.timedelta(hours=3))
+            outcome = await Scheduler(h.store, h.engine, h.adapters, clock=lambda now=now: now).run_channel(
+                "slack", "C1")
+            assert "posted" in outcome, outcome
+        assert h.store.last_announcement("slack", "C1") == FRIDAY
+    first, second = [str(m) for m in slack.messages_in("C1") if not m.get("thread_ts")]
+    assert "arXiv API 还没有 01-23 公告的论文" in first and "（HF 27 + arXiv 0）" in first
+    assert "arXiv 01-23 公告 2" in second and "Paper 2601.50001" in second

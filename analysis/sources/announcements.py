@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from analysis.engine import Engine
 
 log = logging.getLogger(__name__)
-# The API has indexed an announcement's papers well after its mailing: a window listed sooner is not kept.
-SETTLED = dt.timedelta(hours=4)
+# The API can lag the announcement by hours, sometimes a day or more: a window listed sooner is not kept.
+SETTLED = dt.timedelta(days=1)
 From = Literal["stored", "feed", "api", "none"]
 
 
@@ -104,6 +104,6 @@ class Announcements:
                                                             self.categories, day, self.engine.arxiv_paging)
         finally:
             self.engine.arxiv_pace.after()
-        if listing.complete and self.now >= schedule.mailing(day) + SETTLED:
+        if listing.complete and listing.papers and self.now >= schedule.mailing(day) + SETTLED:
             self._save(day, listing.papers, [], "api")
         return Listed(day, listing.papers, [], "api", listing.problem, listing.total)

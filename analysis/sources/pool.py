@@ -109,8 +109,15 @@ def _compose(engine: Engine, day: dt.date, hf_list: list[Paper], arxiv: _Arxiv, 
     listed = arxiv.listed
     return Pool(day, papers, hf_count=len(hf_list), arxiv_count=len(papers) - len(hf_list),
                 notes=missing + notes, failures=failures,
-                announcements=[one.day for one in listed] if listed or "arxiv" not in failures else None,
+                announcements=_announced(arxiv, failures),
                 replaced=[r for one in listed for r in one.replaced])
+
+
+def _announced(arxiv: _Arxiv, failures: dict[str, str]) -> list[dt.date] | None:
+    """The announcements the pool holds; [] when none was due, None when those due could not be had."""
+    if arxiv.listed:
+        return [one.day for one in arxiv.listed]
+    return None if arxiv.days or "arxiv" in failures else []
 
 
 def _one_each(papers: list[Paper]) -> list[Paper]:
@@ -135,6 +142,11 @@ async def _list_arxiv(engine: Engine, days: list[dt.date], now: dt.datetime, fai
             break
         if one.problem:
             notes.append(engine.profile.say("listing_partial", n=len(one.papers), total=one.total, why=one.problem))
+        if one.source == "api" and not one.papers:
+            # an announcement day whose window the API has nothing for yet (it lags the announcement): not
+            # taken, so the next digest asks again instead of counting it as posted
+            notes.append(engine.profile.say("announcement_pending", day=f"{day:%m-%d}"))
+            continue
         listed.append(one)
     return listed
 
