@@ -53,13 +53,13 @@ class Announcements:
         """The announcement dated `day`; SourceError when neither the feed nor the API could give it."""
         if not schedule.announces(day):
             return Listed(day)
-        stored = self._stored(day)  # one small row; on the loop, as the Store's other calls (one connection)
+        stored = await asyncio.to_thread(self._stored, day)  # SQLite off the event loop
         if stored is not None:
             return stored
         if day == schedule.latest(self.now):
             feed = await self._from_feed()
             if feed is not None and feed.day == day:
-                self._save(day, feed.papers, feed.replaced, "feed")
+                await asyncio.to_thread(self._save, day, feed.papers, feed.replaced, "feed")
                 return Listed(day, feed.papers, feed.replaced, "feed")
         return await self._from_api(day)
 
@@ -105,5 +105,5 @@ class Announcements:
         finally:
             self.engine.arxiv_pace.after()
         if listing.complete and listing.papers and self.now >= schedule.mailing(day) + SETTLED:
-            self._save(day, listing.papers, [], "api")
+            await asyncio.to_thread(self._save, day, listing.papers, [], "api")
         return Listed(day, listing.papers, [], "api", listing.problem, listing.total)

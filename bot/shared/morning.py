@@ -26,19 +26,23 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
-def morning_key(engine: Engine, store: Store, channel: Channel | None, now: dt.datetime) -> Hashable:
+async def morning_key(engine: Engine, store: Store, channel: Channel | None, now: dt.datetime) -> Hashable:
     """What decides a channel's pool at `now`: HF's day and the announcements it has not had."""
     today = now.astimezone(dt.UTC).date()
     if not engine.arxiv_categories:
         return today, ()
-    last = store.last_announcement(channel.platform, channel.channel_id) if channel is not None else None
+    last = await _last(store, channel)
     days = tuple(schedule.since(last, now))
     return today, days, None if days else last
 
 
-def unseen(store: Store, channel: Channel, pool: Pool) -> Pool:
+async def _last(store: Store, channel: Channel | None) -> dt.date | None:
+    return None if channel is None else await store.call(store.last_announcement, channel.platform, channel.channel_id)
+
+
+async def unseen(store: Store, channel: Channel, pool: Pool) -> Pool:
     """The pool without the papers the channel was shown in an earlier digest (any version, any source)."""
-    seen = store.seen_ids(channel.platform, channel.channel_id)
+    seen = await store.call(store.seen_ids, channel.platform, channel.channel_id)
     if not seen:
         return pool
     papers = [p for p in pool.papers if p.arxiv_id not in seen]
@@ -47,12 +51,12 @@ def unseen(store: Store, channel: Channel, pool: Pool) -> Pool:
     return replace(pool, papers=papers, hf_count=hf_count, arxiv_count=arxiv_count)
 
 
-def liked_updates(store: Store, channel: Channel, pool: Pool, comments: dict[str, str]) -> list[LikedUpdate]:
+async def liked_updates(store: Store, channel: Channel, pool: Pool, comments: dict[str, str]) -> list[LikedUpdate]:
     """New versions of papers the channel voted up or got a deep dive of, each version once."""
     if not pool.replaced:
         return []
-    liked = store.liked_ids(channel.platform, channel.channel_id)
-    shown = store.shown_updates(channel.platform, channel.channel_id)
+    liked = await store.call(store.liked_ids, channel.platform, channel.channel_id)
+    shown = await store.call(store.shown_updates, channel.platform, channel.channel_id)
     found = {r.arxiv_id: r for r in pool.replaced if r.arxiv_id in liked and (r.arxiv_id, r.version) not in shown}
     return [LikedUpdate(arxiv_id=r.arxiv_id, version=r.version, title=r.title, comment=comments.get(r.arxiv_id))
             for r in found.values()]
@@ -74,7 +78,7 @@ class DigestCache:
         self._runs: dict[Hashable, tuple[dt.datetime, asyncio.Task[Morning]]] = {}
 
     async def get(self, now: dt.datetime, channel: Channel | None = None) -> Digest:
-        key = morning_key(self.engine, self.store, channel, now)
+        key = await morning_key(self.engine, self.store, channel, now)
         started = self._runs.get(key)
         if started is None or (started[1].done() and (now - started[0] > self.ttl or _failed(started[1]))):
             self._runs = {k: v for k, v in self._runs.items() if not v[1].done() or now - v[0] <= self.ttl}
@@ -89,11 +93,11 @@ class DigestCache:
         return morning.digests[name]
 
     async def _fetch(self, now: dt.datetime, key: Hashable, channel: Channel | None) -> Morning:
-        last = self.store.last_announcement(channel.platform, channel.channel_id) if channel is not None else None
-        pool = await latest_pool(self.engine, now, last=last)
+        pool = await latest_pool(self.engine, now, last=await _last(self.store, channel))
         morning = Morning(pool, await _comments(self.engine, self.store, pool))
         if channel is not None:  # every channel in the same state now: one run for all of them
-            mates = [c for c in self.store.channels() if morning_key(self.engine, self.store, c, now) == key]
+            mates = [c for c in await self.store.call(self.store.channels)
+                     if await morning_key(self.engine, self.store, c, now) == key]
             mates += [channel] if all(c.key != channel.key for c in mates) else []
             morning.digests.update(await channel_digests(self.engine, self.store, morning, mates))
         return morning
@@ -105,7 +109,7 @@ async def channel_digests(engine: Engine, store: Store, morning: Morning, channe
     pool = morning.pool
     groups: dict[tuple[str, ...], tuple[Pool, list[Channel]]] = {}
     for channel in channels:
-        own = unseen(store, channel, pool)
+        own = await unseen(store, channel, pool)
         groups.setdefault(tuple(p.arxiv_id for p in own.papers), (own, []))[1].append(channel)
     built: dict[str, Digest] = {}
     if with_default:
@@ -113,7 +117,7 @@ async def channel_digests(engine: Engine, store: Store, morning: Morning, channe
     for own, members in groups.values():
         views = await build_views(engine, store, own.day, own, members, with_default=False)
         for channel in members:
-            updates = liked_updates(store, channel, pool, morning.comments)
+            updates = await liked_updates(store, channel, pool, morning.comments)
             built[channel.key] = views[channel.key].model_copy(update={"updates": updates}) if updates \
                 else views[channel.key]
     return built
@@ -121,8 +125,8 @@ async def channel_digests(engine: Engine, store: Store, morning: Morning, channe
 
 async def _comments(engine: Engine, store: Store, pool: Pool) -> dict[str, str]:
     """arXiv's comments on the new versions some channel liked and was not shown yet: one request, or none."""
-    channels = store.channels() if pool.replaced else []
-    ids = sorted({update.arxiv_id for c in channels for update in liked_updates(store, c, pool, {})})
+    channels = await store.call(store.channels) if pool.replaced else []
+    ids = sorted({update.arxiv_id for c in channels for update in await liked_updates(store, c, pool, {})})
     if not ids:
         return {}
     await engine.arxiv_pace.before(engine.arxiv_paging.delay)
