@@ -1,5 +1,6 @@
 """arXiv's announcement feed, read from the real captured feed (and feeds made from it)."""
 
+import copy
 import datetime as dt
 
 import httpx
@@ -8,8 +9,12 @@ from lxml import etree
 
 from analysis.errors import SourceError
 from analysis.http import USER_AGENT
-from analysis.sources.arxiv_rss import fetch_feed, parse_feed
+from analysis.sources import schedule
+from analysis.sources.arxiv_rss import LIMIT, fetch_feed, parse_feed
+from analysis.sources.pool import fetch_pool
+from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.arxiv_rss import FakeArxivRSS, captured, captured_items, feed, item
+from tests.helpers import engine_for
 
 CATS = ["cs.LG", "cs.AI", "cs.CL", "stat.ML"]  # the capture's categories
 THURSDAY = dt.date(2026, 9, 24)
@@ -70,3 +75,21 @@ def test_an_entity_in_the_feed_is_not_expanded() -> None:
     announcement = parse_feed(hostile, CATS)
     assert "root:" not in announcement.papers[0].title
     assert isinstance(etree.fromstring(captured()), etree._Element)
+
+
+async def test_a_full_feed_may_be_cut_short_so_the_announcement_is_listed_through_the_api(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch, arxiv_rss: FakeArxivRSS, arxiv: FakeArxiv) -> None:
+    monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", "cs.CV,eess.IV")
+    tuesday = dt.date(2026, 12, 1)
+    template = item("2612.00001")
+    full = []
+    for n in range(LIMIT):  # arXiv's feeds stop at 2,000 items
+        one = copy.deepcopy(template)
+        one.find("guid").text = f"oai:arXiv.org:2612.{n + 1:05d}v1"  # type: ignore[union-attr]
+        full.append(one)
+    arxiv_rss.serve(feed(tuesday, full))
+    arxiv.list_on(tuesday, [arxiv.entry_xml("2611.77777", "From the API", "An abstract.", ["Ada Lovelace"])],
+                  at=schedule.window(tuesday).start + dt.timedelta(hours=1))
+    async with engine_for() as engine:
+        pool = await fetch_pool(engine, tuesday, [], now=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+    assert [p.arxiv_id for p in pool.papers] == ["2611.77777"] and len(arxiv_rss.calls) == 1

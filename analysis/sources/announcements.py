@@ -58,7 +58,10 @@ class Announcements:
             return stored
         if day == schedule.latest(self.now):
             feed = await self._from_feed()
-            if feed is not None and feed.day == day:
+            if feed is not None and feed.day == day and feed.cut_short:
+                log.warning("arXiv's feed of %s holds %d items, its most: it may be cut short; listing the "
+                            "announcement through the API instead", self.key, feed.items)
+            elif feed is not None and feed.day == day:
                 await asyncio.to_thread(self._save, day, feed.papers, feed.replaced, "feed")
                 return Listed(day, feed.papers, feed.replaced, "feed")
         return await self._from_api(day)

@@ -26,6 +26,7 @@ from analysis.sources.ids import parse_arxiv_id
 log = logging.getLogger(__name__)
 SERVICE = "arXiv's RSS feed"
 NEW_TYPES = ("new", "cross")  # what the pool takes; replacements are not new papers
+LIMIT = 2000  # items a feed holds at most (arXiv's `result_limit`): a full feed may have been cut short
 _NS = {"arxiv": "http://arxiv.org/schemas/atom", "dc": "http://purl.org/dc/elements/1.1/"}
 _VERSION = re.compile(r"v(\d+)$")
 _ABSTRACT = re.compile(r"^.*?Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.S)
@@ -47,6 +48,11 @@ class Announcement:
     day: dt.date | None  # the feed's pubDate (Eastern); None when the feed does not say
     papers: list[Paper] = field(default_factory=list)  # `new` and `cross`, one per id, in feed order
     replaced: list[Replacement] = field(default_factory=list)
+    items: int = 0  # every item of the feed, of any type
+
+    @property
+    def cut_short(self) -> bool:
+        return self.items >= LIMIT
 
 
 def feed_url(rss_url: str, categories: list[str]) -> str:
@@ -73,6 +79,7 @@ def parse_feed(content: bytes, categories: list[str]) -> Announcement:
     announcement = Announcement(_date(channel.findtext("pubDate")))
     followed, seen = set(categories), set()
     for item in channel.iterfind("item"):
+        announcement.items += 1
         kind = (item.findtext("arxiv:announce_type", "", _NS) or "").strip()
         found = _id_version(item)
         if found is None:
