@@ -45,6 +45,21 @@ async def arxiv_api(settings: Any) -> str:
     return f"{_host(settings.arxiv_api_url)}: answers"
 
 
+async def arxiv_feed(settings: Any) -> str:
+    """The followed categories' announcement feed: RSS, and which announcement it shows."""
+    from analysis.errors import SourceError
+    from analysis.sources.arxiv_rss import feed_url, parse_feed
+
+    url = feed_url(settings.arxiv_rss_url, settings.arxiv_categories)
+    answer = await _request("GET", url, "ARXIV_RSS_URL")
+    try:
+        announcement = parse_feed(answer.content, settings.arxiv_categories)
+    except SourceError as exc:
+        raise CheckFailed(f"{url}: {exc}") from None
+    return (f"{'+'.join(settings.arxiv_categories)}: announcement of {announcement.day}, "
+            f"{len(announcement.papers)} new or cross-listed")
+
+
 async def arxiv_listing(settings: Any) -> str:
     """The query an announcement's API listing makes, for the latest announcement: arXiv takes it, whatever
     the count."""
