@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     digest = commands.add_parser("digest", parents=[common],
                                  help="build the day's digest and print the Markdown report")
-    digest.add_argument("--date", help="HF list of this date, YYYY-MM-DD (default: the latest complete day)")
+    digest.add_argument("--date", help="HF's list and arXiv's announcement of this date, YYYY-MM-DD (default: the "
+                                       "latest complete day and the latest announcement)")
     digest.add_argument("--from-file", type=Path, help="read a saved daily_papers JSON instead of HF")
     digest.add_argument("--out", type=Path, help="write the report here instead of stdout")
     digest.add_argument("--format", choices=["markdown", "json"], default="markdown",
