@@ -37,6 +37,7 @@ from bot.shared.chat import Capabilities
 from bot.shared.commands import COMMANDS, Commands
 from bot.shared.refresh import Refresher
 from bot.shared.slow import SLOW, deliver, not_posted
+from bot.slack.signing import REFUSED, plausible_timestamp
 from storage.chat import Platform
 from storage.store import Store
 
@@ -178,6 +179,9 @@ class SlackAdapter:
         return str(response["ts"])
 
     async def _http(self, request: web.Request) -> web.Response:
+        if not plausible_timestamp(request.headers.get("X-Slack-Request-Timestamp")):
+            log.info("refused a request to %s: X-Slack-Request-Timestamp is no Unix time", request.path)
+            return web.json_response(REFUSED, status=401)
         return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
 
     def _register(self) -> None:
@@ -204,7 +208,8 @@ class SlackAdapter:
             return
         await ack(f"🔎 Reading {render.escape(text.strip()[:300])} — {SLOW[name]} follows in the channel.")
         # Slack wants the ack within 3 s; deep dives and answers take an LLM call, so they run after.
-        self.background.spawn(self._later(who, name, text, respond))
+        self.background.spawn(self._later(who, name, text, respond), promised=lambda line: respond(
+            text=render.escape(f"/{name} {text.strip()[:300]}: {line}"), response_type="ephemeral"))
 
     async def _is_member(self, channel_id: str) -> bool:
         """Whether the bot can post in `channel_id`; True where Slack does not say (a DM, an app

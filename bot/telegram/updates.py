@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 from telegram import ReactionType, ReactionTypeEmoji, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    MessageReactionHandler,
+    TypeHandler,
+    filters,
+)
 
 from analysis.render import telegram as render
 from bot.shared import votes
@@ -18,6 +26,7 @@ from bot.shared.answers import Invocation
 from bot.shared.commands import COMMANDS
 from bot.shared.slow import SLOW, deliver, not_posted
 from bot.shared.votes import UP_REACTIONS
+from bot.telegram.seen import RecentIds
 
 if TYPE_CHECKING:
     from bot.telegram.adapter import TelegramAdapter
@@ -53,6 +62,16 @@ def register(adapter: TelegramAdapter) -> None:
     async def on_migrate(update: Update, _: Context) -> None:
         _on_migrate(adapter, update)
 
+    seen = RecentIds()
+
+    async def once(update: Update, _: Context) -> None:
+        if not seen.first_time(update.update_id):  # before any await: concurrent copies cannot both pass
+            log.debug("Telegram update %d came again; handled already", update.update_id)
+            raise ApplicationHandlerStop  # no other handler runs for it
+
+    # group -1 runs before every other handler, for webhook and polling updates alike
+    app.add_handler(TypeHandler(Update, once), group=-1)
+
     # filters.TEXT alone also matches edited (and business) messages: an edited command must not run again
     app.add_handler(MessageHandler(filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST),
                                    on_message))
@@ -79,7 +98,9 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
         await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
         return
     if name in SLOW:  # an LLM call away: answered in the background
-        adapter.background.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
+        adapter.background.spawn(_answer_later(adapter, who, name, text, reply_to, thread), promised=lambda line: (
+            adapter.send(str(chat.id), render.esc(f"/{name} {text[:300]}: {line}"), reply_to=reply_to,
+                         thread_id=thread)))
         return
     answer = await adapter.commands.handle(who, name, text)
     await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
