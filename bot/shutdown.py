@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, Protocol
 
 from bot.scheduler import Scheduler
-from bot.shared.background import RESTARTED, promise_of
+from bot.shared.background import RESTARTED, Tell, promise_of
 from bot.shared.chat import ChatAdapter
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ async def drain(tasks: Iterable[asyncio.Task[Any]], deadline: Deadline) -> int:
         told = tell_cut({t for t in promised if not t.done()}, deadline)
         pending = {t for t in pending if not t.done()} | told
     _, late = await asyncio.wait(pending, timeout=deadline.left())
-    late -= told  # a line still on its way at the deadline is cut, not counted as a post
+    late -= told  # a telling is bounded by the deadline itself, and is no post
     for task in late:
         task.cancel()
     if late:
@@ -87,11 +87,15 @@ def tell_cut(tasks: set[asyncio.Task[Any]], deadline: Deadline) -> set[asyncio.T
         tell = promise_of(task)
         task.cancel()
         if tell is not None:
-            tells.add(asyncio.create_task(bounded(tell(RESTARTED), deadline.left(), "telling who asked")))
+            tells.add(asyncio.create_task(bounded(_telling(tell), deadline.left(), "telling who asked")))
     if tasks:
         log.warning("stopping: %d promised answer(s) could not finish in time; told each person to ask again",
                     len(tasks))
     return tells
+
+
+async def _telling(tell: Tell) -> None:
+    await tell(RESTARTED)
 
 
 def in_flight(scheduler: Scheduler, adapters: Mapping[str, ChatAdapter],

@@ -202,3 +202,9 @@ async def _promise_two_deepdives(serve: Serve, slack: FakeSlack, telegram: FakeT
         "chat": {"id": 7, "type": "private"}, "from": {"id": 7, "is_bot": False, "first_name": "Alice"},
         "entities": [{"type": "bot_command", "offset": 0, "length": 9}]}})
     await until(lambda: len(llm.calls_to("/chat/completions")) >= 2, timeout=20)  # both hang on the LLM
+
+
+def test_a_grace_that_is_no_period_is_one_line(env: dict, slack_env: dict) -> None:
+    result = subprocess.run([SCRIPT, "serve", "--grace", "0"], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and result.stderr.startswith("paperbot: --grace 0 is no grace period")
+    assert len(result.stderr.splitlines()) == 1
