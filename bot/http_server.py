@@ -57,7 +57,7 @@ class HttpServer:
     async def start(self, host: str, port: int) -> None:
         await self.runner.setup()
         loop = asyncio.get_running_loop()
-        self._listener = await loop.create_server(self._accept, host, port, reuse_address=True)
+        self._listener = await loop.create_server(self._accept, host, port, reuse_address=True, backlog=128)
 
     async def cleanup(self) -> None:
         """Stop accepting, then let requests under way finish (shutdown_timeout) and close the rest."""
