@@ -47,7 +47,8 @@ class HttpServer:
         app.middlewares.append(self._track)  # before the runner freezes the app
         self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout,
                                     keepalive_timeout=keepalive)
-        self.most = most if most is not None else connection_cap(raise_fd_limit())
+        self.fd_limit = raise_fd_limit()
+        self.most = most if most is not None else connection_cap(self.fd_limit)
         # (aiohttp's RequestHandler takes no weak references: plain sets, emptied as connections go)
         self._busy: set[RequestHandler] = set()  # connections inside a request handler
         self._closed: set[RequestHandler] = set()  # closed by us, not yet gone from server.connections
@@ -78,6 +79,8 @@ class HttpServer:
         return server()
 
     def _make_room(self, connections: list[RequestHandler]) -> None:
+        # asyncio makes the protocols of one accept burst (up to the backlog) before any of them is
+        # connected, so `connections` can lag by that many: the cap's other half of the limit covers it
         self._closed.intersection_update(connections)
         open_now = [c for c in connections if c not in self._closed]
         excess = len(open_now) + 1 - self.most

@@ -166,8 +166,8 @@ async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = N
             except OSError as exc:  # taken since check_port looked
                 await runner.cleanup()
                 raise ConfigError(_port_problem(settings.host, settings.port, exc)) from None
-            log.info("paperbot serving on http://%s:%d (%s; at most %d connections)", settings.host, settings.port,
-                     ", ".join(adapters), runner.most)
+            log.info("paperbot serving on http://%s:%d (%s; at most %d connections, %d open files)", settings.host,
+                     settings.port, ", ".join(adapters), runner.most, runner.fd_limit)
             scheduler.start()
             catch_up = asyncio.create_task(scheduler.catch_up())
             await stop.wait()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -53,6 +55,15 @@ def test_recent_ids_stay_bounded() -> None:
     seen = RecentIds(most=3)
     assert [seen.first_time(n) for n in (1, 2, 1, 3, 4, 5)] == [True, True, False, True, True, True]
     assert seen.first_time(5) is False and seen.first_time(1) is True  # 1 was forgotten: only the last 3 are kept
+
+
+def test_serve_raises_its_open_file_limit_to_the_hard_limit() -> None:
+    probe = ("import resource\nfrom bot.http_server import raise_fd_limit\n"
+             "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+             "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+             "print(raise_fd_limit() == hard == resource.getrlimit(resource.RLIMIT_NOFILE)[0])\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=30)
+    assert out.stdout.strip() == "True", out.stderr
 
 
 def test_the_connection_cap_leaves_descriptors_for_everything_else() -> None:
