@@ -72,8 +72,7 @@ class FakeTelegram(LoopbackServer):
 
     # -- what tests set ------------------------------------------------------------------------
     def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
-        """Queue `update` for getUpdates under a fresh update_id, which is returned; under `update_id`
-        when given, as Telegram delivers an update again when its getUpdates answer was lost."""
+        """Queue `update` for getUpdates under a fresh update_id (or `update_id`: a redelivery), returned."""
         with self._queue_lock:
             fresh = {**copy.deepcopy(update), "update_id": update_id or next(self._update_ids)}
             self._updates.append(fresh)
