@@ -16,6 +16,7 @@ import sqlite_utils
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
     from concurrent.futures import ThreadPoolExecutor
 
+from storage.announcements import AnnouncementTables
 from storage.chat import ChannelTables
 from storage.claims import PostTables
 from storage.errors import StoreError, explained
@@ -23,6 +24,7 @@ from storage.migrations import migrate
 from storage.papers import PaperTables, paper_from_row
 from storage.post_log import PostLogTables
 from storage.quick_views import QuickViewTables
+from storage.seen import SeenTables
 from storage.tallies import TallyTables
 from storage.taste import TasteTables
 from storage.texts import TextTables
@@ -54,7 +56,7 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
 
 
 class Store(ChannelTables, PostTables, PostLogTables, VoteTables, TallyTables, QuickViewTables, PaperTables,
-            TextTables, TasteTables, UsageTables):
+            TextTables, TasteTables, UsageTables, AnnouncementTables, SeenTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink.
 
     One connection per thread (`db` is the calling thread's), so work sent to the storage thread with

@@ -81,7 +81,7 @@ async def post_digest(adapter: ChatAdapter, store: Posting, channel: Channel, di
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
     if ref is None and view.items and await _all_listed_before(store, channel, view):
-        await call(store, store.finish_post, *key)
+        await _finish(store, channel, view)
         return Outcome(Result.NOTHING_NEW, f"{where}: every paper of {day} was in an earlier digest; nothing new "
                                            "to post")
     try:
@@ -90,7 +90,7 @@ async def post_digest(adapter: ChatAdapter, store: Posting, channel: Channel, di
             if posted is Intent.UNCERTAIN and view.items:
                 posted = await _replace_quick_view(adapter, store, channel, day)
             if posted is None or isinstance(posted, Intent):  # (an Intent is a str too)
-                await call(store, store.finish_post, *key)
+                await _finish(store, channel, view)
                 if posted is None:
                     return Outcome(Result.NO_PAPERS, f"{where}: no papers for {day}")
                 return Outcome(Result.UNSURE, f"{where}: an earlier run was interrupted while posting the digest "
@@ -102,10 +102,19 @@ async def post_digest(adapter: ChatAdapter, store: Posting, channel: Channel, di
         if ref is None:
             await _release(store, *key)
         raise
-    await call(store, store.finish_post, *key)
+    await _finish(store, channel, view)
     resumed = " (resumed)" if claim.state == "resume" else ""
     lost = f"; {missing} deep dive(s) may be missing (an earlier run was interrupted)" if missing else ""
     return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
+
+
+async def _finish(store: Posting, channel: Channel, view: Digest) -> None:
+    """The post is done, and the channel has seen its papers, new versions and announcements."""
+    day = view.date.isoformat()
+    await call(store, store.finish_post, channel.platform, channel.channel_id, day)
+    await call(store, store.remember_shown, channel.platform, channel.channel_id, day,
+               [item.paper.arxiv_id for item in view.items], [(u.arxiv_id, u.version) for u in view.updates],
+               [d.isoformat() for d in view.announcements or []])
 
 
 async def _release(store: Posting, platform: str, channel_id: str, day: str) -> None:

@@ -8,7 +8,7 @@ storage thread from the event loop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
 from storage.chat import Channel, Claim
@@ -64,8 +64,16 @@ class Tallies(OffLoop, Protocol):
     def posted_between(self, platform: str, channel_id: str, first_day: str, before_day: str) -> bool: ...
 
 
-class Posting(PostLog, Tallies, Protocol):
-    """What posting a digest needs: the post log, and the counts its quick view and weekly line show."""
+class Seen(OffLoop, Protocol):
+    """What each channel was shown (papers, new versions, announcements), so no later digest shows it again."""
+
+    def remember_shown(self, platform: str, channel_id: str, day: str, ids: Iterable[str],
+                       updates: Iterable[tuple[str, int]] = (), announcements: Iterable[str] = ()) -> None: ...
+
+
+class Posting(PostLog, Tallies, Seen, Protocol):
+    """What posting a digest needs: the post log, the counts its quick view and weekly line show, and what the
+    channel has seen."""
 
 
 class Votes(OffLoop, Protocol):
