@@ -37,9 +37,10 @@ async def test_a_vote_during_a_slow_edit_is_drawn_after_it(env: dict, telegram_e
         h.store.set_vote("telegram", str(GROUP), paper, "2", up=True)
         refresher.voted(str(GROUP), paper)
         await until(lambda: refresher.edits == 2)
-        await asyncio.sleep(0.3)  # an edit still on its way would land now
+        await until(refresher.idle)  # nothing more planned or on its way: the fake holds the last edit
         await refresher.close()
     assert counts(telegram, quick)[0] == "👍 1 · 2"
+    assert sum(len(telegram.calls_to(path)) for path in EDITS) == 2
 
 
 async def test_close_cancels_an_edit_in_flight(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:

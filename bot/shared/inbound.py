@@ -70,9 +70,10 @@ class Inbound:
     # -- votes -------------------------------------------------------------------------------
     def reaction(self, event: Reaction) -> str | None:
         """Store one reaction's vote; the paper it voted on, or None when it was no vote."""
-        if event.kind != "up":
-            return None  # 👎 is a mark on the paper, not a vote: nothing handles it yet
-        paper = votes.react(self.store, self.reactions, event)
+        # 👎 is a mark on the paper, not a vote: nothing handles it yet
+        paper = votes.react(self.store, self.reactions, event) if event.kind == "up" else None
+        log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
+                  event.user_id, event.message_ref, event.channel_id, f"vote for {paper}" if paper else "no vote")
         self.refresher.voted(event.channel_id, paper)
         return paper
 

@@ -44,6 +44,10 @@ class Refresher:
             return
         self._pending[key] = asyncio.create_task(self._redraw(key))
 
+    def idle(self) -> bool:
+        """No redraw planned or under way (the tests wait for it rather than for a while)."""
+        return not self._pending
+
     def _wait(self, key: tuple[str, str]) -> float:
         return max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
 
