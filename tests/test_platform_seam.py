@@ -37,6 +37,9 @@ async def test_a_platform_in_a_dict_gets_commands_and_reactions(env: dict) -> No
             assert "Threshold set to 70" in replies[0]["text"] and "'1234' is not an arXiv id" in replies[1]["text"]
             assert replies[0]["thread"] == memo.sent["room"][-4]["ref"]
             assert store.get_channel("memo", "room").threshold == 70  # type: ignore[union-attr]
+            # a chat of its own subscribes from inside, its id the platform's: nothing in bot/shared names it
+            await memo.type("den", "ann", "/subscribe 07:45 UTC")
+            assert "Subscribed" in memo.sent["den"][-1]["text"] and store.get_channel("memo", "den") is not None
             # a slow one: answered in the background, in the digest's thread since the paper is in it
             await memo.type("room", "ann", f"/deepdive {dive['paper']}")
             await until(lambda: memo.sent["room"][-1]["kind"] == "analysis")

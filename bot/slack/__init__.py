@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.shared.chat import PlatformSpec
+from bot.shared.platform import PlatformSpec
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -22,4 +22,5 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     return SlackAdapter(settings, store, commands)
 
 
-PLATFORM = PlatformSpec("slack", lambda settings: bool(settings.slack_bot_token), _build)
+PLATFORM = PlatformSpec("slack", lambda settings: bool(settings.slack_bot_token), _build, title="Slack",
+                        channel_id=r"[A-Z0-9]{2,20}", examples=("C0123ABCD",))
