@@ -94,7 +94,7 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
 
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine,
-                          digest: Digest | Mapping[str, Digest]) -> list[str]:
+                          digest: Digest | Mapping[str, Digest]) -> Sequence[str]:
     from bot.shared.posting import post_to_channels
 
     channels = store.channels()

@@ -8,7 +8,6 @@ import datetime as dt
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
 from bot.shared.events import Meaning, Reaction, ReactionTable
-from bot.shared.posting import listed_papers
 from storage.store import Store
 
 
@@ -29,12 +28,12 @@ def reaction_target(store: Store, platform: str, channel_id: str, message_ref: s
 
 
 def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
-    listed = listed_papers(store, platform, channel_id, quick_view_ref)
+    listed = store.listed_papers(platform, channel_id, quick_view_ref)
     return listed[index] if 0 <= index < len(listed) else None
 
 
 def is_listed(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> bool:
-    return arxiv_id in listed_papers(store, platform, channel_id, quick_view_ref)
+    return arxiv_id in store.listed_papers(platform, channel_id, quick_view_ref)
 
 
 def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
@@ -67,6 +66,6 @@ async def post_answer_analysis(adapter: ChatAdapter, store: Store, channel_id: s
     refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)
     day = dt.datetime.now(dt.UTC).date().isoformat()
     for ref in refs:
-        store.record_message(adapter.platform, channel_id, day, ref, kind="deep_dive",
-                             arxiv_id=answer.paper.arxiv_id)
+        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="deep_dive",
+                         arxiv_id=answer.paper.arxiv_id)
     return refs
