@@ -45,18 +45,18 @@ async def test_a_platform_in_a_dict_gets_commands_and_reactions(env: dict) -> No
             await until(lambda: memo.sent["room"][-1]["kind"] == "analysis")
             assert memo.sent["room"][-1]["thread"] == quick["ref"]
             # reactions: up on a deep dive votes, down does not (yet), keycap-like "first" votes for paper 1
-            assert memo.react("room", "ann", dive["ref"], "like") == dive["paper"]
-            assert memo.react("room", "bob", dive["ref"], "dislike") is None
-            assert memo.react("room", "bob", quick["ref"], "first") == quick["papers"][0]
-            assert memo.react("room", "bob", dive["ref"], "wave") is None  # not in the platform's table
-            vote = memo.press("room", "cid", quick["ref"], 1)
+            assert await memo.react("room", "ann", dive["ref"], "like") == dive["paper"]
+            assert await memo.react("room", "bob", dive["ref"], "dislike") is None
+            assert await memo.react("room", "bob", quick["ref"], "first") == quick["papers"][0]
+            assert await memo.react("room", "bob", dive["ref"], "wave") is None  # not in the platform's table
+            vote = await memo.press("room", "cid", quick["ref"], 1)
             assert vote is not None and vote.up and vote.arxiv_id == quick["papers"][1]
-            assert memo.press("room", "cid", quick["ref"], 999) is None
+            assert await memo.press("room", "cid", quick["ref"], 999) is None
             counts = store.vote_counts("memo", "room")
             assert counts[dive["paper"]] == (2 if dive["paper"] == quick["papers"][0] else 1)
             # the quick view is redrawn with the counts, once for the burst
             memo.inbound.refresher.delay = 0.05
-            memo.react("room", "cid", dive["ref"], "like")
+            await memo.react("room", "cid", dive["ref"], "like")
             await until(lambda: "votes" in quick)
     store.close()
 

@@ -43,7 +43,7 @@ def register(adapter: TelegramAdapter) -> None:
         await _on_command(adapter, update)
 
     async def on_reaction(update: Update, _: Context) -> None:
-        _on_reaction(adapter, update)
+        await _on_reaction(adapter, update)
 
     async def on_button(update: Update, _: Context) -> None:
         await _on_button(adapter, update)
@@ -137,7 +137,7 @@ def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
         adapter.move_chat(str(message.migrate_from_chat_id), str(chat.id))
 
 
-def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
+async def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
     if update.message_reaction is not None:
         event = update.message_reaction
         who = f"{event.user.id}" if event.user else f"chat:{event.actor_chat.id if event.actor_chat else 'anon'}"
@@ -147,7 +147,7 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         for kind in ("up", "down"):
             had, now = reactions.has(event.old_reaction, kind), reactions.has(event.new_reaction, kind)
             if had != now:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
-                adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
+                await adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
                 changed = True
         if not changed:
             log.debug("reactions of %s on %s in %s changed no vote: dropped", who, ref, chat)
@@ -155,7 +155,7 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), "up"))
         # channels report anonymous counts only: kept as a tally
-        adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
+        await adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
@@ -165,7 +165,7 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     index, message = buttons.pressed(query.data), query.message
     vote = None
     if index is not None and message is not None:
-        vote = adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
+        vote = await adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
                                                       str(message.message_id), position=index))
     if vote is None:
         await query.answer("This button no longer votes for anything.")
