@@ -39,6 +39,13 @@ async def replies_after(telegram: FakeTelegram, count: int, chat: int = GROUP) -
     return telegram.sent_to(chat)[count:]
 
 
+async def first_deep_dive(h: Harness, telegram: FakeTelegram) -> tuple[str, int]:
+    """Post a day where every paper gets a deep dive: the first one's paper and message id."""
+    digest = await h.digest(thresholds=(0,))
+    await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0), digest)
+    return digest.selected(0)[0].paper.arxiv_id, telegram.sent_to(GROUP)[1]["message_id"]
+
+
 def logged(caplog: pytest.LogCaptureFixture, text: str) -> int:
     """How many of paperbot's log lines so far say `text` (an update handled and dropped says so)."""
     return sum(text in record.getMessage() for record in caplog.records)
@@ -156,10 +163,7 @@ async def test_deepdive_good_and_bad(llm_env: dict, telegram_env: dict, telegram
 async def test_reactions_vote_and_take_back(env: dict, telegram_env: dict, telegram: FakeTelegram,
                                             dropped: pytest.LogCaptureFixture) -> None:
     async with running() as h:
-        digest = await h.digest(thresholds=(0,))
-        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0), digest)
-        paper = digest.selected(0)[0].paper.arxiv_id
-        dive_id = telegram.sent_to(GROUP)[1]["message_id"]
+        paper, dive_id = await first_deep_dive(h, telegram)
         added = copy.deepcopy(load_update("message_reaction_user_supergroup_teloxide"))
         added["message_reaction"].update(chat={"id": GROUP, "title": "papers", "type": "supergroup"},
                                          message_id=dive_id, new_reaction=[{"type": "emoji", "emoji": "👍"}])
@@ -328,10 +332,7 @@ async def test_switching_between_up_reactions_keeps_the_vote(env: dict, telegram
                                                              dropped: pytest.LogCaptureFixture) -> None:
     # One vote per person per paper: 👍 → 🔥 (old [👍], new [🔥]) or dropping one of two up emoji is no take-back.
     async with running() as h:
-        digest = await h.digest(thresholds=(0,))
-        await post_digest(h.adapters["telegram"], h.store, subscribe(h, threshold=0), digest)
-        paper = digest.selected(0)[0].paper.arxiv_id
-        dive_id = telegram.sent_to(GROUP)[1]["message_id"]
+        paper, dive_id = await first_deep_dive(h, telegram)
 
         def reaction(old: list[str], new: list[str]) -> dict[str, Any]:
             update = copy.deepcopy(load_update("message_reaction_user_supergroup_teloxide"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.shared import votes
 from bot.shared.answers import Answer
@@ -95,6 +96,12 @@ class Inbound:
     # -- lifetime ----------------------------------------------------------------------------
     def busy(self) -> set[asyncio.Task[None]]:
         return self.background.busy()
+
+    async def close(self, stop_listening: Callable[[], Awaitable[None]]) -> None:
+        """Drop the planned redraws (the counts are stored), take no more events, let answers under way finish."""
+        await self.refresher.close()
+        await stop_listening()
+        await self.background.settle()
 
 
 def thread_for(command: Command, answer: Answer) -> str | None:
