@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from analysis.errors import ConfigError, PaperbotError
 from bot import logs
-from bot.shared.platform import ChannelIds, PlatformSpec
+from bot.shared.platform import ChannelIds, PlatformSpec, none_configured
 
 if TYPE_CHECKING:
     from analysis.engine import Engine
@@ -102,5 +102,6 @@ async def post_everywhere(settings: Settings, store: Store, engine: Engine,
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
     async with open_adapters(settings, store, engine) as adapters:
         if not adapters and not adapters.failed:
-            raise ConfigError("no chat platform configured: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN to post.")
+            raise ConfigError(f"no chat platform configured: set {none_configured(platforms(), serving=False)} "
+                              "to post.")
         return await post_to_channels(adapters, store, channels, digest)

@@ -1,11 +1,16 @@
 """The platform seam: a platform that lives in a dict (tests/memo_platform.py), registered with one line,
 gets its commands and reactions handled by the shared dispatcher like Slack's and Telegram's."""
 
-from bot.adapters import open_adapters, platforms
+import pytest
+
+from analysis.errors import ConfigError
+from bot.adapters import channel_ids, open_adapters, platforms
 from bot.config import load_settings
 from bot.engine import open_engine
+from bot.serve import check_platforms
 from bot.shared.commands import Commands
 from bot.shared.events import Meaning
+from bot.shared.platform import none_configured
 from bot.shared.posting import post_digest
 from bot.slack.reactions import REACTIONS as SLACK
 from bot.slack.reactions import base_name
@@ -68,3 +73,15 @@ def test_each_platform_names_its_reactions() -> None:
     assert base_name("+1::skin-tone-2") == "+1"
     assert TELEGRAM["👎"] == down and TELEGRAM["👍"] == TELEGRAM["🔥"] == TELEGRAM["❤️"] == up
     assert "one" not in TELEGRAM and "👍" not in SLACK
+
+
+def test_what_to_set_names_every_platform(env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = platforms()
+    assert none_configured(specs, serving=True) == "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or TELEGRAM_BOT_TOKEN"
+    assert none_configured(specs, serving=False) == "SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN"
+    assert channel_ids().looks_like() == "C0123ABCD (Slack) or -1001234567890 / @channelname (Telegram)"
+    with pytest.raises(ConfigError, match="serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING"):
+        check_platforms(load_settings())
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-only-the-token")
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is missing"):
+        check_platforms(load_settings())

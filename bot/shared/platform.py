@@ -28,6 +28,17 @@ class PlatformSpec:
     title: str = ""  # as people write it: "Slack"
     channel_id: str = r".+"  # a regular expression a channel id typed in a shell must match
     examples: tuple[str, ...] = ()  # channel ids as the platform shows them, for messages
+    token: str = ""  # the setting that turns it on, for "set SLACK_BOT_TOKEN or …"
+    serve_needs: str = ""  # what `serve` needs set, when more than `token`
+    check_serving: Callable[[Settings], None] | None = None  # raises ConfigError for settings serve cannot use
+
+
+def none_configured(specs: Sequence[PlatformSpec], *, serving: bool) -> str:
+    """What to set when no platform is configured: `SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN` (what `serve`
+    needs: `SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or TELEGRAM_BOT_TOKEN`)."""
+    if serving:
+        return ", or ".join(spec.serve_needs or spec.token for spec in specs)
+    return " or ".join(spec.token for spec in specs)
 
 
 @dataclass(frozen=True)

@@ -29,4 +29,4 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
 # Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
 PLATFORM = PlatformSpec("telegram", lambda settings: bool(settings.telegram_bot_token), _build, title="Telegram",
                         channel_id=r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}",
-                        examples=("-1001234567890", "@channelname"))
+                        examples=("-1001234567890", "@channelname"), token="TELEGRAM_BOT_TOKEN")
