@@ -8,14 +8,17 @@ bot.shared.inbound.Inbound. Then one line in bot/adapters.py's PLATFORMS."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from aiohttp import web
-
-from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from bot.shared.platform import PlatformSpec
-from storage.chat import Platform
+
+if TYPE_CHECKING:  # names for the annotations only: a platform's `__init__` may import this module cheaply
+    import asyncio
+
+    from aiohttp import web
+
+    from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
+    from storage.chat import Platform
 
 __all__ = ["ChatAdapter", "PlatformSpec"]
 
