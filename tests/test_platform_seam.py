@@ -9,7 +9,7 @@ from bot.config import load_settings
 from bot.engine import open_engine
 from bot.serve import check_platforms
 from bot.shared.commands import Commands
-from bot.shared.events import Meaning
+from bot.shared.events import Meaning, Vote, VoteButton
 from bot.shared.platform import none_configured
 from bot.shared.posting import post_digest
 from bot.slack.reactions import REACTIONS as SLACK
@@ -57,6 +57,12 @@ async def test_a_platform_in_a_dict_gets_commands_and_reactions(env: dict) -> No
             vote = await memo.press("room", "cid", quick["ref"], 1)
             assert vote is not None and vote.up and vote.arxiv_id == quick["papers"][1]
             assert await memo.press("room", "cid", quick["ref"], 999) is None
+            # a button may name its paper instead: only one the quick view lists
+            by_id = await memo.inbound.vote_button(VoteButton("memo", "room", "dan", quick["ref"],
+                                                              arxiv_id=quick["papers"][2]))
+            assert by_id == Vote(quick["papers"][2], True)
+            assert await memo.inbound.vote_button(VoteButton("memo", "room", "dan", quick["ref"],
+                                                             arxiv_id="2601.99999")) is None
             counts = store.vote_counts("memo", "room")
             assert counts[dive["paper"]] == (2 if dive["paper"] == quick["papers"][0] else 1)
             # the quick view is redrawn with the counts, once for the burst
