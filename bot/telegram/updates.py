@@ -72,7 +72,7 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     user_id = str(message.from_user.id) if message.from_user else f"chat:{chat.id}"
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
-                     topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
+                     topic=str(thread) if thread else "", context_paper=await _replied_paper(adapter, message))
     await adapter.inbound.command(Command(who, name, text, reply_to=reply_to),
                                   TelegramReply(adapter, str(chat.id), reply_to, thread))
 
@@ -88,12 +88,13 @@ class TelegramReply(Reply):
         await self.adapter.send(self.chat_id, esc(text), reply_to=self.reply_to, thread_id=self.thread)
 
 
-def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
+async def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
     """The paper whose deep dive (or answer) this message replies to, so `/ask` may leave out the id."""
     replied = message.reply_to_message
     if replied is None:
         return None
-    found = adapter.store.find_message("telegram", str(message.chat.id), str(replied.message_id))
+    store = adapter.store
+    found = await store.call(store.find_message, "telegram", str(message.chat.id), str(replied.message_id))
     if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
         return None
     return str(found["arxiv_id"])
