@@ -10,9 +10,9 @@ from analysis.engine import Engine
 from analysis.errors import PaperNotFound, SourceError
 from analysis.models import Analysis, Digest, Paper
 from analysis.profile import Profile
-from analysis.ranking.narrowing import digest_items, shortlist_for_llm
+from analysis.ranking.narrowing import Shortlist, digest_items, rank, shortlist_for_llm
 from analysis.ranking.rank import score_day
-from analysis.ranking.scoring import score_progress
+from analysis.ranking.scoring import keyword_scores, score_progress
 from analysis.ranking.taste import Taste
 from analysis.sources import arxiv, hf
 from analysis.sources.ids import parse_arxiv_id
@@ -51,6 +51,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
         engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
                         "go to scoring (PAPERBOT_LLM_POOL)")
     engine.progress(score_progress(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
+    if engine.texts is not None and engine.llm is not None:  # dives start when scoring ends, not after a fetch
+        engine.texts.prefetch(likely_picks(shortlist, profile, 2 * engine.max_deep_dives))
     result = await score_day(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
     digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, profile),
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
@@ -58,6 +60,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
                     hf_count=pool.hf_count, arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
+    if engine.texts is not None:
+        engine.texts.keep_prefetches(set(wanted))
     dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
     if dives_note:
         engine.progress(dives_note)
@@ -66,6 +70,13 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
     return digest
+
+
+def likely_picks(shortlist: Shortlist, profile: Profile, most: int) -> list[Paper]:
+    """The papers scoring will most likely pick, by the ranking so far (the cheap one: keywords, and taste
+    when the pool was narrowed), best first: their full texts are fetched while the LLM scores."""
+    cheap = shortlist.cheap or keyword_scores(shortlist.chosen, profile)
+    return rank(shortlist.chosen, cheap)[:most]
 
 
 async def find_paper(engine: Engine, text: str) -> Paper:
