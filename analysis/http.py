@@ -62,7 +62,7 @@ async def get(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | N
     Each failed attempt is logged at INFO (seen with -v): the one error at the end says all a person needs."""
     loop = asyncio.get_running_loop()
     ends = loop.time() + deadline
-    problem = f"timed out (no complete answer within {deadline:g} s)"
+    problem = f"timed out (no complete answer within {deadline:.3g} s)"
     unreachable = 0
     for attempt in range(attempts):
         if attempt:
@@ -73,7 +73,7 @@ async def get(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | N
         try:
             response = await fetch(client, url, params=params, deadline=left, max_bytes=max_bytes)
         except DeadlinePassed:
-            problem = f"timed out (no complete answer within {deadline:g} s)"
+            problem = f"timed out (no complete answer within {deadline:.3g} s)"
             break
         except (TooLarge, Refused) as exc:
             raise type(exc)(f"{service} {exc} at {_origin(url)}; check {setting} or try again later.") from None
@@ -109,7 +109,7 @@ async def fetch(client: httpx.AsyncClient, url: str, *, params: dict[str, Any] |
             return await _follow(client, client.build_request("GET", url, params=params, headers={
                 "User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING}), max_bytes)
     except TimeoutError:
-        raise DeadlinePassed(f"no complete answer within {deadline:g} s") from None
+        raise DeadlinePassed(f"no complete answer within {deadline:.3g} s") from None
 
 
 async def _follow(client: httpx.AsyncClient, request: httpx.Request, max_bytes: int) -> httpx.Response:

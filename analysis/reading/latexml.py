@@ -20,7 +20,7 @@ _BREAK = "\ue000"  # marks a paragraph end while text is gathered, since the HTM
 _MAX_TEX = 80
 _THANKS = re.compile(r"^(?:[\dA-Z]+\s+)?acknowledg", re.I)
 _MAX_ROWS = 40
-MAX_SECTIONS = 1000  # a paper has well under 200; a page with 60,000 is cut here, not read to the end
+MAX_SECTIONS = 1000  # a paper has well under 200: a page with 60,000 is no paper, and is not read to its end
 MAX_ELEMENTS = 2_000_000  # MathML is verbose, but a page past this is not a paper we can read in time
 
 
@@ -48,7 +48,7 @@ def parse(content: bytes) -> list[Section]:
     raw: list[tuple[int, str, str, bool]] = []
     for element in article.iter("section", "div"):
         if len(raw) >= MAX_SECTIONS:
-            break
+            raise NotAPaper(f"the article has more than {MAX_SECTIONS} sections")
         classes = _classes(element)
         if not classes & set(_SECTIONS):
             continue
