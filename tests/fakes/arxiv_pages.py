@@ -39,6 +39,8 @@ class FakeArxivPages(LoopbackServer):
         self.dripped = 0  # bytes the drip mode sent (the test sees the fetch under way)
 
     def hostile(self, arxiv_id: str, mode: Mode, kind: str = "html") -> None:
+        if mode == "bomb":
+            _bomb()  # made here, once (seconds of deflating), not on the server's loop while a client waits
         self.modes[(kind, _base(arxiv_id))] = mode
 
     def add_html(self, arxiv_id: str, page: Path | bytes) -> None:
