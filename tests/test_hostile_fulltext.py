@@ -177,7 +177,7 @@ def test_the_quadratic_steps_are_linear() -> None:
 
 async def test_a_refused_connection_fails_fast_with_no_retry_lines_without_verbose(
         caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="analysis")  # as -v sets it (an earlier CLI test may have set WARNING)
     dead = f"http://127.0.0.1:{free_port()}"
     async with httpx.AsyncClient() as client:
         started = time.monotonic()
