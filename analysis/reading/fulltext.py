@@ -103,7 +103,6 @@ class FullTexts:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def _begin(self, arxiv_id: str) -> _Fetch:
-        worker.warm()  # the parser's process starts while the page is fetched
         fetch = _Fetch()
         fetch.task = asyncio.create_task(self._read(arxiv_id, fetch.started), name=f"full text of {arxiv_id}")
         self._fetches[arxiv_id] = fetch

@@ -18,14 +18,13 @@ from typing import Any, Literal
 
 from analysis.reading.papertext import Section
 
-Format = Literal["html", "pdf"]
+Format = Literal["html", "pdf", "ping"]
 _PRELOAD = ["analysis.reading.worker", "analysis.reading.latexml", "analysis.reading.pdftext", "lxml.html", "pypdf"]
 MAX_IDLE = 2  # workers kept between parses
 RETIRE_AFTER = 8 * 1024 * 1024  # a worker that parsed a bigger file has a big heap now: it is not kept
 _lock = threading.Lock()
 _context: multiprocessing.context.ForkServerContext | None = None
 _idle: list[_Worker] = []
-_warming = False
 
 
 class ParseTimeout(ValueError):
@@ -36,15 +35,14 @@ class ParseFailed(ValueError):
     """The parser gave up on the file (NotAPaper, NoText), or its process died."""
 
 
-def warm() -> None:
-    """Have one worker ready (the forkserver's imports take a second or more), started in the background
-    once: a fetch calls this as it starts, so the parser is ready when the page arrives."""
-    global _warming
+def prepare() -> None:
+    """Have one worker ready now (blocking: call it in a thread); `serve` does so before it listens."""
     with _lock:
-        if _warming:
-            return
-        _warming = True
-    threading.Thread(target=lambda: _give_back(_Worker()), name="paperbot-parse-warm", daemon=True).start()
+        ready = bool(_idle)
+    if not ready:
+        worker = _Worker()
+        worker.run("ping", b"", 60)  # the worker has done its imports once it answers
+        _give_back(worker)
 
 
 async def parse(kind: Format, content: bytes, timeout: float) -> list[Section]:
@@ -120,6 +118,9 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
             kind, content = conn.recv()
         except (EOFError, OSError):
             return
+        if kind == "ping":
+            conn.send((True, []))
+            continue
         parser = latexml.parse if kind == "html" else pdftext.parse
         try:
             answer: tuple[bool, Any] = (True, parser(content))
