@@ -60,8 +60,9 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
                     hf_count=pool.hf_count, arxiv_count=pool.arxiv_count)
     wanted = {item.paper.arxiv_id: item.paper
               for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    if engine.texts is not None:
+    if engine.texts is not None and engine.llm is not None:
         engine.texts.keep_prefetches(set(wanted))
+        engine.texts.settle(list(wanted.values()))  # a slow paper costs the posts seconds, not minutes
     dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
     if dives_note:
         engine.progress(dives_note)

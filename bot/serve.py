@@ -70,7 +70,10 @@ async def warm_up(settings: Settings) -> None:
     behind the fork that starts the parsers' process."""
     from analysis.reading import worker
 
-    await asyncio.to_thread(worker.prepare)
+    try:
+        await asyncio.to_thread(worker.prepare)
+    except (OSError, EOFError, ValueError) as exc:  # papers are then parsed by a worker started when needed
+        log.warning("the paper parsers' process did not start (%s); deep dives try again when they need it", exc)
     if settings.llm_model:
         from analysis.writing.litellm_import import litellm_ready
 

@@ -148,6 +148,24 @@ async def test_the_likely_picks_full_texts_are_read_while_scoring_runs(
     assert len(fetched) == len(picks) and max(fetched) < first_dive - 0.5  # read ahead, not after scoring
 
 
+async def test_a_digest_waits_for_a_dripping_pick_seconds_not_its_deadline(
+        llm_env: dict[str, str], llm: FakeLLM, arxiv_pages: FakeArxivPages) -> None:
+    async with shrunk(deadline=30.0, wait=WAIT) as engine:
+        picks = likely_picks(Shortlist(DAY, [], {}), engine.profile, engine.max_deep_dives)
+        arxiv_pages.hostile(picks[0].arxiv_id, "drip")
+        for paper in picks[1:]:
+            arxiv_pages.add_html(paper.arxiv_id, ASTRO)
+        llm.scores.update({p.arxiv_id: 10 for p in DAY} | {p.arxiv_id: 90 for p in picks})
+        started = time.monotonic()
+        digest = await build_digest(engine, dt.date(2026, 1, 23), DAY)
+        took = time.monotonic() - started
+    dives = {i.paper.arxiv_id: i.analysis for i in digest.selected()}
+    assert set(dives) == {p.arxiv_id for p in picks} and all(a and a.deep_dive for a in dives.values())
+    dripped = dives[picks[0].arxiv_id]
+    assert dripped is not None and dripped.basis_note == engine.profile.say("abstract_only")
+    assert took < 2 * WAIT + 6, f"{took:.1f} s"  # not the drip's 30 s: the posts wait seconds for it
+
+
 def test_the_quadratic_steps_are_linear() -> None:
     def best_of_two(work: object) -> float:
         times = []

@@ -49,6 +49,7 @@ class _Fetch:
     task: asyncio.Task[PaperText] | None = None
     waiting: int = 0  # callers awaiting the text: a prefetch with any is never cancelled
     prefetch: bool = False
+    late: asyncio.Event = field(default_factory=asyncio.Event)  # a digest stopped waiting: the fetch goes on
 
 
 class FullTexts:
@@ -78,8 +79,7 @@ class FullTexts:
                 log.warning("the full text of %s waits behind another paper's fetch for more than %g s; "
                             "its dive reads the abstract", paper.arxiv_id, self.wait)
                 return PaperText("abstract")
-            assert fetch.task is not None
-            return await asyncio.shield(fetch.task)
+            return await self._outcome(fetch)
         finally:
             fetch.waiting -= 1
 
@@ -94,6 +94,23 @@ class FullTexts:
         for arxiv_id, fetch in list(self._fetches.items()):
             if fetch.prefetch and arxiv_id not in wanted and not fetch.waiting and fetch.task is not None:
                 fetch.task.cancel()
+
+    def settle(self, papers: list[Paper]) -> None:
+        """Give these papers' fetches (started now if not yet) `2 × wait` seconds more: a digest's posts wait
+        that long at most for full texts. A dive of one still under way then reads the abstract; its fetch
+        goes on and is kept for the next dive."""
+        self.prefetch(papers)
+        fetches = {p.arxiv_id: f for p in papers if (f := self._fetches.get(p.arxiv_id)) is not None}
+
+        def give_up() -> None:
+            for arxiv_id, fetch in fetches.items():
+                if fetch.task is not None and not fetch.task.done():
+                    fetch.late.set()
+                    log.warning("the full text of %s is not in %g s after scoring; its dive reads the abstract",
+                                arxiv_id, 2 * self.wait)
+
+        if fetches:
+            asyncio.get_running_loop().call_later(2 * self.wait, give_up)
 
     async def close(self) -> None:
         """Cancel every fetch still under way (the process is stopping)."""
@@ -129,6 +146,20 @@ class FullTexts:
                 continue
         return True
 
+    @staticmethod
+    async def _outcome(fetch: _Fetch) -> PaperText:
+        """The fetch's text, or the abstract as soon as a digest gave up on it."""
+        assert fetch.task is not None
+        if not fetch.late.is_set():
+            given_up = asyncio.ensure_future(fetch.late.wait())
+            try:
+                await asyncio.wait({fetch.task, given_up}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                given_up.cancel()
+        if fetch.task.done() and not fetch.task.cancelled():
+            return fetch.task.result()
+        return PaperText("abstract")
+
     def _stored(self, arxiv_id: str) -> PaperText | None:
         found = self.cache.cached_text(arxiv_id)
         if found is None:
@@ -139,7 +170,12 @@ class FullTexts:
         return text
 
     async def _read(self, arxiv_id: str, started: asyncio.Event) -> PaperText:
-        text, settled = await _Reading(self, arxiv_id, started).run()
+        try:
+            text, settled = await _Reading(self, arxiv_id, started).run()
+        except Exception as exc:  # a bug or a broken machine must cost the dive its full text, not the dive
+            log.warning("the full text of %s could not be read (%s: %s); its dive reads the abstract",
+                        arxiv_id, type(exc).__name__, exc)
+            return PaperText("abstract")
         if settled:
             self.cache.save_text(arxiv_id, text)
         return text

@@ -52,7 +52,10 @@ async def parse(kind: Format, content: bytes, timeout: float) -> list[Section]:
 
 def _parse(kind: Format, content: bytes, timeout: float) -> list[Section]:
     for fresh in (False, True):  # an idle worker may have died meanwhile: then once more with a new one
-        worker = _take(fresh)
+        try:
+            worker = _take(fresh)
+        except OSError as exc:  # no process could be started (out of memory or process slots)
+            raise ParseFailed(f"no parser process could start ({exc})") from None
         try:
             ok, result = worker.run(kind, content, timeout)
         except (EOFError, OSError):
