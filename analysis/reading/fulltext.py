@@ -181,6 +181,10 @@ class FullTexts:
         return text
 
 
+class _NoTurn(Exception):
+    """The gate stayed busy for the whole deadline: nothing was asked of arXiv."""
+
+
 class _Reading:
     """One paper's HTML, else PDF, within one deadline that starts at its first turn at arXiv."""
 
@@ -198,7 +202,10 @@ class _Reading:
         """The text and whether that answer is settled (worth keeping); a 5xx or timeout is not."""
         settled = True
         for source, base in (("html", self.texts.html_url), ("pdf", self.texts.pdf_url)):
-            response, final = await self._request(source, f"{base}/{self.arxiv_id}")
+            try:
+                response, final = await self._request(source, f"{base}/{self.arxiv_id}")
+            except _NoTurn:
+                return PaperText("abstract"), False
             settled = settled and final
             if response is None or response.status_code != 200:
                 if self.left() <= 0:
@@ -224,7 +231,7 @@ class _Reading:
                 await texts._gate.acquire()
         except TimeoutError:
             log.warning("%s of %s: no turn at arXiv within %g s", source, self.arxiv_id, texts.deadline)
-            return None, False
+            raise _NoTurn from None
         texts._turns += 1
         try:
             if self.ends is None:
