@@ -83,7 +83,7 @@ class LLM:
                 except LLMError:
                     raise
                 except Exception as exc:  # litellm raises many provider-specific types
-                    problem = f"{candidate} {_failure(exc, candidate, self.config.api_base)}"
+                    problem = f"{candidate} {describe_failure(exc, candidate, self.config.api_base)}"
                     if _lasting(exc):
                         self._down[candidate] = problem
                         break
@@ -164,7 +164,7 @@ class LLM:
             return 0.0
 
 
-def _failure(exc: Exception, model: str, api_base: str | None) -> str:
+def describe_failure(exc: Exception, model: str, api_base: str | None) -> str:
     """What went wrong in a person's words; litellm's exception names (one per provider) are not that.
 
     litellm reports a refused connection or a failed DNS lookup as HTTP 500 ("Connection error"), and a model
