@@ -8,7 +8,8 @@ may stall a dive for long, let alone the bot:
 - a paper waits behind another paper's request at most `wait` seconds while the queue stands still,
   then its dive reads the abstract, while its fetch stays queued and is kept for next time;
 - parsing runs in a child process that is killed at the deadline (analysis.reading.worker);
-- `prefetch` starts the likely picks' fetches while scoring runs, so their dives need not wait.
+- `prefetch` starts the likely picks' fetches while scoring runs, so their dives need not wait, and
+  `settle` bounds how long a digest's dives wait for their texts after scoring (`2 × wait`).
 """
 
 from __future__ import annotations
