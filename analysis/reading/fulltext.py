@@ -239,7 +239,7 @@ class _Reading:
                 self.ends = self.loop.time() + texts.deadline
             self.started.set()
             response = await http.get(texts.client, url, service=SERVICE, ok_status=(200, 404, 410),
-                                      setting="ARXIV_HTML_URL and ARXIV_PDF_URL", deadline=max(0.01, self.left()),
+                                      setting=f"ARXIV_{source.upper()}_URL", deadline=max(0.01, self.left()),
                                       max_bytes=MAX_BYTES)
             return response, True
         except http.TooLarge as exc:  # the file is what it is: settled, the dive reads the abstract
