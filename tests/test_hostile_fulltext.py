@@ -22,7 +22,7 @@ from analysis.ranking.narrowing import Shortlist
 from analysis.reading import latexml
 from analysis.reading.fulltext import FullTexts
 from analysis.reading.papertext import Section, classify, fit
-from analysis.sources.arxiv_listing import Paging, list_day
+from analysis.sources.arxiv_listing import Paging, list_announcement
 from analysis.writing.deepdive import deep_dive
 from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.hostile import flat_sections_html, nav_siblings_html, shared_stream_pdf
@@ -200,7 +200,7 @@ async def test_a_refused_connection_fails_fast_with_no_retry_lines_without_verbo
     async with httpx.AsyncClient() as client:
         started = time.monotonic()
         with pytest.raises(SourceError, match=r"^arXiv could not be reached"):
-            await list_day(client, dead + "/api/query", ["cs.CV"], dt.date(2026, 1, 23),
+            await list_announcement(client, dead + "/api/query", ["cs.CV"], dt.date(2026, 1, 23),
                            Paging(delay=0.5, attempts=5))
         with pytest.raises(SourceError, match=r"^Hugging Face could not be reached at"):
             await http.get(client, dead + "/api/daily_papers", service="Hugging Face", attempts=5)
