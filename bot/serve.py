@@ -16,12 +16,13 @@ from typing import Any
 from aiohttp import web
 
 from analysis.errors import ChatError, ConfigError
-from bot.adapters import Adapters, open_adapters
+from bot.adapters import Adapters, open_adapters, platforms
 from bot.config import Settings
 from bot.engine import open_engine
 from bot.http_server import HttpServer
 from bot.scheduler import Scheduler
 from bot.shared.commands import Commands
+from bot.shared.platform import none_configured
 from bot.shutdown import HTTP_GRACE, SHUTDOWN_GRACE, WATCHDOG_AFTER, arm_watchdog, shut_down
 from storage.chat import Channel
 from storage.store import Store
@@ -55,12 +56,14 @@ def last_posts(store: Store) -> list[tuple[Channel, dict[str, Any] | None]]:  # 
 
 
 def check_platforms(settings: Settings) -> None:
-    if not (settings.slack_bot_token or settings.telegram_bot_token):
-        raise ConfigError("serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, "
-                          "or TELEGRAM_BOT_TOKEN (see README).")
-    if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
-        raise ConfigError("SLACK_SIGNING_SECRET is missing: HTTP mode must verify Slack's requests. Copy it from "
-                          "your Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode.")
+    """At least one platform configured, and each configured one with what serving needs."""
+    specs = platforms()
+    configured = [spec for spec in specs if spec.configured(settings)]
+    if not configured:
+        raise ConfigError(f"serve needs a chat platform: set {none_configured(specs, serving=True)} (see README).")
+    for spec in configured:
+        if spec.check_serving is not None:
+            spec.check_serving(settings)
 
 
 def tune_for_serving(store: Store) -> None:
@@ -72,16 +75,17 @@ def tune_for_serving(store: Store) -> None:
     store.tune(busy_ms=SERVE_BUSY_TIMEOUT_MS, synchronous="NORMAL", direct_busy_ms=DIRECT_BUSY_TIMEOUT_MS)
 
 
-# Imported on first use by the morning run, in worker threads; but a C extension's import holds the
-# interpreter lock throughout (lxml: ~0.2 s measured), which stalls the loop all the same.
-LAZY_HEAVY = ("lxml.html", "pypdf")
-
-
 async def warm_up(settings: Settings) -> None:
-    """Import litellm (seconds of CPU) and the paper parsers off the loop and before anything listens:
-    the first LLM call or paper read of the morning run must not hold every Slack ack and Telegram
-    update behind an import."""
-    await asyncio.to_thread(_import_all, LAZY_HEAVY)
+    """Import litellm (seconds of CPU) and start the paper parsers' worker process (lxml and pypdf are
+    imported there, not here) off the loop and before anything listens: the first LLM call or paper
+    read of the morning run must not hold every Slack ack and Telegram update behind an import, nor
+    behind the fork that starts the parsers' process."""
+    from analysis.reading import worker
+
+    try:
+        await asyncio.to_thread(worker.prepare)
+    except (OSError, EOFError, ValueError) as exc:  # papers are then parsed by a worker started when needed
+        log.warning("the paper parsers' process did not start (%s); deep dives try again when they need it", exc)
     if settings.llm_model:
         from analysis.writing.litellm_import import litellm_ready
 
@@ -94,16 +98,6 @@ def freeze_start_up_objects() -> None:
     ~0.2 s stall every few minutes of work (measured). They live for the whole process anyway."""
     gc.collect()
     gc.freeze()
-
-
-def _import_all(names: tuple[str, ...]) -> None:
-    import importlib
-
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # optional for serving: the reader imports it (or does without) when needed
-            log.debug("warm-up: %s is not installed", name)
 
 
 def check_port(host: str, port: int) -> None:

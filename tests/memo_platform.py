@@ -45,8 +45,7 @@ class MemoAdapter:
         return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.inbound.refresher.close()
-        await self.inbound.background.settle()
+        await self.inbound.close(self.stop_listening)
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
         return self._send(channel_id, kind="quick_view", papers=[i.paper.arxiv_id for i in digest.quick_items()])

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.shared import votes
 from bot.shared.answers import Answer
 from bot.shared.background import Background
 from bot.shared.chat import ChatAdapter
 from bot.shared.commands import Commands
-from bot.shared.events import Command, Meaning, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
+from bot.shared.events import Command, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
 from bot.shared.refresh import Refresher
 from bot.shared.slow import SLOW, deliver, not_posted
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-UP = Meaning("up")
 
 
 class Inbound:
@@ -70,51 +70,42 @@ class Inbound:
                 log.error("telling the user about it failed too: %s", again)
 
     # -- votes -------------------------------------------------------------------------------
+    # Votes are stored on the storage thread (Store.call), never on the event loop.
     async def reaction(self, event: Reaction) -> str | None:
-        """Store one reaction's vote (on a storage thread); the paper it voted on, or None when it was no vote."""
-        if event.kind != "up":
-            return None  # 👎 is a mark on the paper, not a vote: nothing handles it yet
-        paper = await self.store.call(votes.react, self.store, self.reactions, event, lane="votes")
-        self.refresher.voted(event.channel_id, paper)
+        """Store one reaction's vote; the paper it voted on, or None when it was no vote."""
+        # 👎 is a mark on the paper, not a vote: nothing handles it yet
+        paper = None
+        if event.kind == "up":
+            paper = await self.store.call(votes.react, self.store, self.reactions, event, lane="votes")
+        log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
+                  event.user_id, event.message_ref, event.channel_id, f"vote for {paper}" if paper else "no vote")
+        await self.refresher.voted(event.channel_id, paper)
         return paper
 
     async def tally(self, event: ReactionTally) -> str | None:
         """Anonymous up counts of a paper's message, kept as that many anonymous votes."""
-        paper = await self.store.call(_tally, self.store, event, lane="votes")
-        if paper is not None:
-            self.refresher.voted(event.channel_id, paper)
+        paper = await self.store.call(votes.tally, self.store, event, lane="votes")
+        await self.refresher.voted(event.channel_id, paper)
         return paper
 
     async def vote_button(self, event: VoteButton) -> Vote | None:
         """A vote button toggles the person's vote for its paper; None when it names no listed paper."""
         if event.kind != "up" or not event.user_id:
             return None
-        vote = await self.store.call(_press, self.store, event, lane="votes")
+        vote = await self.store.call(votes.press, self.store, event, lane="votes")
         if vote is not None:
-            self.refresher.voted(event.channel_id, vote.arxiv_id)
+            await self.refresher.voted(event.channel_id, vote.arxiv_id)
         return vote
 
     # -- lifetime ----------------------------------------------------------------------------
     def busy(self) -> set[asyncio.Task[None]]:
         return self.background.busy()
 
-
-def _tally(store: Store, event: ReactionTally) -> str | None:  # on a storage thread
-    paper = votes.reaction_target(store, event.platform, event.channel_id, event.message_ref, UP)
-    if paper is not None:
-        store.set_anonymous_votes(event.platform, event.channel_id, paper, event.up)
-    return paper
-
-
-def _press(store: Store, event: VoteButton) -> Vote | None:  # on a storage thread
-    where = (store, event.platform, event.channel_id, event.message_ref)
-    if event.position is not None:
-        paper = votes.listed_index(*where, event.position)
-    else:
-        paper = event.arxiv_id if event.arxiv_id and votes.is_listed(*where, event.arxiv_id) else None
-    if paper is None:
-        return None
-    return Vote(paper, votes.toggle(store, event.platform, event.channel_id, paper, event.user_id))
+    async def close(self, stop_listening: Callable[[], Awaitable[None]]) -> None:
+        """Drop the planned redraws (the counts are stored), take no more events, let answers under way finish."""
+        await self.refresher.close()
+        await stop_listening()
+        await self.background.settle()
 
 
 def thread_for(command: Command, answer: Answer) -> str | None:

@@ -28,18 +28,12 @@ class Refresher:
         self._pending: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._last: dict[tuple[str, str], float] = {}
         self._dirty: set[tuple[str, str]] = set()  # voted on since its running redraw read the counts
-        self._lookups: set[asyncio.Task[None]] = set()  # which quick view a vote redraws, read off the loop
         self.edits = 0  # how many edits were made (for /healthz and the tests)
 
-    def voted(self, channel_id: str, arxiv_id: str | None) -> None:
+    async def voted(self, channel_id: str, arxiv_id: str | None) -> None:
         """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
         if arxiv_id is None:
             return
-        lookup = asyncio.create_task(self._voted(channel_id, arxiv_id))
-        self._lookups.add(lookup)
-        lookup.add_done_callback(self._lookups.discard)
-
-    async def _voted(self, channel_id: str, arxiv_id: str) -> None:
         ref = await self.store.call(self.store.view_ref, self.platform, channel_id, arxiv_id, lane="votes")
         if ref is None:
             return
@@ -49,6 +43,10 @@ class Refresher:
             self._dirty.add(key)
             return
         self._pending[key] = asyncio.create_task(self._redraw(key))
+
+    def idle(self) -> bool:
+        """No redraw planned or under way (the tests wait for it rather than for a while)."""
+        return not self._pending
 
     def _wait(self, key: tuple[str, str]) -> float:
         return max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
@@ -84,7 +82,7 @@ class Refresher:
     async def close(self) -> None:
         """Drop the planned redraws and the edits in flight (the process is stopping): the counts are safe
         in the database."""
-        tasks = [*self._pending.values(), *self._lookups]
+        tasks = list(self._pending.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from bot.slack.render import escape
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
 
+log = logging.getLogger(__name__)
 NOT_A_MEMBER = ("paperbot is not in this channel, so it could not post the digest here. Invite the bot first "
                 "(/invite @paperbot), then /subscribe again.")
 MEMBERSHIP_WAIT = 1.0  # seconds for conversations.info, inside the 3 s Slack gives the ack
@@ -91,14 +93,19 @@ async def is_member(adapter: SlackAdapter, channel_id: str) -> bool:
 
 async def _on_reaction(adapter: SlackAdapter, body: dict[str, Any], event: dict[str, Any]) -> None:
     item = event.get("item") or {}
-    if item.get("type") != "message" or not await adapter.store.call(
-            adapter.store.first_time, str(body.get("event_id")), lane="votes"):
+    store = adapter.store
+    if item.get("type") != "message" or not await store.call(store.first_time, str(body.get("event_id"))):
+        log.debug("reaction event %s is on no message, or was seen before: dropped", body.get("event_id"))
         return  # Slack retries deliver the same event_id again
-    reaction = Reaction.of(REACTIONS, "slack", str(item.get("channel")), str(event.get("user")),
-                           str(item.get("ts")), base_name(str(event.get("reaction"))),
-                           added=event.get("type") == "reaction_added")
-    if reaction is not None:
-        await adapter.inbound.reaction(reaction)
+    channel, user, ts, name = (str(item.get("channel")), str(event.get("user")), str(item.get("ts")),
+                               base_name(str(event.get("reaction"))))
+    added = event.get("type") == "reaction_added"
+    reaction = Reaction.of(REACTIONS, "slack", channel, user, ts, name, added=added)
+    if reaction is None:
+        log.debug("reaction %r %s by %s on %s in %s: no vote", name, "added" if added else "removed", user, ts,
+                  channel)
+        return
+    await adapter.inbound.reaction(reaction)
 
 
 async def _on_vote_button(adapter: SlackAdapter, body: dict[str, Any]) -> None:
