@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from analysis.errors import ChatError
+from analysis.errors import ChatError, ChatUncertain
 from bot.shared.stores import OffLoop, PostLog
 from storage.chat import Channel
 from storage.errors import StoreError
@@ -35,9 +35,10 @@ async def send_once(store: PostLog, channel: Channel, day: str, key: str, send: 
         return state
     try:
         return await send()
-    except ChatError:  # the platform refused it: it is certainly not there, so a later run may send it
-        with contextlib.suppress(StoreError):  # else it stays "sending": a later run says it may be missing
-            await call(store, store.forget_message, *where)
+    except ChatError as exc:
+        if not isinstance(exc, ChatUncertain):  # refused: certainly not there, so a later run may send it
+            with contextlib.suppress(StoreError):  # else it stays "sending": a later run says it may be missing
+                await call(store, store.forget_message, *where)
         raise
 
 
