@@ -83,6 +83,8 @@ class DigestItem(_Model):
     # left out by the narrowing before the LLM: its score is the cheap (no-LLM) ranking's, and it is
     # never selected for a deep dive on that score alone
     narrowed_out: bool = False
+    # marked 👎 "not for us" by the channel the digest is for: listed with its score, never selected
+    set_aside: bool = False
 
     @property
     def llm_scored(self) -> bool:
@@ -107,7 +109,8 @@ class Digest(_Model):
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
         """Papers at or above the threshold, best first, at most `max_deep_dives`."""
         bar = self.threshold if threshold is None else threshold
-        chosen = [item for item in self.items if item.score.score >= bar and not item.narrowed_out]
+        chosen = [item for item in self.items
+                  if item.score.score >= bar and not item.narrowed_out and not item.set_aside]
         return chosen[: self.max_deep_dives]
 
     def quick_items(self) -> list[DigestItem]:

@@ -99,7 +99,7 @@ class ChatTables:
                             [new, platform, old])
             self.db.execute(f"update or ignore post_messages set channel_id = ? where {where} and day in "
                             f"(select day from posts where {where})", [new, platform, old, platform, new])
-            for table in ("votes", "reactions"):
+            for table in ("votes", "reactions", "marks", "follows"):
                 self.db.execute(f"update or ignore {table} set channel_id = ? where {where}", [new, platform, old])
 
     # -- posts -------------------------------------------------------------------------------

@@ -17,9 +17,12 @@ if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store
     from analysis.models import Analysis, Paper, Score
 from storage import paper_rows
 from storage.chat import ChatTables
+from storage.follows import FollowTables
+from storage.marks import MarkTables
 from storage.migrations import migrate
 from storage.quick_views import QuickViewTables
 from storage.taste import TasteTables
+from storage.taste_stats import StatsTables
 from storage.texts import TextTables
 
 
@@ -65,7 +68,8 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables, MarkTables, FollowTables,
+            StatsTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink."""
 
     def __init__(self, path: str | Path) -> None:

@@ -54,11 +54,14 @@ class Taste:
     """A channel's (or the default) liked papers, most voted first, then most recent."""
 
     papers: tuple[Liked, ...] = ()
+    negatives: tuple[Liked, ...] = ()  # marked 👎 "not for us"; a paper both liked and marked counts as liked
 
     @classmethod
-    def of(cls, papers: Iterable[Liked]) -> Taste:
+    def of(cls, papers: Iterable[Liked], negatives: Iterable[Liked] = ()) -> Taste:
         unique = {p.arxiv_id: p for p in papers}
-        return cls(tuple(sorted(unique.values(), key=lambda p: (-p.votes, _neg(p.liked_at), p.arxiv_id))))
+        marked = {p.arxiv_id: p for p in negatives if p.arxiv_id not in unique}
+        return cls(tuple(sorted(unique.values(), key=lambda p: (-p.votes, _neg(p.liked_at), p.arxiv_id))),
+                   tuple(sorted(marked.values(), key=lambda p: p.arxiv_id)))
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -76,8 +79,9 @@ class Taste:
         return [" ".join(p.title.split()) for p in self.papers[:limit]]
 
     def key(self) -> str:
-        """Same papers, same key: channels with equal tastes share one ranking."""
-        return hashlib.sha256("\n".join(sorted(self.ids)).encode()).hexdigest()[:16]
+        """Same papers (liked and 👎), same key: channels with equal tastes share one ranking."""
+        marked = [f"-{p.arxiv_id}" for p in self.negatives]
+        return hashlib.sha256("\n".join([*sorted(self.ids), *marked]).encode()).hexdigest()[:16]
 
 
 def _neg(stamp: str) -> tuple[int, ...]:

@@ -69,7 +69,8 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
         ref = await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")
     else:
         votes = store.vote_counts(channel.platform, channel.channel_id)
-        ref = await adapter.post_quick_view(channel.channel_id, view, votes)
+        marks = store.mark_counts(channel.platform, channel.channel_id)
+        ref = await adapter.post_quick_view(channel.channel_id, view, votes, marks)
     listed = json.dumps([item.paper.arxiv_id for item in view.items])
     store.set_quick_view(channel.platform, channel.channel_id, day, ref, listed)
     store.save_view(channel.platform, channel.channel_id, day, view)  # votes redraw it
@@ -82,6 +83,7 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
     done = {m["arxiv_id"] for m in store.messages(channel.platform, channel.channel_id, day)
             if m["kind"] == "deep_dive"}
     done |= store.posted_ids(channel.platform, channel.channel_id, before_day=day)  # no deep dive twice
+    done |= store.marked_ids((channel.platform, channel.channel_id))  # 👎 "not for us", even if marked since
     sent = 0
     for number, item in enumerate(view.selected(), start=1):
         if item.paper.arxiv_id in done:

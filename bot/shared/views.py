@@ -18,6 +18,7 @@ from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.ranking.taste import Taste
 from analysis.sources.pool import Pool
+from analysis.writing.deepdive import deep_dives
 from bot.shared.tastes import taste_of
 from storage.chat import Channel
 from storage.store import Store
@@ -30,18 +31,22 @@ DEFAULT = "default"  # key of the view with no channel: `paperbot digest`'s repo
 class View:
     profile: Profile
     taste: Taste
+    follows: tuple[str, ...] = ()  # the channel's followed authors, for the ranking
+    set_aside: frozenset[str] = frozenset()  # marked 👎 "not for us" there: listed, never deep-dived
 
     def key(self, with_llm: bool) -> Hashable:
         if with_llm:  # what the scoring prompt says
-            return tuple(self.profile.keywords), tuple(self.taste.titles_for_prompt())
-        return tuple(self.profile.keywords), self.taste.key() if self.taste.ranks else ""
+            ranking: Hashable = tuple(self.profile.keywords), tuple(self.taste.titles_for_prompt())
+        else:
+            ranking = tuple(self.profile.keywords), self.taste.key() if self.taste.ranks else ""
+        return ranking, self.follows, tuple(sorted(self.set_aside))
 
 
 def view_of(store: Store, base: Profile, channel: Channel | None) -> View:
-    if channel is None:
-        return View(base, taste_of(store, DEFAULT_SCOPE))
-    profile = dataclasses.replace(base, keywords=list(channel.keywords)) if channel.keywords else base
-    return View(profile, taste_of(store, (channel.platform, channel.channel_id)))
+    scope = DEFAULT_SCOPE if channel is None else (channel.platform, channel.channel_id)
+    profile = dataclasses.replace(base, keywords=list(channel.keywords)) if channel and channel.keywords else base
+    follows = tuple(store.follows(*scope)) if channel is not None else ()
+    return View(profile, taste_of(store, scope), follows, frozenset(store.marked_ids(scope)))
 
 
 async def build_views(engine: Engine, store: Store, day: dt.date, papers: Sequence[Paper] | Pool,
@@ -60,8 +65,25 @@ async def build_views(engine: Engine, store: Store, day: dt.date, papers: Sequen
     for view, keys, thresholds in groups.values():
         digest = await build_digest(engine, day, papers, thresholds=sorted(thresholds), taste=view.taste,
                                     profile=view.profile)
+        if view.set_aside:
+            await set_aside(engine, digest, view, thresholds)
         built.update(dict.fromkeys(keys, digest))
     return built
+
+
+async def set_aside(engine: Engine, digest: Digest, view: View, thresholds: Iterable[int]) -> None:
+    """Papers the channel marked 👎 stay listed with their score but are never selected: the next ones
+    at the bar take their deep-dive slots (their dives made here; those already made come from the cache)."""
+    for item in digest.items:
+        item.set_aside = item.paper.arxiv_id in view.set_aside
+    wanted = {item.paper.arxiv_id: item for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)
+              if item.analysis is None}
+    if not wanted:
+        return
+    analyses = await deep_dives([item.paper for item in wanted.values()], profile=view.profile, llm=engine.llm,
+                                cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
+    for arxiv_id, item in wanted.items():
+        item.analysis = analyses.get(arxiv_id)
 
 
 

@@ -28,9 +28,9 @@ from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render import answer as answers
 from analysis.render import slack as render
-from analysis.render.slack_votes import ACTION
+from analysis.render.slack_votes import ACTION, DOWN_ACTION
 from bot.config import Settings
-from bot.shared import votes
+from bot.shared import marks, votes
 from bot.shared.answers import Invocation
 from bot.shared.background import Background
 from bot.shared.chat import Capabilities
@@ -112,11 +112,13 @@ class SlackAdapter:
 
         return authorize
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
-        return await self._post(channel_id, render.quick_view(digest, votes_by_id))
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
+        return await self._post(channel_id, render.quick_view(digest, votes_by_id, marks))
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
-        message = render.quick_view(digest, votes_by_id)
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
+        message = render.quick_view(digest, votes_by_id, marks)
         try:
             await self.client.chat_update(channel=channel_id, ts=ref, text=message["text"], blocks=message["blocks"])
         except SlackApiError as exc:
@@ -186,6 +188,7 @@ class SlackAdapter:
         self.app.event("reaction_added")(self._on_reaction)
         self.app.event("reaction_removed")(self._on_reaction)
         self.app.action(ACTION)(self._on_vote_button)
+        self.app.action(DOWN_ACTION)(self._on_mark_button)
 
     async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         name, text = command["command"].lstrip("/"), command_text(command.get("text") or "")
@@ -237,9 +240,10 @@ class SlackAdapter:
         item = event.get("item") or {}
         if item.get("type") != "message" or not self.store.first_time(str(body.get("event_id"))):
             return  # Slack retries deliver the same event_id again
-        channel = str(item.get("channel"))
-        paper = votes.react(self.store, "slack", channel, str(item.get("ts")), str(event.get("reaction")),
-                            str(event.get("user")), added=event.get("type") == "reaction_added")
+        channel, reaction = str(item.get("channel")), str(event.get("reaction"))
+        apply = marks.react if marks.is_down(reaction) else votes.react  # 👎 marks "not for us", it is no vote
+        paper = apply(self.store, "slack", channel, str(item.get("ts")), reaction, str(event.get("user")),
+                      added=event.get("type") == "reaction_added")
         self.refresher.voted(channel, paper)
 
     async def _on_vote_button(self, ack: Any, body: dict[str, Any]) -> None:
@@ -255,3 +259,15 @@ class SlackAdapter:
             return
         votes.toggle(self.store, "slack", channel, paper, user)
         self.refresher.voted(channel, paper)
+
+    async def _on_mark_button(self, ack: Any, body: dict[str, Any]) -> None:
+        """A 👎 N button of the quick view: toggles the person's "not for us" mark on the N-th paper."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        match = DOWN_ACTION.fullmatch(str(action.get("action_id", "")))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
+        user = str((body.get("user") or {}).get("id", ""))
+        pressed = marks.press(self.store, "slack", channel, ts, int(match[1]), user) if match else None
+        if pressed is not None:
+            self.refresher.voted(channel, pressed[0])

@@ -116,18 +116,20 @@ class TelegramAdapter:
                 continue
             self.move_chat(channel.channel_id, str(chat.id), why=f"{channel.channel_id} is chat {chat.id}")
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
-        parts = render.quick_view(digest, votes_by_id)
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
+        parts = render.quick_view(digest, votes_by_id, marks)
         topic = self._topic(channel_id)
-        keyboard = digest_keyboard(digest, votes_by_id)
+        keyboard = digest_keyboard(digest, votes_by_id, marks)
         refs = [await self.send(channel_id, part, markup=keyboard if i == len(parts) - 1 else None, thread_id=topic)
                 for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
         """The counts in the text when the quick view is one message; on the buttons always."""
-        parts = render.quick_view(digest, votes_by_id)
-        keyboard = digest_keyboard(digest, votes_by_id)
+        parts = render.quick_view(digest, votes_by_id, marks)
+        keyboard = digest_keyboard(digest, votes_by_id, marks)
         try:
             if len(parts) == 1:
                 await self.bot.edit_message_text(chat_id=chat_ref(channel_id), message_id=int(ref), text=parts[0],
@@ -320,19 +322,34 @@ def chat_ref(chat_id: str) -> int | str:
 MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
 
 
-def vote_keyboard(count: int, votes: list[int] | None = None) -> InlineKeyboardMarkup:
-    """👍 N for the N-th listed paper, with its votes beside N once it has any."""
-    count = min(count, MAX_BUTTONS)
-    votes = votes or []
-    buttons = [InlineKeyboardButton(f"👍 {n}" + (f" · {votes[n - 1]}" if n <= len(votes) and votes[n - 1] else ""),
-                                    callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
-    return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
+def vote_keyboard(count: int, votes: list[int] | None = None, marks: list[int] | None = None) -> InlineKeyboardMarkup:
+    """👍 N for the N-th listed paper, with its votes beside N once it has any, and under each row of them
+    the row of 👎 N ("not for us") for the same papers, with their marks. The 👍 buttons come first within
+    Telegram's 100 buttons; the 👎 ones take what is left (every paper up to 50 listed)."""
+    up = min(count, MAX_BUTTONS)
+    down = min(count, MAX_BUTTONS - up)
+
+    def button(emoji: str, data: str, n: int, counts: list[int] | None) -> InlineKeyboardButton:
+        tally = counts[n - 1] if counts and n <= len(counts) else 0
+        return InlineKeyboardButton(f"{emoji} {n}" + (f" · {tally}" if tally else ""), callback_data=f"{data}:{n - 1}")
+
+    rows = []
+    for start in range(0, up, BUTTONS_PER_ROW):
+        numbers = range(start + 1, min(start + BUTTONS_PER_ROW, up) + 1)
+        rows.append([button("👍", "v", n, votes) for n in numbers])
+        if [n for n in numbers if n <= down]:
+            rows.append([button("👎", "d", n, marks) for n in numbers if n <= down])
+    return InlineKeyboardMarkup(rows)
 
 
-def digest_keyboard(digest: Digest, votes_by_id: dict[str, int]) -> InlineKeyboardMarkup:
-    """The quick view's buttons, one per paper it lists (not per paper scanned), posted and redrawn alike."""
+def digest_keyboard(digest: Digest, votes_by_id: dict[str, int],
+                    marks_by_id: dict[str, int] | None = None) -> InlineKeyboardMarkup:
+    """The quick view's buttons, one 👍 and one 👎 per paper it lists (not per paper scanned), posted and
+    redrawn alike."""
     listed = digest.quick_items()
-    return vote_keyboard(len(listed), [votes_by_id.get(item.paper.arxiv_id, 0) for item in listed])
+    marks_by_id = marks_by_id or {}
+    return vote_keyboard(len(listed), [votes_by_id.get(item.paper.arxiv_id, 0) for item in listed],
+                         [marks_by_id.get(item.paper.arxiv_id, 0) for item in listed])
 
 
 def plain(text: str) -> str:

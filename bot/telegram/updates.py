@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
 
 from analysis.render import telegram as render
-from bot.shared import votes
+from bot.shared import marks, votes
 from bot.shared.answers import Invocation
 from bot.shared.commands import COMMANDS
 from bot.shared.slow import SLOW, deliver, not_posted
@@ -151,6 +151,10 @@ def _up(reactions: Sequence[ReactionType] | None) -> bool:
     return any(isinstance(r, ReactionTypeEmoji) and r.emoji in UP_REACTIONS for r in reactions or ())
 
 
+def _down(reactions: Sequence[ReactionType] | None) -> bool:
+    return any(isinstance(r, ReactionTypeEmoji) and marks.is_down(r.emoji) for r in reactions or ())
+
+
 def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
     """A group upgraded to a supergroup: the old group gets migrate_to_chat_id, the new one migrate_from_chat_id."""
     message, chat = update.effective_message, update.effective_chat
@@ -171,6 +175,9 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
         had, has = _up(event.old_reaction), _up(event.new_reaction)
         if had != has:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
             adapter.refresher.voted(chat, votes.react(store, "telegram", chat, ref, "👍", who, added=has))
+        was, is_ = _down(event.old_reaction), _down(event.new_reaction)
+        if was != is_:  # 👎 marks the paper "not for us": kept apart from the vote
+            adapter.refresher.voted(chat, marks.react(store, "telegram", chat, ref, "👎", who, added=is_))
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)
@@ -184,12 +191,15 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     query = update.callback_query
     if query is None:
         return
-    match = re.fullmatch(r"v:(\d{1,3})", query.data or "")
+    match = re.fullmatch(r"([vd]):(\d{1,3})", query.data or "")
     message = query.message
+    if match and match.group(1) == "d" and message is not None:
+        await _on_mark_button(adapter, query, str(message.chat.id), str(message.message_id), int(match.group(2)))
+        return
     paper = None
     if match and message is not None:
         paper = votes.listed_index(adapter.store, "telegram", str(message.chat.id), str(message.message_id),
-                                   int(match.group(1)))
+                                   int(match.group(2)))
     if paper is None:
         await query.answer("This button no longer votes for anything.")
         return
@@ -197,3 +207,14 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     up = votes.toggle(adapter.store, "telegram", str(message.chat.id), paper, str(query.from_user.id))
     adapter.refresher.voted(str(message.chat.id), paper)
     await query.answer(f"👍 Voted for {paper}" if up else f"Vote for {paper} taken back")
+
+
+async def _on_mark_button(adapter: TelegramAdapter, query: Any, chat: str, ref: str, index: int) -> None:
+    """A 👎 N button: toggles the person's "not for us" mark on the N-th listed paper."""
+    pressed = marks.press(adapter.store, "telegram", chat, ref, index, str(query.from_user.id))
+    if pressed is None:
+        await query.answer("This button no longer marks anything.")
+        return
+    paper, on = pressed
+    adapter.refresher.voted(chat, paper)
+    await query.answer(f"👎 {paper} marked not for us" if on else f"Mark on {paper} taken back")
