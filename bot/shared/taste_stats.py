@@ -110,9 +110,10 @@ def stats_text(stats: TasteStats) -> str:
 
 
 def weekly_line(stats: TasteStats) -> str | None:
-    """The weekly favourites post's one line of it (Chinese like the rest of that post); None without votes."""
+    """The weekly favourites post's one line of it (Chinese like the rest of that post); None while no voted
+    paper was ranked in a posted digest (votes only on `/deepdive` answers, or no digest posted yet)."""
     up, down = stats.up, stats.down
-    if not up.papers and not down.papers:
+    if not up.ranks and not down.ranks:
         return None
     parts = []
     if up.papers:
