@@ -62,8 +62,8 @@ async def test_post_quick_view_replies_and_vote_buttons(llm_env: dict, telegram_
     assert "另扫描了 12 篇" in quick["text"] and "/deepdive &lt;arXiv id&gt;" in quick["text"]
     buttons = [b for row in quick["reply_markup"]["inline_keyboard"] for b in row]
     # rows of 👍 N (eight a row), each with its row of 👎 N ("not for us") beneath
-    assert [b["callback_data"] for b in buttons] == [*(f"v:{i}" for i in range(8)), *(f"d:{i}" for i in range(8)),
-                                                    *(f"v:{i}" for i in range(8, 15)), *(f"d:{i}" for i in range(8, 15))]
+    rows = [range(8), range(8, 15)]
+    assert [b["callback_data"] for b in buttons] == [f"{kind}:{i}" for row in rows for kind in "vd" for i in row]
     # each deep dive: HF's thumbnail with a short caption, then the dive
     photos = [m for m in sent if "photo" in m]
     assert len(sent) == 1 + 2 * len(digest.selected()) and len(photos) == len(digest.selected())
@@ -272,7 +272,7 @@ async def test_a_webhook_body_that_is_no_update_is_a_400(env: dict, telegram_env
 
 
 def test_the_vote_keyboard_stays_within_telegrams_100_buttons() -> None:
-    from bot.telegram.adapter import vote_keyboard
+    from bot.telegram.buttons import vote_keyboard
 
     rows = vote_keyboard(130).inline_keyboard
     assert sum(len(row) for row in rows) == 100 and rows[-1][-1].callback_data == "v:99"

@@ -8,7 +8,6 @@ the database opened for writing. What failed is said with the setting that fixes
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import sys
 import time
@@ -28,6 +27,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: every command's --help imports this module
+
     from bot.cli.common import settings_for
     from bot.config import DIGEST_ONLY, SCHEDULE, SERVE_ONLY
 
@@ -61,11 +62,15 @@ def _checks(settings: Any) -> list[tuple[str, Check]]:
 
 
 async def _run_all(settings: Any) -> list[tuple[bool, str, str]]:
+    import asyncio
+
     checks = _checks(settings)
     return list(await asyncio.gather(*(_one(name, check, settings) for name, check in checks)))
 
 
 async def _one(name: str, check: Check, settings: Any) -> tuple[bool, str, str]:
+    import asyncio
+
     from bot.logs import redact
 
     started = time.monotonic()
