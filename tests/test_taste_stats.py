@@ -11,6 +11,7 @@ from bot.config import load_settings
 from bot.shared.answers import Invocation
 from bot.shared.commands import Commands
 from bot.shared.taste_stats import stats_text, taste_stats, weekly_line
+from bot.shared.weekly import weekly_text
 from storage.quick_views import redraw_json
 from storage.store import Store
 from tests.helpers import engine_for
@@ -79,6 +80,15 @@ async def test_taste_in_a_channel_answers_with_the_figures(env: dict) -> None:
         commands = Commands(load_settings(), store, engine)
         answer = await commands.handle(Invocation(*CH, "U1"), "taste", "")
     assert "hit rate @10 3/5 (60%)" in answer.text and not answer.ephemeral
+
+
+def test_the_weekly_favourites_carry_one_line_of_it() -> None:
+    store = Store(":memory:")
+    channel = store.upsert_channel(*CH, threshold=60, post_time="08:00", timezone="UTC")
+    history(store)
+    text = weekly_text(store, channel, TODAY + dt.timedelta(days=7))  # next week's first digest: this week's votes
+    assert text is not None and text.startswith("🏆 上周团队最爱")
+    assert text.splitlines()[-1].startswith("📈 近 30 天排序：👍 5 篇中 1 篇在当天速览")
 
 
 def test_taste_stats_on_the_command_line(env: dict) -> None:
