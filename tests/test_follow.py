@@ -34,6 +34,7 @@ async def test_follow_on_slack(env: dict, slack_env: dict, slack: FakeSlack) -> 
         gone = await command(h, slack, "unfollow", "ross girshick")
         missing = await command(h, slack, "unfollow", "Yann LeCun")
         listed = await command(h, slack, "follow", "")
+        status = await command(h, slack, "status", "")
         follows = h.store.follows("slack", CHANNEL)
     assert "follows no authors yet" in empty.text
     assert "Now following Kaiming He, Ross Girshick" in added.text and "in_channel" in added.text
@@ -42,6 +43,7 @@ async def test_follow_on_slack(env: dict, slack_env: dict, slack: FakeSlack) -> 
     assert "No longer following Ross Girshick" in gone.text
     assert "Not followed here: Yann LeCun. This channel follows Kaiming He." in missing.text
     assert "follows 1 author(s): Kaiming He" in listed.text and follows == ["Kaiming He"]
+    assert "Following: Kaiming He." in status.text
 
 
 async def test_follow_in_a_telegram_group_is_for_admins(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:

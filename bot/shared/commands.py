@@ -198,6 +198,12 @@ class Commands:
         if votes:
             top = sorted(votes.items(), key=lambda kv: -kv[1])[:5]
             lines.append("Most voted: " + ", ".join(f"{pid} 👍 {n}" for pid, n in top) + ".")
+        marked = self.store.mark_counts(who.platform, who.channel_id)
+        if marked:
+            lines.append(f"Marked not for us (👎): {len(marked)} paper(s); they get no deep dive here.")
+        follows = self.store.follows(who.platform, who.channel_id)
+        if follows:
+            lines.append("Following: " + ", ".join(follows) + ".")
         spent = self.store.spent_today()
         calls = sum(int(r["calls"]) for r in self.store.usage_by_kind(today()))  # type: ignore[call-overload]
         lines.append(f"LLM today: {calls} calls, ${spent:.4f}"

@@ -158,7 +158,8 @@ def analysis_message(paper: Paper, analysis: Analysis, score: int | None) -> lis
 
 def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str) -> list[Message]:
     rating = f"评分 *{score}*/100 · " if score is not None else ""
-    head = f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票"
+    head = (f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票，"
+            ":-1: = 不适合我们")
     blocks = [_section(head)]
     if paper.thumbnail and analysis is not None and analysis.deep_dive is not None:
         blocks.append({"type": "image", "image_url": paper.thumbnail, "alt_text": paper.title[:1900] or "thumbnail"})

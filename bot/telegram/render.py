@@ -66,7 +66,7 @@ def deep_dive(item: DigestItem, number: int) -> list[str]:
 def analysis_message(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str = "") -> list[str]:
     rating = f"评分 <b>{score}</b>/100 · " if score is not None else ""
     parts = [f"<b>{esc(prefix)}{link(paper.url, paper.title)}</b>\n{rating}<code>{esc(paper.arxiv_id)}</code>"
-             " · 用 👍 🔥 ❤ 投票"]
+             " · 用 👍 🔥 ❤ 投票，👎 = 不适合我们"]
     if analysis is None or analysis.deep_dive is None:
         parts.append(f"⚠️ {esc(analysis.unavailable if analysis and analysis.unavailable else 'No analysis yet.')}")
     else:
