@@ -83,12 +83,26 @@ class DigestItem(_Model):
     # left out by the narrowing before the LLM: its score is the cheap (no-LLM) ranking's, and it is
     # never selected for a deep dive on that score alone
     narrowed_out: bool = False
+    followed: list[str] = Field(default_factory=list)  # the channel's followed authors who wrote it (👤)
     # marked 👎 "not for us" by the channel the digest is for: listed with its score, never selected
     set_aside: bool = False
 
     @property
     def llm_scored(self) -> bool:
         return self.score.method == "llm" and not self.narrowed_out
+
+
+class LikedUpdate(_Model):
+    """A new version of a paper the channel liked, announced today: worth one line in the quick view."""
+
+    arxiv_id: str
+    version: int
+    title: str
+    comment: str | None = None  # arXiv's comment on the version ("Accepted to CVPR 2026", "code released")
+
+    def line(self) -> str:
+        said = f" — {self.comment}" if self.comment else ""
+        return f"🔁 v{self.version} of a paper you liked: {self.title} ({self.arxiv_id}){said}"
 
 
 class Digest(_Model):
@@ -105,6 +119,9 @@ class Digest(_Model):
     top_n: int = 0  # most papers the chat quick view lists; 0 = all
     hf_count: int | None = None  # papers of the pool HF listed (None: counts unknown, the seed's form)
     arxiv_count: int | None = None  # papers only arXiv listed (None: no arXiv categories followed)
+    # arXiv's announcements in the pool; [] on a day arXiv did not announce, None when arXiv could not be had
+    announcements: list[dt.date] | None = None
+    updates: list[LikedUpdate] = Field(default_factory=list)  # new versions of papers the channel liked
 
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
         """Papers at or above the threshold, best first, at most `max_deep_dives`."""
@@ -113,11 +130,21 @@ class Digest(_Model):
                   if item.score.score >= bar and not item.narrowed_out and not item.set_aside]
         return chosen[: self.max_deep_dives]
 
+    def qualifying(self, threshold: int | None = None) -> int:
+        """Papers at or above the threshold, before `max_deep_dives` cuts them."""
+        bar = self.threshold if threshold is None else threshold
+        return sum(1 for item in self.items if item.score.score >= bar and not item.narrowed_out and not item.set_aside)
+
+    def followed(self) -> list[DigestItem]:
+        """Papers by the channel's followed authors, best first."""
+        return [item for item in self.items if item.followed]
+
     def quick_items(self) -> list[DigestItem]:
-        """What the chat quick view lists: the best `top_n`, and never fewer than the selected ones."""
+        """What the chat quick view lists: the best `top_n`, and never fewer than the selected ones or the
+        followed authors' papers."""
         if not self.top_n:
             return list(self.items)
-        chosen = {id(item) for item in self.selected()}
+        chosen = {id(item) for item in [*self.selected(), *self.followed()]}
         last = max((i for i, item in enumerate(self.items) if id(item) in chosen), default=-1)
         return self.items[: max(self.top_n, last + 1)]
 
@@ -125,7 +152,12 @@ class Digest(_Model):
         """`HF 27 + arXiv 103` for the summary line; the seed's `HF Top n` without an arXiv part."""
         if self.arxiv_count is None:
             return f"HF Top {len(self.items) if self.hf_count is None else self.hf_count}"
-        return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
+        if self.announcements is None:
+            return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
+        if not self.announcements:
+            return f"HF {self.hf_count or 0} + arXiv 今日无公告"
+        named = "/".join(f"{day:%m-%d}" for day in self.announcements)
+        return f"HF {self.hf_count or 0} + arXiv {named} 公告 {self.arxiv_count}"
 
     def with_threshold(self, threshold: int) -> Digest:
         return self.model_copy(update={"threshold": threshold})

@@ -135,7 +135,21 @@ def _m010_post_papers(db: sqlite_utils.Database) -> None:
                        [(platform, channel_id, day, n, pid) for n, pid in enumerate(listed)])
 
 
-def _m011_marks_and_follows(db: sqlite_utils.Database) -> None:
+def _m011_announcements_and_seen(db: sqlite_utils.Database) -> None:
+    # An arXiv announcement's listing (feed or API window), kept so a rerun of that day asks nothing.
+    db.table("arxiv_announcements").create({
+        "day": str, "categories": str, "papers": str, "replaced": str, "source": str, "stored_at": str,
+    }, pk=("day", "categories"))
+    # What each channel was shown: papers (version 0) and new versions of liked papers (kind 'update').
+    db.table("channel_seen").create({
+        "platform": str, "channel_id": str, "arxiv_id": str, "version": int, "kind": str, "day": str, "at": str,
+    }, pk=("platform", "channel_id", "kind", "arxiv_id", "version"))
+    # The arXiv announcements each channel's digests took: the next morning starts after the latest.
+    db.table("channel_announcements").create({"platform": str, "channel_id": str, "day": str, "at": str},
+                                             pk=("platform", "channel_id", "day"))
+
+
+def _m012_marks_and_follows(db: sqlite_utils.Database) -> None:
     # 👎 "not for us": one mark per person, paper and channel, withdrawn rather than deleted (like votes);
     # user_id '' is a mark made with `paperbot taste add --not`. And each channel's followed authors.
     db.table("marks").create({
@@ -149,7 +163,8 @@ def _m011_marks_and_follows(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
                                _m004_channel_topics, _m005_paper_ai_summary,
                                _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories,
-                               _m009_post_log, _m010_post_papers, _m011_marks_and_follows]
+                               _m009_post_log, _m010_post_papers,
+                               _m011_announcements_and_seen, _m012_marks_and_follows]
 
 
 def check_order(migrations: list[Migration]) -> None:

@@ -68,8 +68,8 @@ async def test_the_follows_reach_the_channels_ranking(env: dict, slack_env: dict
         channel = subscribe(h)
         h.store.follow("slack", CHANNEL, ["Kaiming He"])
         mine, default = view_of(h.store, h.engine.profile, channel), view_of(h.store, h.engine.profile, None)
-    assert mine.follows == ("Kaiming He",) and default.follows == ()
-    assert mine.key(False) != default.key(False)  # a channel with follows is ranked on its own
+        assert mine.follows == ("Kaiming He",) and default.follows == ()
+        assert h.engine.ranker.key(mine) != h.engine.ranker.key(default)  # a channel with follows ranks on its own
 
 
 def test_channel_add_follow(env: dict, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.cli import main
 from bot.shared.posting import post_digest
 from bot.shared.tastes import taste_of
-from bot.shared.views import build_views, view_of
+from bot.shared.views import build_views, set_aside_of
 from storage.store import Store
 from tests.chat_harness import DAY, running
 from tests.fakes.slack import FakeSlack
@@ -93,7 +93,7 @@ async def test_marked_papers_are_the_tastes_negatives_and_get_no_deep_dive(env: 
         h.store.set_mark(*SLACK, liked, "U3", True)  # liked by one, marked by another: counts as liked
         taste = taste_of(h.store, SLACK)
         assert [p.arxiv_id for p in taste.negatives] == [first] and taste.ids == {liked}
-        assert view_of(h.store, h.engine.profile, channel).set_aside == {first, liked}
+        assert set_aside_of(h.store, channel) == {first, liked}
         views = await build_views(h.engine, h.store, DAY, papers, [channel])
         mine, report = views[channel.key], views["default"]
         assert first not in [i.paper.arxiv_id for i in mine.selected(0)]

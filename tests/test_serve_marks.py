@@ -1,6 +1,7 @@
 """👎 "not for us" and followed authors through the real `paperbot serve` process against the fakes: a paper
-marked from the CLI gets no deep dive even at the top of the day, a 👎 on a deep dive is stored once (Slack's
-retry of the same event included) and shown on the quick view, and /follow works on Slack and Telegram."""
+marked from the CLI gets no deep dive even at the top of the day, a followed author's paper far below the
+threshold is lifted to it and shows 👤, a 👎 on a deep dive is stored once (Slack's retry of the same event
+included) and shown on the quick view, and /follow works on Slack and Telegram."""
 
 import asyncio
 import json
@@ -31,9 +32,11 @@ def test_marks_and_follows_through_the_real_serve_process(
     port = free_port()
     script = str(Path(sys.executable).parent / "paperbot")
     run_env = {**os.environ, "PAPERBOT_PORT": str(port), "PAPERBOT_THRESHOLD": "50"}
-    marked = day_papers()[4].arxiv_id
+    marked, followed = day_papers()[4].arxiv_id, day_papers()[10].arxiv_id  # the latter by Nicholas Carlini
     llm.scores[marked] = 100  # the day's best paper, far above the threshold
-    cli = [[script, "channel", "add", "slack", CHANNEL, "--time", "00:00", "--tz", "UTC", "--follow", "Kaiming He"],
+    llm.scores[followed] = 10  # far below it
+    cli = [[script, "channel", "add", "slack", CHANNEL, "--time", "00:00", "--tz", "UTC",
+            "--follow", "Kaiming He, N. Carlini"],
            [script, "taste", "add", "--not", "--channel", f"slack:{CHANNEL}", marked]]
     for argv in cli:
         done = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=120)
@@ -45,7 +48,7 @@ def test_marks_and_follows_through_the_real_serve_process(
     proc = subprocess.Popen([script, "serve"], env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     try:
-        asyncio.run(_chat(port, slack, telegram, marked, run_env["PAPERBOT_DB"], papers_yesterday))
+        asyncio.run(_chat(port, slack, telegram, (marked, followed), run_env["PAPERBOT_DB"], papers_yesterday))
         proc.send_signal(signal.SIGTERM)
         proc.wait(40)
         err = proc.stderr.read() if proc.stderr else ""
@@ -54,7 +57,9 @@ def test_marks_and_follows_through_the_real_serve_process(
     assert proc.returncode == 0 and "Traceback" not in err, err
 
 
-async def _chat(port: int, slack: FakeSlack, telegram: FakeTelegram, marked: str, db: str, day: str) -> None:
+async def _chat(port: int, slack: FakeSlack, telegram: FakeTelegram, papers: tuple[str, str], db: str,
+                day: str) -> None:
+    marked, followed = papers
     await port_open(port)
     store = Store(db)
     await until(lambda: store.post_status("slack", CHANNEL, day) == "posted", timeout=90)
@@ -65,7 +70,12 @@ async def _chat(port: int, slack: FakeSlack, telegram: FakeTelegram, marked: str
     # the marked paper leads the list, with its mark counted, yet gets no deep dive; three others do
     assert shown.items[0].paper.arxiv_id == marked and shown.items[0].score.score == 100
     assert len(dives) == 3 and not any(marked in d["text"] for d in dives)
-    assert f"`{marked}`  👎 1" in json.dumps(quick["blocks"], ensure_ascii=False)
+    blocks = json.dumps(quick["blocks"], ensure_ascii=False)
+    assert f"`{marked}`  👎 1" in blocks
+    # the followed author's paper, scored 10 by the LLM, is lifted to the threshold and named with 👤
+    lifted = next(i for i in shown.items if i.paper.arxiv_id == followed)
+    assert lifted.score.score >= 50 and lifted.followed == ["N. Carlini"]
+    assert "👤 关注的作者：N. Carlini（第" in blocks
     dived = str(store.find_message("slack", CHANNEL, dives[0]["ts"])["arxiv_id"])
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
         alice = reaction_event("-1", CHANNEL, dives[0]["ts"], user="U0ALICE", event_id="EvDown1")
@@ -89,7 +99,7 @@ async def _chat(port: int, slack: FakeSlack, telegram: FakeTelegram, marked: str
     replies = {m["reply_to"]: m["text"] for m in telegram.sent_to(GROUP)}
     assert "Only chat administrators" in replies[7] and "Now following Ross Girshick" in replies[8]
     assert store.follows("telegram", str(GROUP)) == ["Ross Girshick"]
-    assert store.follows("slack", CHANNEL) == ["Kaiming He", "Yann LeCun"]
+    assert store.follows("slack", CHANNEL) == ["Kaiming He", "N. Carlini", "Yann LeCun"]
     store.close()
 
 

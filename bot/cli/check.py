@@ -44,7 +44,7 @@ def _checks(settings: Any) -> list[tuple[str, Check]]:
 
     wanted: list[tuple[str, Check]] = [("database", s.database), ("HF", s.hugging_face), ("arXiv", s.arxiv_api)]
     if settings.arxiv_categories:
-        wanted.append(("listing", s.arxiv_listing))
+        wanted += [("feed", s.arxiv_feed), ("listing", s.arxiv_listing)]
     if settings.llm_model:
         wanted.append(("LLM", s.llm))
     if settings.slack_bot_token:
