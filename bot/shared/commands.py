@@ -102,7 +102,8 @@ class Commands:
             if name in ("follow", "unfollow"):
                 return await self.follow(who, name, text)
             if name == "taste":
-                stats = taste_stats(self.store, who.platform, who.channel_id)
+                # a month of stored rankings to read (~0.3 s for 30 days of 500 papers): not on the event loop
+                stats = await self.store.call(taste_stats, self.store, who.platform, who.channel_id)
                 return Answer(stats_text(stats))
             if name in ("help", "start"):
                 return Answer(help_text(), ephemeral=True)
