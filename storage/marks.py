@@ -70,6 +70,13 @@ class MarkTables:
                     cleared.append(arxiv_id)
         return cleared
 
+    def set_anonymous_marks(self, platform: str, channel_id: str, arxiv_id: str, count: int) -> None:
+        """Channels report only how many reacted 👎: keep that many anonymous marks standing for the paper."""
+        row = self.db.execute("select count(*) from marks where platform = ? and channel_id = ? and arxiv_id = ? "
+                              "and user_id like 'anonymous:%'", [platform, channel_id, arxiv_id]).fetchone()
+        for n in range(max(count, int(row[0]))):
+            self.set_mark(platform, channel_id, arxiv_id, f"anonymous:{n}", n < count)
+
     def mark_counts(self, platform: str, channel_id: str) -> dict[str, int]:
         """Standing marks per paper in the channel (hand marks count one), what the quick view shows."""
         rows = self.db.execute("select arxiv_id, count(*) from marks where platform = ? and channel_id = ? "

@@ -80,6 +80,26 @@ async def test_telegram_down_reaction_and_button(env: dict, telegram_env: dict, 
         await until(lambda: any("marked not for us" in str(a.get("text")) for a in telegram.answers))
 
 
+async def test_a_telegram_channels_anonymous_down_count_is_kept_as_marks(env: dict, telegram_env: dict,
+                                                                         telegram: FakeTelegram) -> None:
+    channel_id = -1002236736395
+    telegram.set_chat(channel_id, "channel")
+    async with running() as h:
+        digest = await h.digest(thresholds=(0,))
+        await post_digest(h.adapters["telegram"], h.store, tg_subscribe(h, threshold=0, chat=channel_id), digest)
+        paper = digest.selected(0)[0].paper.arxiv_id
+        counted = copy.deepcopy(load_update("message_reaction_count_channel_teloxide"))
+        counted["message_reaction_count"]["message_id"] = telegram.sent_to(channel_id)[1]["message_id"]
+        counted["message_reaction_count"]["reactions"] = [{"type": {"type": "emoji", "emoji": "👎"}, "total_count": 2}]
+        telegram.push_update(counted)
+        await until(lambda: h.store.mark_counts("telegram", str(channel_id)).get(paper) == 2)
+        fewer = copy.deepcopy(counted)
+        fewer["message_reaction_count"]["reactions"][0]["total_count"] = 1
+        telegram.push_update(fewer)  # one taken back
+        await until(lambda: h.store.mark_counts("telegram", str(channel_id)).get(paper) == 1)
+        assert h.store.vote_counts("telegram", str(channel_id)) == {}
+
+
 async def test_marked_papers_are_the_tastes_negatives_and_get_no_deep_dive(env: dict, slack_env: dict,
                                                                             slack: FakeSlack) -> None:
     async with running() as h:

@@ -23,7 +23,7 @@ from bot.shared.slow import SLOW, deliver, not_posted
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-UP = Meaning("up")
+UP, DOWN = Meaning("up"), Meaning("down")
 
 
 class Inbound:
@@ -78,12 +78,17 @@ class Inbound:
         return paper
 
     def tally(self, event: ReactionTally) -> str | None:
-        """Anonymous up counts of a paper's message, kept as that many anonymous votes."""
+        """Anonymous up counts of a paper's message, kept as that many anonymous votes; on a deep dive, its 👎
+        count as that many anonymous "not for us" marks."""
         paper = votes.reaction_target(self.store, event.platform, event.channel_id, event.message_ref, UP)
         if paper is not None:
             self.store.set_anonymous_votes(event.platform, event.channel_id, paper, event.up)
             self.refresher.voted(event.channel_id, paper)
-        return paper
+        marked = marks.mark_target(self.store, event.platform, event.channel_id, event.message_ref, DOWN)
+        if marked is not None:
+            self.store.set_anonymous_marks(event.platform, event.channel_id, marked, event.down)
+            self.refresher.voted(event.channel_id, marked)
+        return paper or marked
 
     def vote_button(self, event: VoteButton) -> Vote | None:
         """A vote button toggles the person's vote for its paper (a 👎 button their "not for us" mark); None when

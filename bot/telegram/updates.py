@@ -167,9 +167,12 @@ def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
                 adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
-        total = sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), "up"))
+        def total(kind: ReactionKind) -> int:
+            return sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), kind))
+
         # channels report anonymous counts only: kept as a tally
-        adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
+        adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total("up"),
+                                            total("down")))
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
