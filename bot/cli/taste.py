@@ -47,9 +47,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.adapters import channel_ids
     from bot.shared.tastes import parse_scope
 
-    scope = parse_scope(args.channel)
+    scope = parse_scope(args.channel, channel_ids())
     if args.action == "stats":
         with closing(open_store(quick_db())) as store:
             return taste_stats(store, scope)

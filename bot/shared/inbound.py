@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.shared import marks, votes
 from bot.shared.answers import Answer
 from bot.shared.background import Background
 from bot.shared.chat import ChatAdapter
 from bot.shared.commands import Commands
-from bot.shared.events import Command, Meaning, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
+from bot.shared.events import Command, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
 from bot.shared.refresh import Refresher
 from bot.shared.slow import SLOW, deliver, not_posted
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-UP, DOWN = Meaning("up"), Meaning("down")
 
 
 class Inbound:
@@ -70,48 +70,46 @@ class Inbound:
                 log.error("telling the user about it failed too: %s", again)
 
     # -- votes -------------------------------------------------------------------------------
-    def reaction(self, event: Reaction) -> str | None:
+    # Votes and marks are stored on the storage thread (Store.call), never on the event loop.
+    async def reaction(self, event: Reaction) -> str | None:
         """Store one reaction's vote (or 👎 "not for us" mark); the paper it was on, or None when it was neither."""
         apply = votes.react if event.kind == "up" else marks.react
-        paper = apply(self.store, self.reactions, event)
-        self.refresher.voted(event.channel_id, paper)
+        paper = await self.store.call(apply, self.store, self.reactions, event)
+        log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
+                  event.user_id, event.message_ref, event.channel_id,
+                  f"{event.kind} on {paper}" if paper else "nothing")
+        await self.refresher.voted(event.channel_id, paper)
         return paper
 
-    def tally(self, event: ReactionTally) -> str | None:
-        """Anonymous up counts of a paper's message, kept as that many anonymous votes; on a deep dive, its 👎
-        count as that many anonymous "not for us" marks."""
-        paper = votes.reaction_target(self.store, event.platform, event.channel_id, event.message_ref, UP)
-        if paper is not None:
-            self.store.set_anonymous_votes(event.platform, event.channel_id, paper, event.up)
-            self.refresher.voted(event.channel_id, paper)
-        marked = marks.mark_target(self.store, event.platform, event.channel_id, event.message_ref, DOWN)
-        if marked is not None:
-            self.store.set_anonymous_marks(event.platform, event.channel_id, marked, event.down)
-            self.refresher.voted(event.channel_id, marked)
+    async def tally(self, event: ReactionTally) -> str | None:
+        """Anonymous up counts of a paper's message, kept as that many anonymous votes (and its 👎 count on a
+        deep dive as that many anonymous marks)."""
+        paper = await self.store.call(votes.tally, self.store, event)
+        await self.refresher.voted(event.channel_id, paper)
+        marked = await self.store.call(marks.tally, self.store, event)
+        if marked != paper:
+            await self.refresher.voted(event.channel_id, marked)
         return paper or marked
 
-    def vote_button(self, event: VoteButton) -> Vote | None:
+    async def vote_button(self, event: VoteButton) -> Vote | None:
         """A vote button toggles the person's vote for its paper (a 👎 button their "not for us" mark); None when
         it names no listed paper."""
         if not event.user_id:
             return None
-        where = (self.store, event.platform, event.channel_id, event.message_ref)
-        if event.position is not None:
-            paper = votes.listed_index(*where, event.position)
-        else:
-            paper = event.arxiv_id if event.arxiv_id and votes.is_listed(*where, event.arxiv_id) else None
-        if paper is None:
-            return None
-        if event.kind == "up":
-            up = votes.toggle(self.store, event.platform, event.channel_id, paper, event.user_id)
-        else:
-            up = self.store.toggle_mark(event.platform, event.channel_id, paper, event.user_id)
-        self.refresher.voted(event.channel_id, paper)
-        return Vote(paper, up, event.kind)
+        vote = await self.store.call(votes.press if event.kind == "up" else marks.press, self.store, event)
+        if vote is not None:
+            await self.refresher.voted(event.channel_id, vote.arxiv_id)
+        return vote
 
     # -- lifetime ----------------------------------------------------------------------------
     def busy(self) -> set[asyncio.Task[None]]:
         return self.background.busy()
+
+    async def close(self, stop_listening: Callable[[], Awaitable[None]]) -> None:
+        """Drop the planned redraws (the counts are stored), take no more events, let answers under way finish."""
+        await self.refresher.close()
+        await stop_listening()
+        await self.background.settle()
 
 
 def thread_for(command: Command, answer: Answer) -> str | None:

@@ -8,7 +8,8 @@ apart from votes: one member may like a paper another marks, and the quick view 
 
 from __future__ import annotations
 
-from bot.shared.events import Meaning, Reaction, ReactionTable
+from bot.shared.events import Meaning, Reaction, ReactionTable, ReactionTally, Vote, VoteButton
+from bot.shared.votes import is_listed, listed_index
 from storage.store import Store
 
 
@@ -33,3 +34,23 @@ def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
                                   for ref, other in store.reactions_of(platform, channel_id, user_id))
     store.set_mark(platform, channel_id, paper, user_id, standing)
     return paper
+
+
+def tally(store: Store, event: ReactionTally) -> str | None:
+    """A deep dive's anonymous 👎 count (a Telegram channel) kept as that many anonymous marks; the paper, if any."""
+    paper = mark_target(store, event.platform, event.channel_id, event.message_ref, Meaning("down"))
+    if paper is not None:
+        store.set_anonymous_marks(event.platform, event.channel_id, paper, event.down)
+    return paper
+
+
+def press(store: Store, event: VoteButton) -> Vote | None:
+    """A 👎 N button toggles the person's mark on the listed paper it names; None when it names none."""
+    where = (store, event.platform, event.channel_id, event.message_ref)
+    if event.position is not None:
+        paper = listed_index(*where, event.position)
+    else:
+        paper = event.arxiv_id if event.arxiv_id and is_listed(*where, event.arxiv_id) else None
+    if paper is None:
+        return None
+    return Vote(paper, store.toggle_mark(event.platform, event.channel_id, paper, event.user_id), "down")
