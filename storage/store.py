@@ -20,6 +20,8 @@ from storage.announcements import AnnouncementTables
 from storage.chat import ChannelTables
 from storage.claims import PostTables
 from storage.errors import StoreError, explained
+from storage.follows import FollowTables
+from storage.marks import MarkTables
 from storage.migrations import migrate
 from storage.papers import PaperTables, paper_from_row
 from storage.post_log import PostLogTables
@@ -27,6 +29,7 @@ from storage.quick_views import QuickViewTables
 from storage.seen import SeenTables
 from storage.tallies import TallyTables
 from storage.taste import TasteTables
+from storage.taste_stats import StatsTables
 from storage.texts import TextTables
 from storage.usage import UsageTables, now, today
 from storage.votes import VoteTables
@@ -56,7 +59,8 @@ def open_failure(path: Path, exc: sqlite3.Error) -> str:
 
 
 class Store(ChannelTables, PostTables, PostLogTables, VoteTables, TallyTables, QuickViewTables, PaperTables,
-            TextTables, TasteTables, UsageTables, AnnouncementTables, SeenTables):
+            TextTables, TasteTables, UsageTables, AnnouncementTables, SeenTables, MarkTables, FollowTables,
+            StatsTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink.
 
     One connection per thread (`db` is the calling thread's), so work sent to the storage thread with

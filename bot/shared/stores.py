@@ -71,7 +71,15 @@ class Seen(OffLoop, Protocol):
                        updates: Iterable[tuple[str, int]] = (), announcements: Iterable[str] = ()) -> None: ...
 
 
-class Posting(PostLog, Tallies, Seen, Protocol):
+class Marks(OffLoop, Protocol):
+    """👎 "not for us" marks, as the quick view counts them and the deep dives skip them."""
+
+    def mark_counts(self, platform: str, channel_id: str) -> dict[str, int]: ...
+
+    def marked_ids(self, scope: tuple[str, str]) -> set[str]: ...
+
+
+class Posting(PostLog, Tallies, Seen, Marks, Protocol):
     """What posting a digest needs: the post log, the counts its quick view and weekly line show, and what the
     channel has seen."""
 
@@ -98,6 +106,8 @@ class Votes(OffLoop, Protocol):
 
 class QuickViews(OffLoop, Protocol):
     """The digests posted quick views show, for redrawing their counts."""
+
+    def mark_counts(self, platform: str, channel_id: str) -> dict[str, int]: ...
 
     def view_ref(self, platform: str, channel_id: str, arxiv_id: str) -> str | None: ...
 

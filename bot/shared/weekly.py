@@ -1,4 +1,5 @@
-"""The first digest of each week carries a short "上周团队最爱": last week's five most voted papers."""
+"""The first digest of each week carries a short "上周团队最爱": last week's five most voted papers, and one
+line of how well the ranking served the votes of the 30 days before (bot.shared.taste_stats)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ import logging
 from analysis.errors import ChatError
 from bot.shared.chat import ChatAdapter
 from bot.shared.post_once import call, confirmed, send_once
-from bot.shared.stores import Posting, Tallies
+from bot.shared.stores import Posting
+from bot.shared.taste_stats import taste_stats, weekly_line
 from storage.chat import Channel
 from storage.post_log import WEEKLY, Intent
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 HEADING = "🏆 上周团队最爱"
 
 
-def weekly_text(store: Tallies, channel: Channel, day: dt.date) -> str | None:
+def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
     """Last week's (Monday to Sunday before `day`'s week) top five by votes, when the digest of `day` is the
     channel's first of its week; None otherwise, or when nobody voted."""
     monday = day - dt.timedelta(days=day.weekday())
@@ -26,8 +29,11 @@ def weekly_text(store: Tallies, channel: Channel, day: dt.date) -> str | None:
     rows = store.most_voted(channel.platform, channel.channel_id, since, limit=5, until=monday.isoformat())
     if not rows:
         return None
+    quality = weekly_line(taste_stats(store, channel.platform, channel.channel_id,
+                                      dt.datetime.combine(monday, dt.time(), dt.UTC)))
     return "\n".join([HEADING, *(f"{n}. 👍 {votes}  {title}  ({arxiv_id})"
-                                 for n, (arxiv_id, title, votes, _) in enumerate(rows, 1))])
+                                 for n, (arxiv_id, title, votes, _) in enumerate(rows, 1)),
+                      *([quality] if quality else [])])
 
 
 async def post_weekly(adapter: ChatAdapter, store: Posting, channel: Channel, day: dt.date, thread_ref: str) -> None:
