@@ -168,11 +168,12 @@ async def test_a_digest_waits_for_a_dripping_pick_seconds_not_its_deadline(
 
 def test_the_quadratic_steps_are_linear() -> None:
     def best_of_two(work: object) -> float:
+        """CPU seconds of this process (other sessions' load does not count), the best of three tries."""
         times = []
-        for _ in range(2):
-            started = time.perf_counter()
+        for _ in range(3):
+            started = time.process_time()
             work()  # type: ignore[operator]
-            times.append(time.perf_counter() - started)
+            times.append(time.process_time() - started)
         return min(times)
 
     def flat(n: int) -> list[tuple[int, str, str, bool]]:
@@ -180,12 +181,12 @@ def test_the_quadratic_steps_are_linear() -> None:
 
     small, big = flat(6_000), flat(60_000)
     ratio = best_of_two(lambda: classify(big)) / best_of_two(lambda: classify(small))
-    assert ratio < 25, f"classify: ×{ratio:.0f} for ×10 the sections"  # quadratic was ×100
+    assert ratio < 40, f"classify: ×{ratio:.0f} for ×10 the sections"  # linear is ×10, quadratic was ×100
     sections = [Section(f"{i} Part", "word " * 50, "method") for i in range(60_000)]
     assert best_of_two(lambda: fit(sections, 12_000)) < 2.0
     navs_small, navs_big = nav_siblings_html(10_000), nav_siblings_html(100_000)
     ratio = best_of_two(lambda: latexml.parse(navs_big)) / best_of_two(lambda: latexml.parse(navs_small))
-    assert ratio < 25, f"latexml: ×{ratio:.0f} for ×10 the <nav>s"
+    assert ratio < 40, f"latexml: ×{ratio:.0f} for ×10 the <nav>s"
     assert [s.heading for s in latexml.parse(navs_big)] == ["1 Introduction"]
     started = time.perf_counter()
     with pytest.raises(latexml.NotAPaper, match="more than 1000 sections"):
