@@ -61,6 +61,10 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
             from bot.telegram import telegram_adapter
 
             candidates.append(telegram_adapter(settings, store, commands))
+        if settings.feishu_app_id:
+            from bot.feishu import FeishuAdapter
+
+            candidates.append(FeishuAdapter(settings, store, commands))
         for adapter in candidates:
             stack.push_async_callback(_close, adapter)
             try:
@@ -90,5 +94,6 @@ async def post_everywhere(settings: Settings, store: Store, engine: Engine,
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
     async with open_adapters(settings, store, engine) as adapters:
         if not adapters and not adapters.failed:
-            raise ConfigError("no chat platform configured: set SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN to post.")
+            raise ConfigError("no chat platform configured: set SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN or FEISHU_APP_ID "
+                              "to post.")
         return await post_to_channels(adapters, store, channels, digest)

@@ -46,9 +46,9 @@ def health(scheduler: Scheduler, adapters: dict[str, Any], store: Store) -> dict
 
 
 def check_platforms(settings: Settings) -> None:
-    if not (settings.slack_bot_token or settings.telegram_bot_token):
+    if not (settings.slack_bot_token or settings.telegram_bot_token or settings.feishu_app_id):
         raise ConfigError("serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, "
-                          "or TELEGRAM_BOT_TOKEN (see README).")
+                          "TELEGRAM_BOT_TOKEN, or FEISHU_APP_ID and FEISHU_APP_SECRET (see README).")
     if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
         raise ConfigError("SLACK_SIGNING_SECRET is missing: HTTP mode must verify Slack's requests. Copy it from "
                           "your Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode.")

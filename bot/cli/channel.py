@@ -16,8 +16,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     channel = commands.add_parser("channel", parents=[common], help="subscribe, list or remove chat channels")
     actions = channel.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", parents=[common], help="subscribe a Slack channel or Telegram chat")
-    add.add_argument("platform", choices=["slack", "telegram"])
-    add.add_argument("channel_id", help="Slack: C0123ABCD; Telegram: -1001234567890 or @channelname")
+    add.add_argument("platform", choices=["slack", "telegram", "feishu"])
+    add.add_argument("channel_id", help="Slack: C0123ABCD; Telegram: -1001234567890 or @channelname; "
+                     "Feishu: oc_ and 32 hex digits")
     add.add_argument("--threshold", type=_int, help="score (0-100) at or above which papers get a deep dive")
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
@@ -26,7 +27,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                      help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", parents=[common], help="list subscribed channels")
     remove = actions.add_parser("remove", parents=[common], help="unsubscribe a channel")
-    remove.add_argument("platform", choices=["slack", "telegram"])
+    remove.add_argument("platform", choices=["slack", "telegram", "feishu"])
     remove.add_argument("channel_id")
     channel.set_defaults(run=run)
 

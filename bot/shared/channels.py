@@ -12,7 +12,8 @@ from storage.chat import Channel, ChatTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
 # Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
-_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}"}
+_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}",
+        "feishu": r"oc_[0-9a-f]{32}"}
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
 
 
@@ -58,7 +59,8 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         raise BadInput(str(exc)) from None
     if not valid_channel_id(platform, channel_id):
         raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like C0123ABCD (Slack) "
-                       "or -1001234567890 / @channelname (Telegram); or type /subscribe in the channel itself.")
+                       "or -1001234567890 / @channelname (Telegram) or oc_ and 32 hex digits (Feishu); or type "
+                       "/subscribe in the channel itself.")
     old = store.get_channel(platform, channel_id)
     old = old if old is not None and old.active else None  # unsubscribed and back: a fresh start
     return store.upsert_channel(

@@ -1,0 +1,158 @@
+"""Feishu / Lark through lark-oapi: the morning card, deep dives in its thread, answers, votes.
+
+Posts are interactive cards (bot.feishu.cards); deep dives and answers reply to the card with
+`reply_in_thread`, so they hang in the card's thread. Events arrive over HTTP at serve's
+`POST /feishu/events` (bot.feishu.events). Digest posts carry a `uuid` made from the chat, the day and
+the part: Feishu sends at most one message per uuid within an hour, so a post resumed after a crash does
+not repeat a message that went out just before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from analysis.errors import ChatError, ConfigError
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
+from analysis.render.answer import BASIS
+from bot.config import Settings
+from bot.feishu import cards
+from bot.feishu.api import FeishuApi, FeishuError
+from bot.feishu.events import PATH, EventEndpoint
+from bot.feishu.managers import ManagerCache
+from bot.feishu.translate import TypedCommand
+from bot.shared.background import Background
+from bot.shared.chat import Capabilities
+from bot.shared.commands import Commands
+from bot.shared.refresh import Refresher
+from storage.chat import Platform
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+GONE = {230002, 232009}  # the bot is out of the group; the group is dissolved
+CHAT_CACHE = 10_000  # message id -> chat id, for reactions (their events do not name the chat)
+
+
+class FeishuAdapter:
+    platform: Platform = "feishu"
+    capabilities = Capabilities(max_chars=cards.MAX_TEXT, vote_buttons=True)
+
+    def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
+        assert settings.feishu_app_id and settings.feishu_app_secret is not None
+        self.settings, self.store, self.commands = settings, store, commands
+        self.api = FeishuApi(settings.feishu_app_id, settings.feishu_app_secret.get_secret_value(),
+                             settings.feishu_api_url)
+        self.bot_open_id = ""
+        self.background = Background()
+        self.managers = ManagerCache(self.api.managers)
+        # patching a card is limited to 5 a second a message: one redraw per burst, at most one every 3 s
+        self.refresher = Refresher(store, "feishu", self.update_quick_view)
+        self.endpoint = EventEndpoint(self)
+        self._chats: dict[str, str] = {}
+        self._started = False
+
+    # -- ChatAdapter: lifetime ----------------------------------------------------------------
+    async def start(self) -> None:
+        if self._started:
+            return
+        if self.settings.feishu_verification_token is None:
+            raise ConfigError("FEISHU_VERIFICATION_TOKEN is missing: events must be verified. Copy the Verification "
+                              "Token from your Feishu app's Events and callbacks → Encryption strategy page.")
+        await self.api.open()
+        await self.api.token()  # wrong credentials say so now, not at the first post
+        try:
+            self.bot_open_id = await self.api.bot_open_id()
+        except ChatError as exc:  # mentions are then recognised by their position
+            log.warning("Feishu did not tell the bot's open_id (%s); a mention opening a message counts as ours", exc)
+        self._started = True
+
+    async def listen(self, app: web.Application) -> None:
+        app.router.add_post(PATH, self.endpoint.handle)
+
+    async def stop_listening(self) -> None:
+        """HTTP mode stops with serve's site; nothing of ours to close."""
+
+    def busy(self) -> set[asyncio.Task[None]]:
+        return self.background.busy()
+
+    async def close(self) -> None:
+        await self.refresher.close()
+        await self.background.settle()
+
+    # -- ChatAdapter: posting ----------------------------------------------------------------
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
+        uuid = _uuid(channel_id, digest.date.isoformat(), "quick-view")
+        return await self._guard(channel_id, self.api.send(channel_id, "interactive",
+                                                           cards.quick_view(digest, votes), uuid))
+
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int]) -> None:
+        await self.api.patch(channel_id, ref, cards.quick_view(digest, votes))
+
+    async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
+        parts = cards.deep_dive(item, number)
+        return [await self._reply_card(channel_id, thread_ref, card, _uuid(thread_ref, item.paper.arxiv_id, str(n)))
+                for n, card in enumerate(parts)]
+
+    async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
+                            thread_ref: str | None) -> list[str]:
+        return [await self._card(channel_id, card, thread_ref) for card in cards.analysis_cards(paper, analysis, score)]
+
+    async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
+                                thread_ref: str | None) -> list[str]:
+        return [await self._card(channel_id, card, thread_ref)
+                for card in cards.answer_cards(paper, question, answer, BASIS[answer.source])]
+
+    async def post_text(self, channel_id: str, text: str, thread_ref: str | None = None) -> str:
+        content = cards.text_content(text)
+        if thread_ref:
+            return await self._guard(channel_id, self.api.reply(channel_id, thread_ref, "text", content,
+                                                                in_thread=True))
+        return await self._guard(channel_id, self.api.send(channel_id, "text", content))
+
+    async def answer(self, typed: TypedCommand, text: str) -> str:
+        """A command's text answer, quoting the command (in its thread when it was typed in one)."""
+        return await self.api.reply(typed.chat_id, typed.message_id, "text", cards.text_content(text),
+                                    in_thread=typed.in_thread)
+
+    async def chat_of(self, message_id: str) -> str | None:
+        """The chat of one of our messages (for a reaction on it), asked of Feishu once."""
+        if message_id not in self._chats:
+            chat = await self.api.chat_of(message_id)
+            if chat is None:
+                return None
+            if len(self._chats) >= CHAT_CACHE:
+                self._chats.clear()
+            self._chats[message_id] = chat
+        return self._chats[message_id]
+
+    # -- internals ---------------------------------------------------------------------------
+    async def _card(self, channel_id: str, card: cards.Card, thread_ref: str | None) -> str:
+        if thread_ref:
+            return await self._reply_card(channel_id, thread_ref, card)
+        return await self._guard(channel_id, self.api.send(channel_id, "interactive", card))
+
+    async def _reply_card(self, channel_id: str, thread_ref: str, card: cards.Card, uuid: str | None = None) -> str:
+        ref = await self._guard(channel_id, self.api.reply(channel_id, thread_ref, "interactive", card,
+                                                           in_thread=True, uuid=uuid))
+        self._chats[ref] = channel_id
+        return ref
+
+    async def _guard(self, channel_id: str, sending: Any) -> str:
+        """A chat the bot was removed from, or that was dissolved, is unsubscribed (as Telegram's gone chats)."""
+        try:
+            ref = str(await sending)
+        except FeishuError as exc:
+            if exc.code in GONE and self.store.deactivate_channel("feishu", channel_id):
+                log.error("Feishu chat %s is gone (%s); unsubscribed it", channel_id, exc)
+            raise
+        self._chats[ref] = channel_id
+        return ref
+
+
+def _uuid(*parts: str) -> str:
+    """Feishu's idempotency key for one digest message (at most 50 characters)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]

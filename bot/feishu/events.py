@@ -1,0 +1,102 @@
+"""`POST /feishu/events`: Feishu's event subscription and card callbacks, on serve's port.
+
+Every request is verified first (bot.feishu.verify): a wrong token, a bad or missing signature, a body that
+does not decrypt or a request more than five minutes old gets 401 and one log line. The challenge is
+echoed at once (Feishu wants it within a second). Feishu retries an event it thinks unanswered, so each
+event id is handled once (remembered in the database, so a restart does not vote twice), and events are
+answered 200 at once with the work — an LLM call, a chat API lookup — done after. A card button press
+is answered within Feishu's three seconds with a toast; the card's counts are patched after, debounced.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.feishu import dispatch, translate, verify
+
+if TYPE_CHECKING:
+    from bot.feishu.adapter import FeishuAdapter
+
+log = logging.getLogger(__name__)
+PATH = "/feishu/events"
+MAX_BODY = 1024 * 1024
+OK: dict[str, Any] = {"msg": "success"}
+
+
+class EventEndpoint:
+    def __init__(self, adapter: FeishuAdapter) -> None:
+        self.adapter = adapter
+        self.refused = 0  # requests answered 401 (for the tests and /healthz-style counting)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_BODY:
+            return web.json_response({"msg": "too large"}, status=413)
+        body = await request.read()
+        settings = self.adapter.settings
+        key = settings.feishu_encrypt_key.get_secret_value() if settings.feishu_encrypt_key else None
+        assert settings.feishu_verification_token is not None  # checked at start
+        try:
+            payload = verify.open_body(request.headers, body, key)
+            verify.check_token(payload, settings.feishu_verification_token.get_secret_value())
+            if not key and verify.TIMESTAMP in request.headers:  # unsigned, but its age still tells a replay
+                verify.check_fresh(request.headers[verify.TIMESTAMP])
+        except verify.Refused as exc:
+            self.refused += 1
+            log.warning("refused a request to %s: %s", PATH, exc)
+            return web.json_response({"msg": "unauthorized"}, status=401)
+        if payload.get("type") == "url_verification":
+            return web.json_response({"challenge": str(payload.get("challenge", ""))})
+        return web.json_response(self.route(payload))
+
+    def route(self, payload: dict[str, Any]) -> dict[str, Any]:
+        header, event = payload.get("header") or {}, payload.get("event") or {}
+        kind, event_id = str(header.get("event_type", "")), str(header.get("event_id", ""))
+        if not event_id or not isinstance(event, dict):
+            log.info("a Feishu request without an event id or event (schema 1.0?) was ignored")
+            return OK
+        if not self.adapter.store.first_time(f"feishu:{event_id}"):
+            return OK  # a retry of an event handled already
+        if kind == "card.action.trigger":
+            return self.on_button(event)
+        if kind == "im.message.receive_v1":
+            self.on_message(event)
+        elif kind in ("im.message.reaction.created_v1", "im.message.reaction.deleted_v1"):
+            self.on_reaction(event, added=kind.endswith("created_v1"))
+        return OK
+
+    def on_message(self, event: dict[str, Any]) -> None:
+        typed = translate.command(event, self.adapter.bot_open_id)
+        if typed is None:
+            return
+        # one command per message even when Feishu sends it under two event ids
+        if not self.adapter.store.first_time(f"feishu-message:{typed.message_id}"):
+            return
+        self.adapter.background.spawn(dispatch.command(self.adapter, typed))
+
+    def on_reaction(self, event: dict[str, Any], added: bool) -> None:
+        found = translate.reaction(event, added)
+        if found is not None:
+            self.adapter.background.spawn(self._react(found))
+
+    async def _react(self, found: translate.ReactionEvent) -> None:
+        """Reaction events carry no chat id: Feishu is asked which chat the message is in (remembered)."""
+        try:
+            chat = await self.adapter.chat_of(found.message_id)
+        except Exception as exc:
+            log.warning("a reaction on %s was not counted: %s", found.message_id, exc)
+            return
+        if chat is not None:
+            dispatch.reaction(self.adapter, chat, found)
+
+    def on_button(self, event: dict[str, Any]) -> dict[str, Any]:
+        press = translate.button(event)
+        if press is None:
+            return {}
+        voted = dispatch.button(self.adapter, press)
+        if voted is None:
+            return {"toast": {"type": "info", "content": "这个按钮已不再对应任何论文"}}
+        paper, up = voted
+        return {"toast": {"type": "success", "content": f"👍 已为 {paper} 投票" if up else f"已撤回对 {paper} 的投票"}}

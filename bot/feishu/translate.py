@@ -1,0 +1,104 @@
+"""Feishu's event bodies read into plain values: a command typed to the bot, a reaction, a button press.
+
+Nothing here calls Feishu or the store; bot.feishu.events hands what it reads to the dispatcher.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.feishu.cards import button_index
+from bot.shared.commands import COMMANDS
+
+KNOWN = {*COMMANDS, "start"}
+_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:\s+(.*))?", re.S)
+_PLACEHOLDER = re.compile(r"@_user_\d+")
+# Feishu's emoji_type names of the reactions that vote (kind "up") or mark a paper down
+REACTIONS = {"THUMBSUP": "up", "FIRE": "up", "HEART": "up", "THUMBSDOWN": "down"}
+
+
+@dataclass(frozen=True)
+class TypedCommand:
+    chat_id: str
+    group: bool  # a group chat (settings need its owner or a manager), not a one-to-one chat
+    user_id: str  # open_id
+    message_id: str
+    in_thread: bool  # typed inside a thread: answers stay in it
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReactionEvent:
+    message_id: str
+    user_id: str
+    emoji: str  # Feishu's emoji_type, e.g. THUMBSUP
+    kind: str  # "up" or "down"
+    added: bool
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    chat_id: str
+    message_id: str
+    user_id: str
+    index: int  # the listed paper's position, from 0
+
+
+def command(event: dict[str, Any], bot_open_id: str) -> TypedCommand | None:
+    """A command meant for the bot: in a group only when the message mentions it, in a one-to-one chat
+    any message starting with `/`. None for chatter, other bots' mentions and non-text messages."""
+    message, sender = event.get("message") or {}, event.get("sender") or {}
+    if message.get("message_type") != "text" or sender.get("sender_type", "user") != "user":
+        return None
+    try:
+        text = str(json.loads(message.get("content") or "{}").get("text", ""))
+    except (ValueError, AttributeError):
+        return None
+    group = message.get("chat_type") != "p2p"
+    mine = _bot_keys(message.get("mentions") or [], bot_open_id)
+    if group and not mine:
+        return None
+    for key in mine:
+        text = text.replace(key, " ")
+    text = _PLACEHOLDER.sub(" ", text).strip()  # other people mentioned are no part of the command
+    match = _COMMAND.fullmatch(text)
+    if not match or match.group(1).lower() not in KNOWN:
+        return None
+    user = (sender.get("sender_id") or {}).get("open_id") or ""
+    return TypedCommand(chat_id=str(message.get("chat_id", "")), group=group, user_id=str(user),
+                        message_id=str(message.get("message_id", "")),
+                        in_thread=bool(message.get("thread_id") or message.get("root_id")),
+                        name=match.group(1).lower(), text=(match.group(2) or "").strip())
+
+
+def _bot_keys(mentions: list[dict[str, Any]], bot_open_id: str) -> list[str]:
+    """The placeholders (@_user_N) that stand for this bot. Without its open_id (bot info unavailable),
+    a mention that opens the message is taken for the bot's."""
+    keys = [str(m.get("key")) for m in mentions
+            if bot_open_id and isinstance(m.get("id"), dict) and m["id"].get("open_id") == bot_open_id]
+    if not bot_open_id and mentions:
+        keys = [str(mentions[0].get("key"))]
+    return [k for k in keys if k and k != "None"]
+
+
+def reaction(event: dict[str, Any], added: bool) -> ReactionEvent | None:
+    """A person's reaction that means something (THUMBSUP, FIRE, HEART up; THUMBSDOWN down)."""
+    emoji = str((event.get("reaction_type") or {}).get("emoji_type", ""))
+    user = (event.get("user_id") or {}).get("open_id")
+    if emoji not in REACTIONS or not user or event.get("operator_type") == "app" or not event.get("message_id"):
+        return None
+    return ReactionEvent(str(event["message_id"]), str(user), emoji, REACTIONS[emoji], added)
+
+
+def button(event: dict[str, Any]) -> ButtonPress | None:
+    """A 👍 N button of a quick view card (card.action.trigger); None for any other card action."""
+    index = button_index((event.get("action") or {}).get("value"))
+    context, operator = event.get("context") or {}, event.get("operator") or {}
+    chat, message, user = context.get("open_chat_id"), context.get("open_message_id"), operator.get("open_id")
+    if index is None or not (chat and message and user):
+        return None
+    return ButtonPress(str(chat), str(message), str(user), index)

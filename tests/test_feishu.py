@@ -1,0 +1,178 @@
+"""Feishu against the loopback fake: the morning card and its thread, commands, votes and rate limits."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.feishu import cards
+from bot.shared.posting import post_digest
+from tests.chat_harness import Harness, running
+from tests.fakes import feishu as lark
+from tests.fakes.feishu import BOT_OPEN_ID, FakeFeishu
+from tests.fakes.llm import FakeLLM
+from tests.helpers import until
+
+CHAT = lark.chat_id(1)
+MANAGER, MEMBER = "ou_" + "a" * 32, "ou_" + "b" * 32
+
+
+async def deliver(h: Harness, event_type: str, event: dict[str, Any], key: str | None = None,
+                  event_id: str | None = None, **kw: Any) -> httpx.Response:
+    body, headers = lark.request(lark.envelope(event_type, event, event_id=event_id), key, **kw)
+    return await h.http.post("/feishu/events", content=body, headers=headers)
+
+
+async def say(h: Harness, feishu: FakeFeishu, text: str, user: str = MANAGER, **kw: Any) -> httpx.Response:
+    return await deliver(h, "im.message.receive_v1", feishu.heard(lark.message_event(CHAT, text, user, **kw)))
+
+
+async def posted(h: Harness, threshold: int = 0) -> str:
+    channel = h.store.upsert_channel("feishu", CHAT, threshold=threshold, post_time="08:30", timezone="UTC")
+    outcome = await post_digest(h.adapters["feishu"], h.store, channel, await h.digest())
+    assert "posted the digest" in outcome, outcome
+    return str(h.store.last_post("feishu", CHAT)["quick_view_ref"])  # type: ignore[index]
+
+
+def texts(feishu: FakeFeishu) -> list[str]:
+    return [m["content"].get("text") or cards.card_text(m["content"]) for m in feishu.in_chat(CHAT)]
+
+
+async def test_the_digest_is_one_card_and_one_threaded_reply_per_selected_paper(
+        env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    async with running() as h:
+        ref = await posted(h, threshold=60)
+        digest = (await h.digest()).with_threshold(60)
+        card = feishu.message(ref)
+        assert card is not None and card["msg_type"] == "interactive" and card["root_id"] is None
+        text = cards.card_text(card["content"])
+        assert digest.title in text and "👍 1" in text and "arxiv.org/abs/" in text and "另扫描了" in text
+        buttons = [b for e in card["content"]["elements"] if e["tag"] == "action" for b in e["actions"]]
+        assert len(buttons) == len(digest.quick_items())
+        replies = feishu.thread(ref)
+        assert len(replies) == len(digest.selected()) > 0  # one card each: no deep dive needed a second one
+        again = await post_digest(h.adapters["feishu"], h.store, h.store.get_channel("feishu", CHAT), digest)
+        assert "already posted" in again and len(feishu.in_chat(CHAT)) == 1 + len(replies)
+        assert h.adapters["feishu"].bot_open_id == BOT_OPEN_ID
+        assert json.loads(card["raw"])["config"]["update_multi"] is True
+
+
+async def test_threshold_is_for_the_groups_owner_and_managers(env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    feishu.chats[CHAT] = {"managers": [MANAGER], "members": [MEMBER]}
+    async with running() as h:
+        assert (await say(h, feishu, "/threshold 70")).status_code == 200
+        await until(lambda: len(feishu.in_chat(CHAT)) == 1)
+        assert h.store.get_channel("feishu", CHAT).threshold == 70  # type: ignore[union-attr]
+        await say(h, feishu, "/threshold 20", user=MEMBER)
+        await until(lambda: len(feishu.in_chat(CHAT)) == 2)
+        assert h.store.get_channel("feishu", CHAT).threshold == 70  # type: ignore[union-attr]
+        assert "Only chat administrators" in texts(feishu)[1]
+        assert feishu.chat_gets == 1  # the managers are remembered for a few minutes
+    command, answer = feishu.in_chat(CHAT)[0]["parent_id"], feishu.in_chat(CHAT)[0]
+    assert command and answer["in_thread"] is False and "Threshold set to 70" in answer["content"]["text"]
+
+
+async def test_only_commands_meant_for_the_bot_are_answered(env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    async with running() as h:
+        await say(h, feishu, "/status", mention_bot=False)  # a group message that does not mention the bot
+        await say(h, feishu, "good morning")  # a mention that is no command
+        await say(h, feishu, "/help", MEMBER, p2p=True, mention_bot=False)
+        await until(lambda: len(feishu.in_chat(CHAT)) == 1)
+        assert feishu.in_chat(CHAT)[0]["content"]["text"].startswith("paperbot commands:")
+        await say(h, feishu, "/status", user=MEMBER)  # anyone may ask for the status
+        await until(lambda: len(feishu.in_chat(CHAT)) == 2)
+    assert "Not subscribed here" in texts(feishu)[1]
+
+
+async def test_deepdive_of_a_listed_paper_answers_in_the_cards_thread(llm_env: dict, feishu_env: dict,
+                                                                      feishu: FakeFeishu, llm: FakeLLM) -> None:
+    async with running() as h:
+        ref = await posted(h, threshold=60)
+        last = (await h.digest()).items[-1].paper.arxiv_id  # listed but not selected
+        before = len(feishu.thread(ref))
+        await say(h, feishu, f"/deepdive {last}", user=MEMBER)
+        await until(lambda: len(feishu.thread(ref)) > before)
+        await h.adapters["feishu"].background.settle()
+    answer = feishu.thread(ref)[-1]
+    assert last in cards.card_text(answer["content"]) and answer["msg_type"] == "interactive"
+
+
+async def test_a_thumbsup_on_a_deep_dive_votes_once_and_patches_the_card(env: dict, feishu_env: dict,
+                                                                         feishu: FakeFeishu) -> None:
+    async with running() as h:
+        ref = await posted(h, threshold=60)
+        dive = feishu.thread(ref)[0]
+        event = lark.reaction_event(dive["message_id"], "THUMBSUP", MEMBER)
+        for _ in range(2):  # Feishu retries an event it thinks unanswered: the same event id
+            answer = await deliver(h, "im.message.reaction.created_v1", event, event_id="ev-thumbs-1")
+            assert answer.status_code == 200
+        await deliver(h, "im.message.reaction.created_v1", lark.reaction_event(dive["message_id"], "FIRE", MEMBER))
+        await until(lambda: bool(feishu.patches))
+        paper = h.store.find_message("feishu", CHAT, dive["message_id"])["arxiv_id"]  # type: ignore[index]
+        assert h.store.vote_counts("feishu", CHAT) == {paper: 1}
+        await deliver(h, "im.message.reaction.created_v1",
+                      lark.reaction_event(dive["message_id"], "THUMBSDOWN", MANAGER))
+        await deliver(h, "im.message.reaction.created_v1", lark.reaction_event(ref, "SMILE", MANAGER))
+        await deliver(h, "im.message.reaction.deleted_v1",
+                      lark.reaction_event(dive["message_id"], "THUMBSUP", MEMBER, added=False), event_id="ev-last")
+        await until(lambda: h.store.first_time("feishu:ev-last") is False and not h.adapters["feishu"].busy())
+        assert h.store.vote_counts("feishu", CHAT) == {paper: 1}  # 🔥 still stands; 👎 and 😄 are no votes
+    assert "· 1" in cards.card_text(feishu.patches[-1]["card"])
+
+
+async def test_a_vote_button_toggles_and_a_retried_press_counts_once(env: dict, feishu_env: dict,
+                                                                     feishu: FakeFeishu) -> None:
+    async with running() as h:
+        ref = await posted(h)
+        first = (await h.digest()).quick_items()[1].paper.arxiv_id
+        press = lark.card_action(CHAT, ref, MEMBER, {"paperbot": "vote", "index": 1})
+        answers = [await deliver(h, "card.action.trigger", press, event_id="press-1") for _ in range(2)]
+        assert "已为" in answers[0].json()["toast"]["content"] and answers[1].json() == {"msg": "success"}
+        assert h.store.vote_counts("feishu", CHAT) == {first: 1}
+        await until(lambda: bool(feishu.patches))
+        assert "👍 2 · 1" in cards.card_text(feishu.patches[-1]["card"])
+        again = await deliver(h, "card.action.trigger", press)
+        assert "撤回" in again.json()["toast"]["content"] and h.store.vote_counts("feishu", CHAT) == {}
+        stray = await deliver(h, "card.action.trigger", lark.card_action(CHAT, ref, MEMBER, {"key": "value"}))
+        assert stray.status_code == 200 and h.store.vote_counts("feishu", CHAT) == {}
+
+
+async def test_forty_chats_are_posted_within_feishus_limits_without_loss(env: dict, feishu_env: dict,
+                                                                         feishu: FakeFeishu) -> None:
+    from bot.shared.posting import post_to_channels
+
+    chats = [lark.chat_id(n) for n in range(40)]
+    feishu.fail_next(429, lark.fixture("api_error_rate_limit_429.docs-transcribed.json"), path="/im/v1/messages",
+                     headers={"x-ogw-ratelimit-reset": "1"})  # one answer of the real rate limit on top
+    async with running(listen=False) as h:
+        channels = [h.store.upsert_channel("feishu", c, threshold=75, post_time="08:30", timezone="UTC")
+                    for c in chats]
+        outcomes = await post_to_channels(h.adapters, h.store, channels, await h.digest())
+    assert all("posted the digest" in o for o in outcomes), outcomes
+    per_chat = {len(feishu.in_chat(c)) for c in chats}
+    assert len(per_chat) == 1 and per_chat.pop() >= 2  # every chat got the same card and dives
+
+
+async def test_the_token_is_renewed_before_it_expires_and_after_a_revocation(
+        env: dict, feishu_env: dict, feishu: FakeFeishu, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running(listen=False) as h:
+        api = h.adapters["feishu"].api
+        assert feishu.token_requests == 1  # one token for start, the bot's identity and everything after
+        await api.send(CHAT, "text", {"text": "one"})
+        feishu.revoke_tokens()  # Feishu refuses the token (99991663): fetched once more, the send succeeds
+        await api.send(CHAT, "text", {"text": "two"})
+        assert feishu.token_requests == 2
+        feishu.token_expire = 1  # the next token lives a second...
+        feishu.revoke_tokens()
+        await api.send(CHAT, "text", {"text": "three"})
+        assert feishu.token_requests == 3 and feishu.token_refusals == 2
+        while feishu.token_requests == 3:  # ...and is renewed before Feishu refuses it
+            await api.send(CHAT, "text", {"text": "again"})
+        assert feishu.token_refusals == 2 and len(feishu.in_chat(CHAT)) >= 4
+    tokens = {c.headers.get("Authorization", "") for c in feishu.calls if "Authorization" in c.headers}
+    assert all(token.split()[-1] not in record.getMessage() for token in tokens for record in caplog.records)
