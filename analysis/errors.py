@@ -22,7 +22,12 @@ class SourceError(PaperbotError):
 
 
 class LLMError(PaperbotError):
-    """The LLM (and every fallback model) failed to give a valid answer."""
+    """The LLM (and every fallback model) failed to give a valid answer.
+
+    `repeat` is set when this run already raised the same message: callers log it once, not once per paper.
+    """
+
+    repeat: bool = False
 
 
 class BudgetExceeded(LLMError):

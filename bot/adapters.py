@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from analysis.errors import ConfigError, PaperbotError
 from bot import logs
-from bot.shared.chat import ChatAdapter
+from bot.shared.chat import ChatAdapter, PlatformSpec
 from bot.shared.posting import post_to_channels
 
 if TYPE_CHECKING:
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
     from storage.store import Store
 
 log = logging.getLogger(__name__)
+# The chat platforms, each a bot/<name>/ package with a PLATFORM spec: a new platform is one more name here.
+PLATFORMS = ("slack", "telegram", "feishu")
+
+
+def platforms() -> list[PlatformSpec]:
+    """The specs of PLATFORMS, in order (their packages import no SDK until an adapter is built)."""
+    return [importlib.import_module(f"bot.{name}").PLATFORM for name in PLATFORMS]
 
 
 class Adapters(dict[str, ChatAdapter]):
@@ -42,9 +50,10 @@ class Adapters(dict[str, ChatAdapter]):
 
 
 @asynccontextmanager
-async def open_adapters(settings: Settings, store: Store, engine: Engine,
-                        commands: Commands | None = None) -> AsyncIterator[Adapters]:
-    """Adapters for every platform whose token is set, started; closed on exit.
+async def open_adapters(settings: Settings, store: Store, engine: Engine, commands: Commands | None = None,
+                        specs: Sequence[PlatformSpec] | None = None) -> AsyncIterator[Adapters]:
+    """Adapters for every platform whose settings are given (of `specs`, by default PLATFORMS'), started;
+    closed on exit.
 
     `serve` passes its one Commands object, so the scheduler hears every subscription change."""
     from bot.shared.commands import Commands
@@ -52,19 +61,8 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine,
     commands = commands or Commands(settings, store, engine)
     adapters = Adapters()
     async with AsyncExitStack() as stack:
-        candidates: list[ChatAdapter] = []
-        if settings.slack_bot_token:
-            from bot.slack import SlackAdapter
-
-            candidates.append(SlackAdapter(settings, store, commands))
-        if settings.telegram_bot_token:
-            from bot.telegram import telegram_adapter
-
-            candidates.append(telegram_adapter(settings, store, commands))
-        if settings.feishu_app_id:
-            from bot.feishu import FeishuAdapter
-
-            candidates.append(FeishuAdapter(settings, store, commands))
+        candidates = [spec.build(settings, store, commands) for spec in (platforms() if specs is None else specs)
+                      if spec.configured(settings)]
         for adapter in candidates:
             stack.push_async_callback(_close, adapter)
             try:
@@ -88,7 +86,7 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
 
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine,
-                          digest: Digest | Mapping[str, Digest]) -> list[str]:
+                          digest: Digest | Mapping[str, Digest]) -> Sequence[str]:
     channels = store.channels()
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]

@@ -170,6 +170,7 @@ class Scheduler:
 
     async def _run(self, channel: Channel) -> str:
         now = self.clock()
+        outcome: str
         try:
             digest = await self.digests.get(now, channel)
             outcome = await post_digest(self.adapters[channel.platform], self.store, channel, digest, now=now)

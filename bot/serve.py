@@ -55,12 +55,12 @@ def check_platforms(settings: Settings) -> None:
 
 
 def tune_for_serving(store: Store) -> None:
-    """SQLite writes run on the event loop: bound their waits for other processes' locks, and let
-    commits skip the fsync (60-250 ms each on a busy disk, measured). In WAL mode that is still safe
-    against any crash of the process; only a power cut can lose the last commits, which at worst
-    repeats a message."""
-    store.db.execute(f"PRAGMA busy_timeout = {SERVE_BUSY_TIMEOUT_MS}")
-    store.db.execute("PRAGMA synchronous = NORMAL")
+    """Posts, commands and votes run SQLite on the storage thread (Store.call), but reads and caches still
+    made from the loop must not wait long for other processes' locks; and commits skip the fsync
+    (60-250 ms each on a busy disk, measured). In WAL mode that is still safe against any crash of the
+    process; only a power cut can lose the last commits, which at worst leaves a message uncertain (the
+    post log then says it may be missing rather than post it twice)."""
+    store.tune(busy_ms=SERVE_BUSY_TIMEOUT_MS, synchronous="NORMAL")
 
 
 # Imported on first use by the morning run, in worker threads; but a C extension's import holds the

@@ -1,4 +1,4 @@
-"""Channels, posts (claimed before posting, finished after) and votes."""
+"""Channels, posts (claimed before posting, finished after; each message in storage.post_log) and votes."""
 
 from __future__ import annotations
 
@@ -97,8 +97,9 @@ class ChatTables:
         with self.db.conn:
             self.db.execute(f"update or ignore posts set channel_id = ? where {where} and status = 'posted'",
                             [new, platform, old])
-            self.db.execute(f"update or ignore post_messages set channel_id = ? where {where} and day in "
-                            f"(select day from posts where {where})", [new, platform, old, platform, new])
+            for table in ("post_messages", "post_log", "post_papers"):
+                self.db.execute(f"update or ignore {table} set channel_id = ? where {where} and day in "
+                                f"(select day from posts where {where})", [new, platform, old, platform, new])
             for table in ("votes", "reactions"):
                 self.db.execute(f"update or ignore {table} set channel_id = ? where {where}", [new, platform, old])
 
@@ -137,18 +138,6 @@ class ChatTables:
             raise
         return claim
 
-    def set_quick_view(self, platform: str, channel_id: str, day: str, ref: str, summary: str = "") -> None:
-        with self.db.conn:
-            self.db.table("posts").update((platform, channel_id, day), {"quick_view_ref": ref, "summary": summary})
-
-    def record_message(self, platform: str, channel_id: str, day: str, ref: str, *, kind: str,
-                       arxiv_id: str | None = None, position: int | None = None) -> None:
-        with self.db.conn:
-            self.db.table("post_messages").upsert({
-                "platform": platform, "channel_id": channel_id, "day": day, "arxiv_id": arxiv_id, "kind": kind,
-                "position": position, "message_ref": ref, "created_at": _now().isoformat(timespec="seconds"),
-            }, pk=("platform", "channel_id", "message_ref"))
-
     def finish_post(self, platform: str, channel_id: str, day: str) -> None:
         with self.db.conn:
             self.db.table("posts").update((platform, channel_id, day), {
@@ -185,13 +174,6 @@ class ChatTables:
         rows = list(self.db.table("post_messages").rows_where(
             "platform = ? and channel_id = ? and message_ref = ?", [platform, channel_id, ref]))
         return rows[0] if rows else None
-
-    def posted_ids(self, platform: str, channel_id: str, before_day: str) -> set[str]:
-        """Papers this channel already got a deep dive of, on days before `before_day`."""
-        rows = self.db.execute(
-            "select distinct arxiv_id from post_messages where platform = ? and channel_id = ? and day < ? "
-            "and kind = 'deep_dive'", [platform, channel_id, before_day]).fetchall()
-        return {r[0] for r in rows}
 
     def day_has(self, day: str, arxiv_id: str) -> bool:
         return bool(self.db.execute("select 1 from day_papers where day = ? and arxiv_id = ?",

@@ -1,7 +1,13 @@
-"""Forward-only schema migrations. Append a function to MIGRATIONS; never edit or reorder one."""
+"""Forward-only schema migrations. Append a function `_mNNN_what` to MIGRATIONS; never edit or reorder one.
+
+The order is checked when this module is imported (`check_order`): the N-th entry must be named `_mN_…`,
+so a merge that puts two migrations under one number, or out of order, fails at once instead of
+skipping a step on databases that already ran one of them."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
 import sqlite_utils
@@ -99,9 +105,52 @@ def _m008_pool_categories(db: sqlite_utils.Database) -> None:
     db.table("papers").add_column("categories", str)
 
 
+def _m009_post_log(db: sqlite_utils.Database) -> None:
+    # Each digest message's intent, committed before the platform is called and confirmed after
+    # (storage.post_log). Messages recorded before it count as sent.
+    db.table("post_log").create({
+        "platform": str, "channel_id": str, "day": str, "key": str, "arxiv_id": str, "state": str,
+        "refs": str, "started_at": str, "sent_at": str,
+    }, pk=("platform", "channel_id", "day", "key"))
+    db.execute(
+        "insert or ignore into post_log (platform, channel_id, day, key, arxiv_id, state, refs, started_at, sent_at) "
+        "select platform, channel_id, day, case kind when 'deep_dive' then 'dive:' || arxiv_id else kind end, "
+        "arxiv_id, 'sent', '[]', min(created_at), min(created_at) from post_messages "
+        "where kind in ('quick_view', 'weekly') or (kind = 'deep_dive' and arxiv_id is not null) "
+        "group by 1, 2, 3, 4")
+
+
+def _m010_post_papers(db: sqlite_utils.Database) -> None:
+    # Which papers a quick view listed, at which position (was a JSON list in posts.summary searched with LIKE).
+    db.table("post_papers").create({"platform": str, "channel_id": str, "day": str, "position": int,
+                                    "arxiv_id": str}, pk=("platform", "channel_id", "day", "position"))
+    db.table("post_papers").create_index(["platform", "channel_id", "arxiv_id"])
+    rows = db.execute("select platform, channel_id, day, summary from posts where summary is not null").fetchall()
+    for platform, channel_id, day, summary in rows:
+        try:
+            listed = [str(pid) for pid in json.loads(summary)]
+        except (ValueError, TypeError):
+            continue
+        db.conn.executemany("insert or ignore into post_papers values (?, ?, ?, ?, ?)",
+                       [(platform, channel_id, day, n, pid) for n, pid in enumerate(listed)])
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
                                _m004_channel_topics, _m005_paper_ai_summary,
-                               _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories]
+                               _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories,
+                               _m009_post_log, _m010_post_papers]
+
+
+def check_order(migrations: list[Migration]) -> None:
+    """The N-th migration is named `_mN_…` (zero-padded to three digits): numbers unique, gap-free, in order."""
+    for number, step in enumerate(migrations, start=1):
+        found = re.match(r"_m(\d{3})_", step.__name__)
+        if found is None or int(found[1]) != number:
+            raise RuntimeError(f"storage.migrations: entry {number} of MIGRATIONS is {step.__name__}; each must be "
+                               f"named _m{number:03d}_… in order. Renumber the migrations added at the end.")
+
+
+check_order(MIGRATIONS)
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -13,17 +13,13 @@ if TYPE_CHECKING:
 class QuickViewTables:
     db: sqlite_utils.Database
 
-    def save_view(self, platform: str, channel_id: str, day: str, digest: Digest) -> None:
-        with self.db.conn:
-            self.db.execute("update posts set view = ? where platform = ? and channel_id = ? and day = ?",
-                            [redraw_json(digest), platform, channel_id, day])
-
     def view_ref(self, platform: str, channel_id: str, arxiv_id: str) -> str | None:
         """The ref of the channel's latest quick view that lists the paper."""
         row = self.db.execute(
-            "select quick_view_ref from posts where platform = ? and channel_id = ? and view is not null "
-            "and quick_view_ref is not null and summary like ? order by day desc limit 1",
-            [platform, channel_id, f'%"{arxiv_id}"%']).fetchone()
+            "select p.quick_view_ref from posts p join post_papers l on l.platform = p.platform and "
+            "l.channel_id = p.channel_id and l.day = p.day where p.platform = ? and p.channel_id = ? and "
+            "l.arxiv_id = ? and p.view is not null and p.quick_view_ref is not null order by p.day desc limit 1",
+            [platform, channel_id, arxiv_id]).fetchone()
         return str(row[0]) if row else None
 
     def view_at(self, platform: str, channel_id: str, quick_view_ref: str) -> str | None:

@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
-
-from analysis.errors import PaperbotError
 
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
     from analysis.models import Analysis, Paper, Score
 from storage import paper_rows
 from storage.chat import ChatTables
+from storage.errors import StoreError, explained
 from storage.migrations import migrate
+from storage.post_log import PostLogTables
 from storage.quick_views import QuickViewTables
+from storage.tallies import TallyTables
 from storage.taste import TasteTables
 from storage.texts import TextTables
 
-
-class StoreError(PaperbotError):
-    """The database file cannot be opened or written."""
+__all__ = ["Store", "StoreError"]
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 30_000  # the CLI waits this long for another process's write lock
 
 
 def now() -> str:
@@ -65,24 +70,87 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables, TextTables, TasteTables, QuickViewTables):
-    """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink."""
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables, TallyTables):
+    """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink.
+
+    One connection per thread (`db` is the calling thread's), so work sent to the storage thread with
+    `call` never shares a transaction with the event loop's own reads."""
 
     def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.busy_ms, self.synchronous = BUSY_TIMEOUT_MS, "FULL"
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._worker: ThreadPoolExecutor | None = None
         try:
-            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 30000")
-            self.db = sqlite_utils.Database(conn)
-            if str(path) != ":memory:":
-                self.db.enable_wal()
-            migrate(self.db)
-            with conn:  # a write that changes nothing: a read-only file says so now, not at the first real write
-                conn.execute("update schema_version set version = version where id = 1")
+            db = self.db
+            if self.path != ":memory:":
+                db.enable_wal()
+            migrate(db)
+            with db.conn:  # a write that changes nothing: a read-only file says so now, not at the first real write
+                db.conn.execute("update schema_version set version = version where id = 1")
         except sqlite3.Error as exc:
             raise StoreError(open_failure(Path(path), exc)) from None
 
+    @property
+    def db(self) -> sqlite_utils.Database:  # type: ignore[override]  # the mixins read it as an attribute
+        """This thread's connection, opened on first use (":memory:" has one, shared: it is one database)."""
+        found: sqlite_utils.Database | None = getattr(self._local, "db", None)
+        if found is None:
+            with self._lock:
+                if self.path == ":memory:" and self._connections:
+                    conn = self._connections[0]
+                else:
+                    conn = sqlite3.connect(self.path, timeout=self.busy_ms / 1000, check_same_thread=False)
+                    self._connections.append(conn)
+                    conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+                    conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+            found = self._local.db = sqlite_utils.Database(conn)
+        return found
+
+    def tune(self, *, busy_ms: int, synchronous: str) -> None:
+        """How long to wait for another process's lock, and how often to fsync: for every connection, now
+        and later."""
+        self.busy_ms, self.synchronous = busy_ms, synchronous
+        with self._lock:
+            for conn in self._connections:
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+                conn.execute(f"PRAGMA synchronous = {synchronous}")
+
+    async def call(self, fn: Callable[..., T], /, *args: Any, wait_ms: int | None = None, **kwargs: Any) -> T:
+        """Run `fn(*args, **kwargs)` (Store methods, storage functions) on the one storage thread, never on
+        the event loop. SQLite's own busy handler retries a locked database there for `wait_ms` (the
+        Store's default when None); what still fails comes back as a StoreError that names the cause
+        (DatabaseBusy, DatabaseFull), never as sqlite3's exception."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="paperbot-db")
+        job = functools.partial(self._guarded, fn, args, kwargs, wait_ms)
+        import asyncio  # here: `paperbot channel …` opens the Store without paying for asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(self._worker, job)
+
+    def _guarded(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], wait_ms: int | None) -> T:
+        conn = self.db.conn
+        if wait_ms is not None:
+            conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise explained(exc) from None
+        finally:
+            if wait_ms is not None:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_ms)}")
+
     def close(self) -> None:
-        self.db.close()
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+            self._worker = None
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     # -- papers ------------------------------------------------------------------------------
     def save_papers(self, papers: list[Paper], day: str | None = None) -> None:

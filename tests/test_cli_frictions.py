@@ -117,7 +117,8 @@ def test_unpriced_model_warns_once_and_prices_make_it_enforceable(
 
 # 6 and 7: see tests/test_report_all_papers.py (failed dives not counted) and test_chat_legend below
 def test_chat_legend_only_on_days_with_a_deep_dive() -> None:
-    from analysis.render import slack, telegram
+    from bot.slack import render as slack
+    from bot.telegram import render as telegram
     from tests.test_report import sample_digest
 
     with_dives, without = sample_digest([85, 40]), sample_digest([85, 40], with_dives=False)

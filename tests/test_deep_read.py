@@ -204,5 +204,6 @@ def test_the_daily_budget_covers_full_text_calls(llm_env: dict[str, str], llm: F
     code, _, err = run(capsys, "ask", ASTRO_ID, "What data do they use?")
     problems = [line for line in err.splitlines() if not line.startswith("paperbot: reading ")]
     assert code == 1 and len(problems) == 1 and "LLM_DAILY_BUDGET_USD" in problems[0]
-    code, page, _ = run(capsys, "deepdive", ASTRO_ID)
-    assert code == 0 and "LLM_DAILY_BUDGET_USD" in page and llm.requests == []
+    code, page, err = run(capsys, "deepdive", ASTRO_ID)  # the page shows the abstract; no dive: exit 1, as ask
+    assert code == 1 and "LLM_DAILY_BUDGET_USD" in page and llm.requests == []
+    assert err.strip().splitlines()[-1].startswith("paperbot: no deep dive was written")

@@ -96,7 +96,7 @@ async def test_deepdive_of_a_listed_paper_answers_in_the_cards_thread(llm_env: d
         before = len(feishu.thread(ref))
         await say(h, feishu, f"/deepdive {last}", user=MEMBER)
         await until(lambda: len(feishu.thread(ref)) > before)
-        await h.adapters["feishu"].background.settle()
+        await h.adapters["feishu"].inbound.background.settle()
     answer = feishu.thread(ref)[-1]
     assert last in cards.card_text(answer["content"]) and answer["msg_type"] == "interactive"
 

@@ -34,6 +34,8 @@ def test_accepted_forms_normalise_to_the_canonical_id(text: str, expected: str) 
     "1401.12345",  # five digits only from 2015 on
     "hep-th/990100", "HEP-TH/9901001", "https://example.com/abs/2601.14256", "2601.14256v",
     "2601.14256 2601.14257", "arXiv:", "javascript:alert(1)", "2601.14256; rm -rf /",
+    # digits that are not ASCII: full-width, Arabic-Indic, Devanagari (re's \d would take them)
+    "２６０１.１４２５６", "٢٦٠١.١٤٢٥٦", "२६०१.१४२५६", "hep-th/٩٩٠١٠٠١", "2601.14256v٢",
 ])
 def test_everything_else_is_refused_with_the_accepted_forms(text: str) -> None:
     with pytest.raises(BadInput) as caught:

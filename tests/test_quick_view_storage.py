@@ -1,8 +1,8 @@
 """A posted quick view is kept for vote redraws without the pool's abstracts: small rows, same message."""
 
 from analysis.models import Digest
-from analysis.render import slack as slack_render
 from bot.shared.posting import post_digest
+from bot.slack import render as slack_render
 from tests.chat_harness import running
 from tests.fakes.slack import FakeSlack
 from tests.test_slack import CHANNEL, subscribe

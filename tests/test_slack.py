@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from analysis.models import Analysis, DeepDive, Paper
-from analysis.render import slack as render
 from bot.shared.posting import post_digest
+from bot.slack import render
 from tests.chat_harness import Harness, running
 from tests.conftest import SLACK_SECRET
 from tests.fakes.llm import FakeLLM

@@ -7,9 +7,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from analysis.models import Digest, DigestItem, Score
-from analysis.render import slack as slack_render
-from analysis.render.slack import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
 from bot.shared.posting import post_digest
+from bot.slack import render as slack_render
+from bot.slack.render import MAX_BLOCKS, MAX_MESSAGE_TEXT, block_text_length
 from tests.chat_harness import running
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import MAX_BLOCKS_TEXT, FakeSlack

@@ -81,7 +81,8 @@ def test_claims_new_busy_done_and_resume_after_a_dead_owner(tmp_path: Path) -> N
     store = Store(tmp_path / "t.db")
     assert store.claim_post("slack", "C1", "2026-01-23").state == "new"
     assert store.claim_post("slack", "C1", "2026-01-23", owner="elsewhere:1:x").state == "busy"
-    store.set_quick_view("slack", "C1", "2026-01-23", "111.1", "[]")
+    assert store.begin_message("slack", "C1", "2026-01-23", "quick_view") == "new"
+    store.quick_view_sent("slack", "C1", "2026-01-23", "111.1", [], None)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     store.db.execute("update posts set owner = ?", [f"{_host()}:{dead.stdout.strip()}:x"])
     store.db.conn.commit()

@@ -14,11 +14,11 @@ from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.ranking.rank import TASTE_WEIGHT, cheap_scores
 from analysis.ranking.taste import Doc, Liked, Taste, rank_by_taste
-from analysis.render import slack as render_slack
-from analysis.render import telegram as render_telegram
 from analysis.sources.bibtex import read_entries
 from bot.cli import main
 from bot.shared.tastes import parse_scope, taste_of
+from bot.slack import render as render_slack
+from bot.telegram import render as render_telegram
 from storage.store import Store
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.hf import FIXTURES, FakeHF

@@ -270,7 +270,7 @@ async def test_a_webhook_body_that_is_no_update_is_a_400(env: dict, telegram_env
 
 
 def test_the_vote_keyboard_stays_within_telegrams_100_buttons() -> None:
-    from bot.telegram.adapter import vote_keyboard
+    from bot.telegram.buttons import vote_keyboard
 
     rows = vote_keyboard(130).inline_keyboard
     assert sum(len(row) for row in rows) == 100 and rows[-1][-1].callback_data == "v:99"

@@ -46,7 +46,7 @@ async def press(h: Harness, body: bytes, secret: str = SLACK_SECRET) -> Any:
 
 
 def fast(h: Harness, platform: str) -> None:
-    h.adapters[platform].refresher.delay = 0.2  # the tests need not wait out the production debounce
+    h.adapters[platform].inbound.refresher.delay = 0.2  # the tests need not wait out the production debounce
 
 
 async def test_every_listed_paper_has_a_button_and_a_burst_of_presses_is_one_update(
@@ -69,7 +69,7 @@ async def test_every_listed_paper_has_a_button_and_a_burst_of_presses_is_one_upd
         updated = slack.message(CHANNEL, quick["ts"])
         assert updated is not None
         assert h.store.vote_counts("slack", CHANNEL) == {twelfth: 3, fifteenth: 1}
-        assert h.adapters["slack"].refresher.edits == 1  # four presses, one chat.update
+        assert h.adapters["slack"].inbound.refresher.edits == 1  # four presses, one chat.update
         listed = "\n".join(b["text"]["text"] for b in updated["blocks"] if b["type"] == "section")
         assert f"`{twelfth}`  👍 3" in listed and f"`{fifteenth}`  👍 1" in listed
         await press(h, button_press(14, quick["ts"]))  # pressed again: the vote is taken back

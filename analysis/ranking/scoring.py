@@ -152,7 +152,8 @@ def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[Bas
     for failure in failures:
         if not isinstance(failure, Exception):
             raise failure  # cancellation must not be swallowed
-        log.warning("scoring batch failed: %s", failure)
+        if not getattr(failure, "repeat", False):  # two batches that failed alike are said once
+            log.warning("scoring batch failed: %s", failure)
     missing = [p for p in papers if p.arxiv_id not in scores]
     notes: list[str] = []
     if missing:

@@ -1,12 +1,11 @@
-"""An answer to a question about a paper, for the terminal (Markdown), Slack (mrkdwn) and Telegram (HTML)."""
+"""An answer to a question about a paper, for the terminal (Markdown); chat platforms render their own
+from the same parts (BASIS says what the answer was read from)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from analysis.models import Paper, PaperAnswer
-from analysis.render import slack, telegram
 from analysis.render.mdtext import md_model, md_text
 
 BASIS = {"html": "from the paper's HTML full text", "pdf": "from the paper's PDF text",
@@ -21,21 +20,3 @@ def markdown(paper: Paper, question: str, answer: PaperAnswer) -> str:
     lines += [f"> “{md_text(quote)}”" for quote in answer.quotes]
     lines += ["", f"_{paper.url} — {BASIS[answer.source]}_"]
     return "\n".join(lines).strip() + "\n"
-
-
-def slack_message(paper: Paper, question: str, answer: PaperAnswer) -> dict[str, Any]:
-    head = f"❓ *{slack.escape(question)}*\n{slack.link(paper.url, paper.title)} `{paper.arxiv_id}`"
-    quotes = [f"> _{slack.escape(q)}_" for q in answer.quotes]
-    blocks = [*slack.sections([head, "", slack.mrkdwn(answer.answer), *quotes]),
-              {"type": "context", "elements": [{"type": "mrkdwn", "text": slack.escape(BASIS[answer.source]),
-                                                "verbatim": True}]}]
-    return {"text": slack.escape(f"Answer about {paper.arxiv_id}: {answer.answer}"[:300]), "blocks": blocks}
-
-
-def telegram_parts(paper: Paper, question: str, answer: PaperAnswer) -> list[str]:
-    esc = telegram.esc
-    parts = [f"❓ <b>{esc(question)}</b>\n{telegram.link(paper.url, paper.title)} <code>{esc(paper.arxiv_id)}</code>",
-             telegram.inline(answer.answer),
-             *(f"<blockquote>{esc(q)}</blockquote>" for q in answer.quotes),
-             f"<i>{esc(BASIS[answer.source])}</i>"]
-    return telegram.split("\n\n".join(parts))

@@ -1,4 +1,5 @@
-"""The chat quick view's summary line, shared by Slack and Telegram: it never promises a deep dive that is not there."""
+"""The chat quick view's summary line, shared by every chat platform: it never promises a deep dive that is
+not there."""
 
 from __future__ import annotations
 

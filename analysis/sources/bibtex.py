@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from analysis.errors import BadInput, quote
 from analysis.sources.ids import parse_arxiv_id
 
-# at a line's start, as every exporter writes them: "@alice (slack)" in a text list's comment is no entry
+# at a line's start, as every exporter writes them: "@alice (chat)" in a text list's comment is no entry
 _ENTRY = re.compile(r"^[ \t]*@\s*(\w+)\s*[{(]", re.ASCII | re.MULTILINE)
 _FIELD = re.compile(r"\s*([A-Za-z][\w-]*)\s*=\s*", re.ASCII)
 _ID_IN_TEXT = re.compile(

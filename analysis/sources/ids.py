@@ -6,13 +6,16 @@ import re
 
 from analysis.errors import BadInput, quote
 
-_NEW = r"\d{4}\.\d{4,5}"
-_OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}"
-_VERSION = r"(?:v\d+)?"
-_BARE = re.compile(rf"(?P<id>{_NEW}|{_OLD}){_VERSION}")
+# [0-9], not \d: \d also matches full-width and Arabic-Indic digits (２６０１.１４２５６), which arXiv does not know
+# and which must not be sent upstream as if they were an id
+_NEW = r"[0-9]{4}\.[0-9]{4,5}"
+_OLD = r"[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7}"
+_VERSION = r"(?:v[0-9]+)?"
+_BARE = re.compile(rf"(?P<id>{_NEW}|{_OLD}){_VERSION}", re.ASCII)
 _URL = re.compile(
     rf"(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
-    rf"(?P<id>{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?/?(?:[?#].*)?"
+    rf"(?P<id>{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?/?(?:[?#].*)?",
+    re.ASCII,
 )
 USAGE = (
     "expected an arXiv id such as 2601.14256, 2601.14256v2, arXiv:2601.14256, hep-th/9901001 "

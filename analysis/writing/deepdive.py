@@ -84,7 +84,8 @@ async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: C
             validate=_validate,
         )
     except LLMError as exc:
-        log.warning("deep dive of %s failed: %s", paper.arxiv_id, exc)
+        if not exc.repeat:  # the same failure for the next paper is not news
+            log.warning("deep dive of %s failed: %s", paper.arxiv_id, exc)
         return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("llm_failed", why=_why(exc)))
     analysis = Analysis(arxiv_id=paper.arxiv_id, deep_dive=dive, model=used,
                         basis_note=None if full else profile.say("abstract_only"))

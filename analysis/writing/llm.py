@@ -58,12 +58,19 @@ class LLM:
         # Models whose provider refused `json_schema` (DeepSeek, some local servers): they are asked
         # for a `json_object` with the schema in the prompt instead, and answers are validated alike.
         self.json_object_models: set[str] = set()
+        # Models that failed in a way that lasts (unreachable, unknown provider, refused key): not tried again
+        # this run, so a down LLM costs one failure and one line, not one per batch and per deep dive
+        self._down: dict[str, str] = {}
+        self._said: set[str] = set()
 
     async def ask(self, *, kind: str, model: str, schema_name: str, schema: dict[str, Any],
                   messages: Messages, validate: Callable[[Any], T]) -> tuple[T, str]:
         """`validate(parsed JSON)` from the first model that gives a valid answer, and that model."""
         problem = "no model tried"
         for candidate in [model, *(m for m in self.config.fallbacks if m != model)]:
+            if candidate in self._down:
+                problem = self._down[candidate]
+                continue
             for attempt in range(self.config.attempts):
                 self._check_budget()
                 if attempt:
@@ -76,10 +83,16 @@ class LLM:
                 except LLMError:
                     raise
                 except Exception as exc:  # litellm raises many provider-specific types
-                    problem = f"{candidate} {_failure(exc)}"
+                    problem = f"{candidate} {describe_failure(exc, candidate, self.config.api_base)}"
+                    if _lasting(exc):
+                        self._down[candidate] = problem
+                        break
                 log.info("%s (attempt %d)", problem, attempt + 1)  # the caller reports the outcome
-        hint = "" if "; check" in problem else "; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE"
-        raise LLMError(f"{problem}{hint}, or set LLM_FALLBACK_MODELS.")
+        hint = "" if "; " in problem else "; check LLM_MODEL, LLM_API_KEY and LLM_API_BASE"
+        error = LLMError(f"{problem}{hint}, or set LLM_FALLBACK_MODELS.")
+        error.repeat = str(error) in self._said
+        self._said.add(str(error))
+        raise error
 
     def _check_budget(self) -> None:
         budget = self.config.daily_budget_usd
@@ -151,20 +164,49 @@ class LLM:
             return 0.0
 
 
-def _failure(exc: Exception) -> str:
-    """What went wrong in a person's words; litellm's exception names (one per provider) are not that."""
+def describe_failure(exc: Exception, model: str, api_base: str | None) -> str:
+    """What went wrong in a person's words; litellm's exception names (one per provider) are not that.
+
+    litellm reports a refused connection or a failed DNS lookup as HTTP 500 ("Connection error"), and a model
+    string it cannot route as HTTP 400, though no request was sent: both are told as what they are.
+    """
     status, name = getattr(exc, "status_code", None), type(exc).__name__
+    if _unknown_provider(exc):
+        provider = model.split("/", 1)[0] if "/" in model else model
+        return (f"is not a model litellm can route: it does not know the provider '{provider}'; "
+                "LLM_MODEL takes provider/model, e.g. openai/gpt-4o-mini or deepseek/deepseek-chat")
     if status in (401, 403) or "Authentication" in name or "PermissionDenied" in name:
         return f"refused the credentials (HTTP {status or 401}); check LLM_API_KEY or the provider's key variable"
     if status == 429 or "RateLimit" in name:
         return "is rate-limited (HTTP 429)"
     if "Timeout" in name:
         return "timed out"
-    if "Connection" in name:
-        return "could not be reached; check LLM_API_BASE"
+    if _unreachable(exc):
+        where = f"the LLM at {api_base}" if api_base else "the provider's API"
+        return f"could not reach {where} (connection refused or host not found); check LLM_API_BASE and the network"
     if isinstance(status, int):
         return f"answered HTTP {status}"
     return f"failed ({name})"
+
+
+def _unknown_provider(exc: Exception) -> bool:
+    return "LLM Provider NOT provided" in str(exc)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """No connection at all (not a slow or failing server): litellm wraps openai's APIConnectionError."""
+    chain: BaseException | None = exc
+    while chain is not None:
+        if "Connection" in type(chain).__name__ or "Connection error" in str(chain):
+            return "Timeout" not in type(chain).__name__
+        chain = chain.__cause__ or chain.__context__
+    return False
+
+
+def _lasting(exc: Exception) -> bool:
+    """Failures that another try this run will not mend: not for rate limits, timeouts or bad answers."""
+    status = getattr(exc, "status_code", None)
+    return _unknown_provider(exc) or _unreachable(exc) or status in (401, 403)
 
 
 def _refuses_json_schema(exc: Exception) -> bool:

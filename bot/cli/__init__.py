@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 # Adding a command: a module here with `register(commands, common)`, and its name in this tuple.
-COMMANDS = ("digest", "deepdive", "ask", "history", "channel", "taste", "usage", "serve")
+COMMANDS = ("digest", "deepdive", "ask", "history", "channel", "taste", "usage", "serve", "check")
 
 
 class _Version(argparse.Action):

@@ -27,14 +27,18 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings.db)
     try:
         with Progress() as progress:
-            page = asyncio.run(_page(args.arxiv_id, settings, store, progress))
+            page, missing = asyncio.run(_page(args.arxiv_id, settings, store, progress))
     finally:
         store.close()
     sys.stdout.write(page)
+    if missing:  # the page still shows the abstract, but what was asked for is not there: say so, exit non-zero
+        print(f"paperbot: no deep dive was written: {missing}", file=sys.stderr)
+        return 1
     return 0
 
 
-async def _page(text: str, settings: Any, store: Any, progress: Any) -> str:
+async def _page(text: str, settings: Any, store: Any, progress: Any) -> tuple[str, str | None]:
+    """The Markdown page, and why the deep dive is missing from it (None when it is there)."""
     from analysis.pipeline import analyse, find_paper
     from analysis.render.markdown import deep_dive_page
     from analysis.writing.deepdive import cached_dive
@@ -53,4 +57,5 @@ async def _page(text: str, settings: Any, store: Any, progress: Any) -> str:
             progress(f"writing the deep dive of {paper.arxiv_id} with {engine.llm.config.deep_model} (1 LLM call)")
         analysis = await analyse(engine, paper)
     score = latest_score(store, paper.arxiv_id)
-    return deep_dive_page(paper, analysis, score.score if score else None)
+    missing = None if analysis.deep_dive is not None else (analysis.unavailable or "the LLM gave no answer")
+    return deep_dive_page(paper, analysis, score.score if score else None), missing

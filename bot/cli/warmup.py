@@ -3,7 +3,7 @@ starts, so it overlaps the settings, SQLite and the network; and the exit skips 
 
 from __future__ import annotations
 
-LLM_COMMANDS = ("digest", "deepdive", "ask", "serve")
+LLM_COMMANDS = ("digest", "deepdive", "ask", "serve", "check")
 
 
 def warm_up_llm(command: str) -> None:

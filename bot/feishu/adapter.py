@@ -24,11 +24,10 @@ from bot.feishu import cards
 from bot.feishu.api import FeishuApi, FeishuError
 from bot.feishu.events import PATH, EventEndpoint
 from bot.feishu.managers import ManagerCache
+from bot.feishu.reactions import REACTIONS
 from bot.feishu.translate import TypedCommand
-from bot.shared.background import Background
-from bot.shared.chat import Capabilities
 from bot.shared.commands import Commands
-from bot.shared.refresh import Refresher
+from bot.shared.inbound import Inbound
 from storage.chat import Platform
 from storage.store import Store
 
@@ -39,7 +38,6 @@ CHAT_CACHE = 10_000  # message id -> chat id, for reactions (their events do not
 
 class FeishuAdapter:
     platform: Platform = "feishu"
-    capabilities = Capabilities(max_chars=cards.MAX_TEXT, vote_buttons=True)
 
     def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
         assert settings.feishu_app_id and settings.feishu_app_secret is not None
@@ -47,10 +45,9 @@ class FeishuAdapter:
         self.api = FeishuApi(settings.feishu_app_id, settings.feishu_app_secret.get_secret_value(),
                              settings.feishu_api_url)
         self.bot_open_id = ""
-        self.background = Background()
         self.managers = ManagerCache(self.api.managers)
-        # patching a card is limited to 5 a second a message: one redraw per burst, at most one every 3 s
-        self.refresher = Refresher(store, "feishu", self.update_quick_view)
+        # patching a card is limited to 5 a second a message: the Inbound's refresher redraws at most every 3 s
+        self.inbound = Inbound(self, store, commands, REACTIONS)
         self.endpoint = EventEndpoint(self)
         self._chats: dict[str, str] = {}
         self._started = False
@@ -77,11 +74,11 @@ class FeishuAdapter:
         """HTTP mode stops with serve's site; nothing of ours to close."""
 
     def busy(self) -> set[asyncio.Task[None]]:
-        return self.background.busy()
+        return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.refresher.close()
-        await self.background.settle()
+        await self.inbound.refresher.close()
+        await self.inbound.background.settle()
 
     # -- ChatAdapter: posting ----------------------------------------------------------------
     async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:

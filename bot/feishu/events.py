@@ -11,11 +11,16 @@ is answered within Feishu's three seconds with a toast; the card's counts are pa
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.feishu import dispatch, translate, verify
+from bot.feishu import translate, verify
+from bot.feishu.reactions import REACTIONS
+from bot.feishu.reply import FeishuReply
+from bot.shared.answers import Invocation
+from bot.shared.events import Command, Reaction, VoteButton
 
 if TYPE_CHECKING:
     from bot.feishu.adapter import FeishuAdapter
@@ -74,12 +79,38 @@ class EventEndpoint:
         # one command per message even when Feishu sends it under two event ids
         if not self.adapter.store.first_time(f"feishu-message:{typed.message_id}"):
             return
-        self.adapter.background.spawn(dispatch.command(self.adapter, typed))
+        self.adapter.inbound.background.spawn(self._command(typed))
+
+    async def _command(self, typed: translate.TypedCommand) -> None:
+        """The shared dispatcher answers; this runs after Feishu got its 200, so a failure is logged here."""
+        adapter = self.adapter
+        who = Invocation("feishu", typed.chat_id, typed.user_id,
+                         is_admin=self._manager_check(typed) if typed.group else None,
+                         context_paper=self._replied_paper(typed))
+        try:
+            await adapter.inbound.command(Command(who, typed.name, typed.text, reply_to=typed.message_id),
+                                          FeishuReply(adapter, typed))
+        except Exception as exc:
+            log.error("answering /%s in %s failed: %s", typed.name, typed.chat_id, exc)
+
+    def _manager_check(self, typed: translate.TypedCommand) -> Callable[[], Awaitable[bool]]:
+        """In groups only the owner and managers change settings; a one-to-one chat is the person's own."""
+        async def is_manager() -> bool:
+            return await self.adapter.managers.is_manager(typed.chat_id, typed.user_id)
+
+        return is_manager
+
+    def _replied_paper(self, typed: translate.TypedCommand) -> str | None:
+        """The paper of the deep dive (or answer) the command replies to, so `/ask` may leave out the id."""
+        found = self.adapter.store.find_message("feishu", typed.chat_id, typed.parent_id) if typed.parent_id else None
+        if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
+            return None
+        return str(found["arxiv_id"])
 
     def on_reaction(self, event: dict[str, Any], added: bool) -> None:
         found = translate.reaction(event, added)
         if found is not None:
-            self.adapter.background.spawn(self._react(found))
+            self.adapter.inbound.background.spawn(self._react(found))
 
     async def _react(self, found: translate.ReactionEvent) -> None:
         """Reaction events carry no chat id: Feishu is asked which chat the message is in (remembered)."""
@@ -88,15 +119,18 @@ class EventEndpoint:
         except Exception as exc:
             log.warning("a reaction on %s was not counted: %s", found.message_id, exc)
             return
-        if chat is not None:
-            dispatch.reaction(self.adapter, chat, found)
+        event = Reaction.of(REACTIONS, "feishu", chat, found.user_id, found.message_id, found.emoji,
+                            added=found.added) if chat else None
+        if event is not None:
+            self.adapter.inbound.reaction(event)
 
     def on_button(self, event: dict[str, Any]) -> dict[str, Any]:
         press = translate.button(event)
         if press is None:
             return {}
-        voted = dispatch.button(self.adapter, press)
-        if voted is None:
+        vote = self.adapter.inbound.vote_button(VoteButton("feishu", press.chat_id, press.user_id, press.message_id,
+                                                           position=press.index))
+        if vote is None:
             return {"toast": {"type": "info", "content": "这个按钮已不再对应任何论文"}}
-        paper, up = voted
-        return {"toast": {"type": "success", "content": f"👍 已为 {paper} 投票" if up else f"已撤回对 {paper} 的投票"}}
+        done = f"👍 已为 {vote.arxiv_id} 投票" if vote.up else f"已撤回对 {vote.arxiv_id} 的投票"
+        return {"toast": {"type": "success", "content": done}}

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.feishu.cards import button_index
+from bot.feishu.reactions import REACTIONS
 from bot.shared.commands import COMMANDS
 
 KNOWN = {*COMMANDS, "start"}
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:\s+(.*))?", re.S)
 _PLACEHOLDER = re.compile(r"@_user_\d+")
-# Feishu's emoji_type names of the reactions that vote (kind "up") or mark a paper down
-REACTIONS = {"THUMBSUP": "up", "FIRE": "up", "HEART": "up", "THUMBSDOWN": "down"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,7 @@ class TypedCommand:
     user_id: str  # open_id
     message_id: str
     in_thread: bool  # typed inside a thread: answers stay in it
+    parent_id: str  # the message it replies to ("" for none): /ask may then leave out the paper
     name: str
     text: str
 
@@ -36,7 +36,6 @@ class ReactionEvent:
     message_id: str
     user_id: str
     emoji: str  # Feishu's emoji_type, e.g. THUMBSUP
-    kind: str  # "up" or "down"
     added: bool
 
 
@@ -72,6 +71,7 @@ def command(event: dict[str, Any], bot_open_id: str) -> TypedCommand | None:
     return TypedCommand(chat_id=str(message.get("chat_id", "")), group=group, user_id=str(user),
                         message_id=str(message.get("message_id", "")),
                         in_thread=bool(message.get("thread_id") or message.get("root_id")),
+                        parent_id=str(message.get("parent_id") or ""),
                         name=match.group(1).lower(), text=(match.group(2) or "").strip())
 
 
@@ -91,7 +91,7 @@ def reaction(event: dict[str, Any], added: bool) -> ReactionEvent | None:
     user = (event.get("user_id") or {}).get("open_id")
     if emoji not in REACTIONS or not user or event.get("operator_type") == "app" or not event.get("message_id"):
         return None
-    return ReactionEvent(str(event["message_id"]), str(user), emoji, REACTIONS[emoji], added)
+    return ReactionEvent(str(event["message_id"]), str(user), emoji, added)
 
 
 def button(event: dict[str, Any]) -> ButtonPress | None:

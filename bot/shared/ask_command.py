@@ -61,7 +61,8 @@ async def post(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answ
                                            answer.thread_ref)
     day = dt.datetime.now(dt.UTC).date().isoformat()
     for ref in refs:
-        store.record_message(adapter.platform, channel_id, day, ref, kind="answer", arxiv_id=answer.paper.arxiv_id)
+        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="answer",
+                         arxiv_id=answer.paper.arxiv_id)
     return refs
 
 

@@ -1,22 +1,27 @@
-"""The ChatAdapter protocol: what posting and commands need from Slack, Telegram or any platform."""
+"""What a chat platform implements: the ChatAdapter protocol (what posting needs from it), and the
+PlatformSpec by which bot/adapters.py finds and builds it.
+
+A new platform is a bot/<platform>/ package whose `__init__` holds a PlatformSpec named PLATFORM (cheap to
+import: the SDK loads only in `build`), an adapter implementing ChatAdapter that renders posts in the
+platform's markup, and handlers that translate its SDK's events into bot.shared.events for one
+bot.shared.inbound.Inbound. Then one line in bot/adapters.py's PLATFORMS."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from storage.chat import Platform
 
-
-@dataclass(frozen=True)
-class Capabilities:
-    max_chars: int  # one message's text limit; longer content is split by the adapter
-    threads: bool = True  # replies hang under the digest message
-    vote_buttons: bool = False  # the quick view carries one vote button per paper
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.shared.commands import Commands
+    from storage.store import Store
 
 
 class ChatAdapter(Protocol):
@@ -27,7 +32,6 @@ class ChatAdapter(Protocol):
     """
 
     platform: Platform
-    capabilities: Capabilities
 
     async def start(self) -> None:
         """Connect (auth test, bot identity, command registration); idempotent."""
@@ -64,3 +68,12 @@ class ChatAdapter(Protocol):
     async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
                                 thread_ref: str | None) -> list[str]:
         """An `/ask` answer with its quotes: in the digest's thread when `thread_ref` is given."""
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """How bot/adapters.py knows a platform: by name, whether its settings are given, and how to build it."""
+
+    name: Platform
+    configured: Callable[[Settings], bool]  # e.g. its bot token is set
+    build: Callable[[Settings, Store, Commands], ChatAdapter]  # imports the SDK: only for a configured platform

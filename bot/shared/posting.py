@@ -1,141 +1,202 @@
 """Posting a digest to a channel exactly once: claim, quick view, deep dives, finish; resumable.
 
-Every message's reference is stored as soon as it is sent, so a process that dies between two
-messages is resumed by the next run (same quick view, only the missing deep dives) instead of
-posting the digest twice.
+Every message goes through the post log (storage.post_log): its intent is committed before the
+platform is called and confirmed after. Whatever dies in between (the process, the disk, the lock),
+the next run never sends that message again; a deep dive that may be missing gets one line in the
+thread saying so. When the intent cannot be written at all, nothing is sent. Every database call
+runs on the storage thread, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-import json
 import logging
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 
-from analysis.models import Digest
+from analysis.models import Digest, DigestItem
 from bot.shared.chat import ChatAdapter
+from bot.shared.post_once import confirmed, send_once
 from bot.shared.weekly import post_weekly
 from storage.chat import Channel
+from storage.errors import StoreError
+from storage.post_log import QUICK_VIEW, Intent, dive_key, note_key
+from storage.quick_views import redraw_json
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-FAILED, SKIPPED = ": failed (", ": skipped ("  # how post_to_channels says a channel got no digest
+
+
+class Result(StrEnum):
+    POSTED = "posted"
+    ALREADY = "already posted"
+    BUSY = "busy elsewhere"
+    NOTHING_NEW = "nothing new"
+    NO_PAPERS = "no papers"
+    UNSURE = "interrupted earlier"  # an earlier run died posting the quick view: nothing more is sent
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Outcome(str):
+    """The one-line outcome people read, carrying what happened as a Result (never parsed from the text)."""
+
+    kind: Result
+
+    def __new__(cls, kind: Result, line: str) -> Outcome:
+        made = super().__new__(cls, line)
+        made.kind = kind
+        return made
 
 
 def not_posted(outcome: str) -> bool:
-    """Whether a post_to_channels line is a channel that failed or was skipped (its platform down)."""
-    return FAILED in outcome or SKIPPED in outcome
+    """Whether a post_to_channels outcome is a channel that failed or was skipped (its platform down)."""
+    return isinstance(outcome, Outcome) and outcome.kind in (Result.FAILED, Result.SKIPPED)
+
+
+def missing_note(item: DigestItem) -> str:
+    return (f"⚠️ paperbot was interrupted while posting《{item.paper.title}》; "
+            f"ask /deepdive {item.paper.arxiv_id} if it is missing.")
 
 
 async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
-                      now: dt.datetime | None = None) -> str:
+                      now: dt.datetime | None = None) -> Outcome:
     """Post `digest` to `channel` unless it already was; returns a one-line outcome.
 
     `now` is the scheduler's clock, so "posted today" means the same day to the claim and to catch-up."""
     day = digest.date.isoformat()
     where = f"{channel.platform} {channel.channel_id}"
-    claim = store.claim_post(channel.platform, channel.channel_id, day, now=now)
+    key = (channel.platform, channel.channel_id, day)
+    claim = await store.call(store.claim_post, *key, now=now)
     if claim.state == "done":
-        return f"{where}: digest of {day} was already posted"
+        return Outcome(Result.ALREADY, f"{where}: digest of {day} was already posted")
     if claim.state == "busy":
-        return f"{where}: another paperbot process is posting the digest of {day}"
+        return Outcome(Result.BUSY, f"{where}: another paperbot process is posting the digest of {day}")
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
-    if ref is None and view.items and _all_listed_before(store, channel, view):
-        store.finish_post(channel.platform, channel.channel_id, day)
-        return f"{where}: every paper of {day} was in an earlier digest; nothing new to post"
+    if ref is None and view.items and await _all_listed_before(store, channel, view):
+        await store.call(store.finish_post, *key)
+        return Outcome(Result.NOTHING_NEW, f"{where}: every paper of {day} was in an earlier digest; nothing new "
+                                           "to post")
     try:
         if ref is None:
-            ref = await _post_quick_view(adapter, store, channel, view)
-            if ref is None:
-                store.finish_post(channel.platform, channel.channel_id, day)
-                return f"{where}: no papers for {day}"
+            posted = await _post_quick_view(adapter, store, channel, view)
+            if posted is Intent.UNCERTAIN or posted is None:
+                await store.call(store.finish_post, *key)
+                if posted is None:
+                    return Outcome(Result.NO_PAPERS, f"{where}: no papers for {day}")
+                return Outcome(Result.UNSURE, f"{where}: an earlier run was interrupted while posting the digest "
+                                              f"of {day}; it may be missing there, and is not posted again")
+            ref = posted
             await post_weekly(adapter, store, channel, view.date, ref)
-        sent = await _post_deep_dives(adapter, store, channel, view, ref)
+        sent, missing = await _post_deep_dives(adapter, store, channel, view, ref)
     except BaseException:
         if ref is None:
-            store.release_post(channel.platform, channel.channel_id, day)
+            await _release(store, *key)
         raise
-    store.finish_post(channel.platform, channel.channel_id, day)
+    await store.call(store.finish_post, *key)
     resumed = " (resumed)" if claim.state == "resume" else ""
-    return f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}"
+    lost = f"; {missing} deep dive(s) may be missing (an earlier run was interrupted)" if missing else ""
+    return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
 
 
-async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | None:
+async def _release(store: Store, platform: str, channel_id: str, day: str) -> None:
+    try:
+        await store.call(store.release_post, platform, channel_id, day)
+    except StoreError as exc:  # the claim stays; the next run resumes it, and the post log still holds
+        log.warning("could not give back the claim of %s %s %s: %s", platform, channel_id, day, exc)
+
+
+async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | Intent | None:
+    """The quick view's ref; None when there is nothing to thread under; UNCERTAIN when an earlier run may
+    have posted it (its ref unknown)."""
     day = view.date.isoformat()
-    if not view.items:
-        if not channel.empty_note:
-            return None
-        ref = await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")
-    else:
-        votes = store.vote_counts(channel.platform, channel.channel_id)
-        ref = await adapter.post_quick_view(channel.channel_id, view, votes)
-    listed = json.dumps([item.paper.arxiv_id for item in view.items])
-    store.set_quick_view(channel.platform, channel.channel_id, day, ref, listed)
-    store.save_view(channel.platform, channel.channel_id, day, view)  # votes redraw it
-    store.record_message(channel.platform, channel.channel_id, day, ref, kind="quick_view")
-    return ref if view.items else None
+    if not view.items and not channel.empty_note:
+        return None
+
+    async def send() -> list[str]:
+        if not view.items:
+            return [await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")]
+        votes = await store.call(store.vote_counts, channel.platform, channel.channel_id)
+        return [await adapter.post_quick_view(channel.channel_id, view, votes)]
+
+    refs = await send_once(store, channel, day, QUICK_VIEW, send)
+    if isinstance(refs, Intent):
+        return Intent.UNCERTAIN if refs is Intent.UNCERTAIN else None
+    listed = [item.paper.arxiv_id for item in view.items]
+    body = redraw_json(view) if view.items else None  # votes redraw it
+    await confirmed(store, f"the quick view of {day}", lambda: store.quick_view_sent(
+        channel.platform, channel.channel_id, day, refs[0], listed, body))
+    return refs[0] if view.items else None
 
 
-async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest, ref: str) -> int:
+async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest,
+                           ref: str) -> tuple[int, int]:
+    """(sent now, may be missing) deep dives."""
     day = view.date.isoformat()
-    done = {m["arxiv_id"] for m in store.messages(channel.platform, channel.channel_id, day)
-            if m["kind"] == "deep_dive"}
-    done |= store.posted_ids(channel.platform, channel.channel_id, before_day=day)  # no deep dive twice
-    sent = 0
+    earlier = await store.call(store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
+    sent = missing = 0
     for number, item in enumerate(view.selected(), start=1):
-        if item.paper.arxiv_id in done:
+        arxiv_id = item.paper.arxiv_id
+        if arxiv_id in earlier:
             continue
-        refs = await adapter.post_deep_dive(channel.channel_id, ref, item, number)
-        for part in refs:
-            store.record_message(channel.platform, channel.channel_id, day, part, kind="deep_dive",
-                                 arxiv_id=item.paper.arxiv_id, position=view.position(item.paper.arxiv_id))
-        sent += 1
-    return sent
+        key = dive_key(arxiv_id)
+
+        async def dive(item: DigestItem = item, number: int = number) -> list[str]:
+            return await adapter.post_deep_dive(channel.channel_id, ref, item, number)
+
+        refs = await send_once(store, channel, day, key, dive, arxiv_id)
+        if refs is Intent.UNCERTAIN:
+            missing += 1
+            await _say_missing(adapter, store, channel, day, key, ref, item)
+        elif not isinstance(refs, Intent):
+            def record(refs: list[str] = refs, arxiv_id: str = arxiv_id) -> None:
+                store.message_sent(channel.platform, channel.channel_id, day, dive_key(arxiv_id), refs,
+                                   kind="deep_dive", arxiv_id=arxiv_id, position=view.position(arxiv_id))
+
+            await confirmed(store, f"the deep dive of {arxiv_id}", record)
+            sent += 1
+    return sent, missing
 
 
-def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
+async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day: str, key: str, ref: str,
+                       item: DigestItem) -> None:
+    """One line in the thread, once, for a deep dive that an interrupted run may or may not have posted."""
+    async def send() -> list[str]:
+        return [await adapter.post_text(channel.channel_id, missing_note(item), ref)]
+
+    refs = await send_once(store, channel, day, note_key(key), send, item.paper.arxiv_id)
+    if not isinstance(refs, Intent):
+        await confirmed(store, "a note", lambda: store.message_sent(
+            channel.platform, channel.channel_id, day, note_key(key), refs, kind="note"))
+
+
+async def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
     """HF sometimes serves an older day again (holidays, the 3-day fallback): post nothing twice."""
-    rows = store.db.execute("select summary from posts where platform = ? and channel_id = ? and day < ? and "
-                            "summary is not null", [channel.platform, channel.channel_id, view.date.isoformat()])
-    earlier: set[str] = set()
-    for (summary,) in rows.fetchall():
-        try:
-            earlier.update(json.loads(summary))
-        except ValueError:
-            continue
+    earlier = await store.call(store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
     return {item.paper.arxiv_id for item in view.items} <= earlier
 
 
-def listed_papers(store: Store, platform: str, channel_id: str, quick_view_ref: str) -> list[str]:
-    """The quick view's papers in the order it listed them (keycap and button votes count on it)."""
-    row = store.db.execute("select summary from posts where platform = ? and channel_id = ? and "
-                           "quick_view_ref = ?", [platform, channel_id, quick_view_ref]).fetchone()
-    try:
-        return list(json.loads(row[0])) if row and row[0] else []
-    except ValueError:
-        return []
-
-
 async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
-                           digest: Digest | Mapping[str, Digest]) -> list[str]:
+                           digest: Digest | Mapping[str, Digest]) -> list[Outcome]:
     """Each channel in turn with its own threshold (and its own digest, when given by channel key: its
     keywords and taste); one channel's failure does not stop the others."""
-    import asyncio
 
-    async def one(channel: Channel) -> str:
+    async def one(channel: Channel) -> Outcome:
+        where = f"{channel.platform} {channel.channel_id}"
         adapter = adapters.get(channel.platform)
         if adapter is None:
             why = getattr(adapters, "failed", {}).get(channel.platform, f"{channel.platform} is not configured")
-            return f"{channel.platform} {channel.channel_id}{SKIPPED}{why})"
+            return Outcome(Result.SKIPPED, f"{where}: skipped ({why})")
         mine = digest if isinstance(digest, Digest) else digest.get(channel.key)
         if mine is None:
-            return f"{channel.platform} {channel.channel_id}{SKIPPED}no digest was built for it)"
+            return Outcome(Result.SKIPPED, f"{where}: skipped (no digest was built for it)")
         try:
             return await post_digest(adapter, store, channel, mine)
         except Exception as exc:
-            log.error("posting to %s %s failed: %s", channel.platform, channel.channel_id, exc)
-            return f"{channel.platform} {channel.channel_id}{FAILED}{exc})"
+            log.error("posting to %s failed: %s", where, exc)
+            return Outcome(Result.FAILED, f"{where}: failed ({exc})")
 
     # Chats in parallel, messages within one chat in order: what the platforms' limits allow.
     return list(await asyncio.gather(*(one(c) for c in channels)))

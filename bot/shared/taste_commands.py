@@ -48,22 +48,10 @@ def show_keywords(current: tuple[str, ...], default: list[str]) -> str:
 def top_text(store: Store, platform: str, channel_id: str, days: int, now: dt.datetime | None = None) -> str:
     """The channel's most voted papers among votes cast in the last `days` days, at most ten."""
     since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
-    rows = most_voted(store, platform, channel_id, since, limit=10)
+    rows = store.most_voted(platform, channel_id, since, limit=10)
     span = "7 days" if days == 7 else f"{days} day{'s' if days != 1 else ''}"
     if not rows:
         return f"No votes in the last {span}. Vote with 👍 🔥 ❤️ on a deep dive, or the buttons under the digest."
     lines = [f"Most voted in the last {span}:"]
     lines += [f"{n}. 👍 {votes}  {title}  ({arxiv_id})" for n, (arxiv_id, title, votes, _) in enumerate(rows, 1)]
     return "\n".join(lines)
-
-
-def most_voted(store: Store, platform: str, channel_id: str, since: str, limit: int,
-               until: str = "9999") -> list[tuple[str, str, int, str]]:
-    """(id, title, standing votes, latest vote time) of papers voted up from `since` to before `until` (ISO
-    times), most votes first."""
-    rows = store.db.execute(
-        "select v.arxiv_id, coalesce(p.title, v.arxiv_id), count(*) as n, max(v.created_at) as last from votes v "
-        "left join papers p on p.arxiv_id = v.arxiv_id where v.platform = ? and v.channel_id = ? and "
-        "v.withdrawn_at is null and v.created_at >= ? and v.created_at < ? group by v.arxiv_id "
-        "order by n desc, last desc limit ?", [platform, channel_id, since, until, limit]).fetchall()
-    return [(str(r[0]), " ".join(str(r[1]).split()), int(r[2]), str(r[3])) for r in rows]

@@ -1,4 +1,5 @@
-"""Votes from reactions and buttons, for every platform: which paper a reaction means, and the tally."""
+"""Votes from reactions and buttons, for every platform: which paper a reaction means, and the tally.
+Each platform's own table says what its reaction names mean (bot/<platform>/reactions.py)."""
 
 from __future__ import annotations
 
@@ -6,49 +7,47 @@ import datetime as dt
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
-from bot.shared.posting import listed_papers
+from bot.shared.events import Meaning, Reaction, ReactionTable
 from storage.store import Store
 
-# Slack names and Telegram emoji (with and without the variation selector) of the up-vote reactions.
-UP_REACTIONS = frozenset({
-    "+1", "thumbsup", "fire", "heart", "arrow_up",
-    "👍", "🔥", "❤", "❤️", "⬆", "⬆️",
-})
-KEYCAPS = {name: n for n, name in enumerate(
-    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "keycap_ten"], start=1)}
 
-
-def reaction_target(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str) -> str | None:
-    """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed
-    paper of a quick view with keycap N. Anything else is not a vote."""
-    reaction = reaction.split("::")[0]  # Slack skin tones: "+1::skin-tone-2"
+def reaction_target(store: Store, platform: str, channel_id: str, message_ref: str,
+                    meaning: Meaning | None) -> str | None:
+    """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed paper
+    of a quick view with keycap N. Anything else is not a vote."""
+    if meaning is None or meaning.kind != "up":  # 👎 marks a paper, it is no vote (not handled yet)
+        return None
     message = store.find_message(platform, channel_id, message_ref)
     if message is None:
         return None
-    if message["kind"] == "deep_dive" and reaction in UP_REACTIONS:
+    if message["kind"] == "deep_dive" and meaning.position is None:
         return str(message["arxiv_id"])
-    if message["kind"] == "quick_view" and reaction in KEYCAPS:
-        return listed_index(store, platform, channel_id, message_ref, KEYCAPS[reaction] - 1)
+    if message["kind"] == "quick_view" and meaning.position is not None:
+        return listed_index(store, platform, channel_id, message_ref, meaning.position - 1)
     return None
 
 
 def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
-    listed = listed_papers(store, platform, channel_id, quick_view_ref)
+    listed = store.listed_papers(platform, channel_id, quick_view_ref)
     return listed[index] if 0 <= index < len(listed) else None
 
 
-def react(store: Store, platform: str, channel_id: str, message_ref: str, reaction: str, user_id: str,
-          added: bool) -> str | None:
+def is_listed(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> bool:
+    return arxiv_id in store.listed_papers(platform, channel_id, quick_view_ref)
+
+
+def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
     """Apply one reaction event; returns the paper voted on (or None when it was not a vote).
 
     One vote per person and paper, standing while any of their reactions points at the paper: taking
     back 🔥 leaves the vote of the 👍 beside it, and :one: on the quick view counts like 👍 on the paper."""
-    paper = reaction_target(store, platform, channel_id, message_ref, reaction)
+    platform, channel_id, user_id = event.platform, event.channel_id, event.user_id
+    paper = reaction_target(store, platform, channel_id, event.message_ref, table.get(event.name))
     if paper is None:
         return None
-    store.set_reaction(platform, channel_id, message_ref, user_id, reaction.split("::")[0], added)
-    standing = added or any(reaction_target(store, platform, channel_id, ref, other) == paper
-                            for ref, other in store.reactions_of(platform, channel_id, user_id))
+    store.set_reaction(platform, channel_id, event.message_ref, user_id, event.name, event.added)
+    standing = event.added or any(reaction_target(store, platform, channel_id, ref, table.get(other)) == paper
+                                  for ref, other in store.reactions_of(platform, channel_id, user_id))
     store.set_vote(platform, channel_id, paper, user_id, standing)
     return paper
 
@@ -67,6 +66,6 @@ async def post_answer_analysis(adapter: ChatAdapter, store: Store, channel_id: s
     refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)
     day = dt.datetime.now(dt.UTC).date().isoformat()
     for ref in refs:
-        store.record_message(adapter.platform, channel_id, day, ref, kind="deep_dive",
-                             arxiv_id=answer.paper.arxiv_id)
+        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="deep_dive",
+                         arxiv_id=answer.paper.arxiv_id)
     return refs

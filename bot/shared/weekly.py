@@ -7,8 +7,9 @@ import logging
 
 from analysis.errors import ChatError
 from bot.shared.chat import ChatAdapter
-from bot.shared.taste_commands import most_voted
+from bot.shared.post_once import confirmed, send_once
 from storage.chat import Channel
+from storage.post_log import WEEKLY, Intent
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -19,13 +20,10 @@ def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
     """Last week's (Monday to Sunday before `day`'s week) top five by votes, when the digest of `day` is the
     channel's first of its week; None otherwise, or when nobody voted."""
     monday = day - dt.timedelta(days=day.weekday())
-    earlier = store.db.execute(
-        "select 1 from posts where platform = ? and channel_id = ? and day >= ? and day < ? and status = 'posted'",
-        [channel.platform, channel.channel_id, monday.isoformat(), day.isoformat()]).fetchone()
-    if earlier:
+    if store.posted_between(channel.platform, channel.channel_id, monday.isoformat(), day.isoformat()):
         return None
     since = (monday - dt.timedelta(days=7)).isoformat()
-    rows = most_voted(store, channel.platform, channel.channel_id, since, limit=5, until=monday.isoformat())
+    rows = store.most_voted(channel.platform, channel.channel_id, since, limit=5, until=monday.isoformat())
     if not rows:
         return None
     return "\n".join([HEADING, *(f"{n}. 👍 {votes}  {title}  ({arxiv_id})"
@@ -33,13 +31,20 @@ def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
 
 
 async def post_weekly(adapter: ChatAdapter, store: Store, channel: Channel, day: dt.date, thread_ref: str) -> None:
-    """Posted under the quick view; a refusal is logged, never a reason to leave the digest half-posted."""
-    text = weekly_text(store, channel, day)
+    """Posted under the quick view, once (through the post log); a refusal is logged, never a reason to leave
+    the digest half-posted."""
+    text = await store.call(weekly_text, store, channel, day)
     if text is None:
         return
+
+    async def send() -> list[str]:
+        return [await adapter.post_text(channel.channel_id, text, thread_ref)]
+
     try:
-        ref = await adapter.post_text(channel.channel_id, text, thread_ref)
+        refs = await send_once(store, channel, day.isoformat(), WEEKLY, send)
     except ChatError as exc:
         log.warning("the weekly favourites for %s were not posted: %s", channel.key, exc)
         return
-    store.record_message(channel.platform, channel.channel_id, day.isoformat(), ref, kind="weekly")
+    if not isinstance(refs, Intent):
+        await confirmed(store, "the weekly favourites", lambda: store.message_sent(
+            channel.platform, channel.channel_id, day.isoformat(), WEEKLY, refs, kind="weekly"))

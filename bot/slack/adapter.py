@@ -7,9 +7,7 @@ refuses requests older than five minutes); with SLACK_APP_TOKEN it runs in Socke
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,17 +24,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
-from analysis.render import answer as answers
-from analysis.render import slack as render
-from analysis.render.slack_votes import ACTION
 from bot.config import Settings
-from bot.shared import votes
-from bot.shared.answers import Invocation
-from bot.shared.background import Background
-from bot.shared.chat import Capabilities
-from bot.shared.commands import COMMANDS, Commands
-from bot.shared.refresh import Refresher
-from bot.shared.slow import SLOW, deliver, not_posted
+from bot.shared.commands import Commands
+from bot.shared.inbound import Inbound
+from bot.slack import handlers, render
+from bot.slack.reactions import REACTIONS
 from storage.chat import Platform
 from storage.store import Store
 
@@ -49,21 +41,10 @@ HINTS = {
     "msg_too_long": "the message is too long for Slack",
     "msg_blocks_too_long": "the message's blocks hold too much text for Slack",
 }
-NOT_A_MEMBER = ("paperbot is not in this channel, so it could not post the digest here. Invite the bot first "
-                "(/invite @paperbot), then /subscribe again.")
-MEMBERSHIP_WAIT = 1.0  # seconds for conversations.info, inside the 3 s Slack gives the ack
-# Slack's own markup in what people type: <https://…|label>, <https://…>; the label is only display
-_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|[^<>]*)?>")
-
-
-def command_text(text: str) -> str:
-    """A slash command's text as typed: Slack sends links as <url|label> and &, <, > as entities."""
-    return html.unescape(_SLACK_LINK.sub(r"\1", text))
 
 
 class SlackAdapter:
     platform: Platform = "slack"
-    capabilities = Capabilities(max_chars=render.MAX_SECTION)
 
     def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
         assert settings.slack_bot_token is not None
@@ -84,10 +65,9 @@ class SlackAdapter:
                             logger=bolt_log, authorize=self._authorizer())
         self._socket: Any = None
         self._auth: AuthorizeResult | None = None
-        self.background = Background()
-        # chat.update is Tier 3 (about 50 a minute): one redraw per burst, at most one every 3 s a message
-        self.refresher = Refresher(store, "slack", self.update_quick_view)
-        self._register()
+        # chat.update is Tier 3 (about 50 a minute): the Inbound's refresher redraws at most every 3 s a message
+        self.inbound = Inbound(self, store, commands, REACTIONS)
+        handlers.register(self)
 
     # -- ChatAdapter -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -134,7 +114,7 @@ class SlackAdapter:
 
     async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
                                 thread_ref: str | None) -> list[str]:
-        return [await self._post(channel_id, answers.slack_message(paper, question, answer), thread_ref)]
+        return [await self._post(channel_id, render.paper_answer(paper, question, answer), thread_ref)]
 
     async def listen(self, app: web.Application) -> None:
         if self.settings.slack_app_token:
@@ -152,12 +132,12 @@ class SlackAdapter:
             self._socket = None
 
     def busy(self) -> set[asyncio.Task[None]]:
-        return self.background.busy()
+        return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.refresher.close()
+        await self.inbound.refresher.close()
         await self.stop_listening()
-        await self.background.settle()
+        await self.inbound.background.settle()
 
     # -- internals ---------------------------------------------------------------------------
     async def _post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None) -> str:
@@ -179,79 +159,3 @@ class SlackAdapter:
 
     async def _http(self, request: web.Request) -> web.Response:
         return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
-
-    def _register(self) -> None:
-        for name in COMMANDS:
-            self.app.command(f"/{name}")(self._on_command)
-        self.app.event("reaction_added")(self._on_reaction)
-        self.app.event("reaction_removed")(self._on_reaction)
-        self.app.action(ACTION)(self._on_vote_button)
-
-    async def _on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
-        name, text = command["command"].lstrip("/"), command_text(command.get("text") or "")
-        error = self.commands.precheck(name, text)
-        if error:
-            await ack(render.escape(error))  # it quotes what was typed, entities and all
-            return
-        who = Invocation("slack", command["channel_id"], command["user_id"])
-        if name == "subscribe" and not await self._is_member(who.channel_id):
-            await ack(render.escape(NOT_A_MEMBER))  # else every morning's post would fail with not_in_channel
-            return
-        if name not in SLOW:
-            answer = await self.commands.handle(who, name, text)
-            # Slack shows a bare ack text to the caller alone; /subscribe and /unsubscribe concern everyone
-            await ack(text=render.escape(answer.text), response_type=None if answer.ephemeral else "in_channel")
-            return
-        await ack(f"🔎 Reading {render.escape(text.strip()[:300])} — {SLOW[name]} follows in the channel.")
-        # Slack wants the ack within 3 s; deep dives and answers take an LLM call, so they run after.
-        self.background.spawn(self._later(who, name, text, respond))
-
-    async def _is_member(self, channel_id: str) -> bool:
-        """Whether the bot can post in `channel_id`; True where Slack does not say (a DM, an app
-        installed without channels:read, Slack slow to answer within the ack's 3 s)."""
-        try:
-            info = await asyncio.wait_for(self.client.conversations_info(channel=channel_id), MEMBERSHIP_WAIT)
-        except SlackApiError as exc:
-            return exc.response.get("error") != "channel_not_found"  # a private channel the bot is not in
-        except (OSError, TimeoutError):
-            return True
-        return (info.get("channel") or {}).get("is_member") is not False
-
-    async def _later(self, who: Invocation, name: str, text: str, respond: Any) -> None:
-        try:
-            answer = await self.commands.handle(who, name, text)
-            if answer.paper is None:
-                await respond(text=render.escape(answer.text), response_type="ephemeral")
-            else:  # in the digest's thread when the paper is in it, else in the channel
-                await deliver(self, self.store, who.channel_id, answer)
-        except Exception as exc:  # a background task has nobody else to tell but the person who asked
-            log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
-            # the ack promised a post in the channel: say why none comes (e.g. the bot is not invited);
-            # response_url works even where the bot is not a member
-            try:
-                await respond(text=render.escape(not_posted(name, exc)), response_type="ephemeral")
-            except Exception as again:
-                log.error("telling the user about it failed too: %s", again)
-
-    async def _on_reaction(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        item = event.get("item") or {}
-        if item.get("type") != "message" or not self.store.first_time(str(body.get("event_id"))):
-            return  # Slack retries deliver the same event_id again
-        channel = str(item.get("channel"))
-        paper = votes.react(self.store, "slack", channel, str(item.get("ts")), str(event.get("reaction")),
-                            str(event.get("user")), added=event.get("type") == "reaction_added")
-        self.refresher.voted(channel, paper)
-
-    async def _on_vote_button(self, ack: Any, body: dict[str, Any]) -> None:
-        """A 👍 N button of the quick view (block_actions, verified like every request): toggles the vote."""
-        await ack()
-        action = (body.get("actions") or [{}])[0]
-        match = ACTION.fullmatch(str(action.get("action_id", "")))
-        channel = str((body.get("channel") or {}).get("id", ""))
-        ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
-        user = str((body.get("user") or {}).get("id", ""))
-        paper = votes.listed_index(self.store, "slack", channel, ts, int(match[1])) if match else None
-        if paper is None or not user:
-            return
-        votes.toggle(self.store, "slack", channel, paper, user)
-        self.refresher.voted(channel, paper)

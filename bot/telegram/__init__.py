@@ -1,22 +1,29 @@
-"""Telegram: commands, reactions, vote buttons and posts through python-telegram-bot."""
+"""Telegram: commands, reactions, vote buttons and posts through python-telegram-bot.
+
+Importing this package loads no SDK: bot/adapters.py reads PLATFORM, and builds the adapter only when
+TELEGRAM_BOT_TOKEN is set."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.telegram.adapter import TelegramAdapter
-from bot.telegram.updates import register
+from bot.shared.chat import PlatformSpec
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.shared.chat import ChatAdapter
     from bot.shared.commands import Commands
     from storage.store import Store
 
-__all__ = ["TelegramAdapter", "telegram_adapter"]
 
-
-def telegram_adapter(settings: Settings, store: Store, commands: Commands) -> TelegramAdapter:
+def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     """The adapter with its update handlers registered (the handlers need the adapter, not the reverse)."""
+    from bot.telegram.adapter import TelegramAdapter
+    from bot.telegram.updates import register
+
     adapter = TelegramAdapter(settings, store, commands)
     register(adapter)
     return adapter
+
+
+PLATFORM = PlatformSpec("telegram", lambda settings: bool(settings.telegram_bot_token), _build)

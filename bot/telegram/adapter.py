@@ -14,28 +14,20 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    ReplyParameters,
-    Update,
-)
+from telegram import BotCommand, LinkPreviewOptions, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
-from analysis.render import answer as answers
-from analysis.render import telegram as render
 from bot.config import Settings
-from bot.shared.background import Background
-from bot.shared.chat import Capabilities
 from bot.shared.commands import COMMANDS, Commands
-from bot.shared.refresh import Refresher
+from bot.shared.inbound import Inbound
+from bot.telegram import render
 from bot.telegram.admins import AdminCache
+from bot.telegram.buttons import digest_keyboard
+from bot.telegram.reactions import REACTIONS
 from bot.telegram.webhook_config import check_webhook_settings
 from storage.chat import Platform
 from storage.store import Store
@@ -44,7 +36,6 @@ log = logging.getLogger(__name__)
 # channel_post is its own update type: without it commands typed in a channel never arrive. Edited messages
 # are left out on purpose, so an edited command is not run twice.
 ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "message_reaction", "message_reaction_count"]
-BUTTONS_PER_ROW = 8
 
 
 def rate_limiter() -> AIORateLimiter:
@@ -63,7 +54,6 @@ GONE = ("chat not found", "bot was kicked", "bot is not a member", "group chat w
 
 class TelegramAdapter:
     platform: Platform = "telegram"
-    capabilities = Capabilities(max_chars=render.LIMIT, vote_buttons=True)
 
     def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
         assert settings.telegram_bot_token is not None
@@ -74,11 +64,10 @@ class TelegramAdapter:
             .concurrent_updates(8).build())
         self.username = ""
         self._started = self._polling = self._running = False
-        self.background = Background()
         self.admins = AdminCache()
         self._moved: dict[str, str] = {}  # basic group -> the supergroup it became, for posts already under way
-        # groups allow about 20 messages (edits too) a minute: one redraw per burst, at most one every 3 s
-        self.refresher = Refresher(store, "telegram", self.update_quick_view)
+        # groups allow about 20 messages (edits too) a minute: the Inbound's refresher redraws at most every 3 s
+        self.inbound = Inbound(self, store, commands, REACTIONS)
 
     @property
     def bot(self) -> Any:
@@ -157,7 +146,7 @@ class TelegramAdapter:
     async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
                                 thread_ref: str | None) -> list[str]:
         return [await self.send(channel_id, part, reply_to=thread_ref)
-                for part in answers.telegram_parts(paper, question, answer)]
+                for part in render.paper_answer(paper, question, answer)]
 
     async def _photo(self, chat_id: str, paper: Paper, prefix: str, *, reply_to: str | None,
                      thread_id: int | None = None) -> list[str]:
@@ -205,12 +194,12 @@ class TelegramAdapter:
             await self.application.updater.stop()
 
     def busy(self) -> set[asyncio.Task[None]]:
-        return self.background.busy()
+        return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.refresher.close()
+        await self.inbound.refresher.close()
         await self.stop_listening()
-        await self.background.settle()
+        await self.inbound.background.settle()
         for old, new in self._moved.items():  # posts finished under the old id since the move: the new one's
             self.store.move_history("telegram", old, new)
         # flags first: a close cut short by serve's deadline is not waited for a second time
@@ -308,31 +297,13 @@ class TelegramAdapter:
             update = None
         if update is None:
             return web.json_response({"ok": False, "error": "bad update"}, status=400)
-        self.background.spawn(self.application.process_update(update))
+        self.inbound.background.spawn(self.application.process_update(update))
         return web.json_response({"ok": True})
 
 
 def chat_ref(chat_id: str) -> int | str:
     """The chat_id every Bot API call takes: a public channel's @username as is, any other chat its number."""
     return chat_id if chat_id.startswith("@") else int(chat_id)
-
-
-MAX_BUTTONS = 100  # Telegram refuses a bigger inline keyboard, and the whole message with it
-
-
-def vote_keyboard(count: int, votes: list[int] | None = None) -> InlineKeyboardMarkup:
-    """👍 N for the N-th listed paper, with its votes beside N once it has any."""
-    count = min(count, MAX_BUTTONS)
-    votes = votes or []
-    buttons = [InlineKeyboardButton(f"👍 {n}" + (f" · {votes[n - 1]}" if n <= len(votes) and votes[n - 1] else ""),
-                                    callback_data=f"v:{n - 1}") for n in range(1, count + 1)]
-    return InlineKeyboardMarkup([buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)])
-
-
-def digest_keyboard(digest: Digest, votes_by_id: dict[str, int]) -> InlineKeyboardMarkup:
-    """The quick view's buttons, one per paper it lists (not per paper scanned), posted and redrawn alike."""
-    listed = digest.quick_items()
-    return vote_keyboard(len(listed), [votes_by_id.get(item.paper.arxiv_id, 0) for item in listed])
 
 
 def plain(text: str) -> str:

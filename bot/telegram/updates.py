@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from telegram import ReactionType, ReactionTypeEmoji, Update
+from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
 
-from analysis.render import telegram as render
-from bot.shared import votes
 from bot.shared.answers import Invocation
 from bot.shared.commands import COMMANDS
-from bot.shared.slow import SLOW, deliver, not_posted
-from bot.shared.votes import UP_REACTIONS
+from bot.shared.events import Command, Reaction, ReactionKind, ReactionTally, Reply, VoteButton
+from bot.telegram import buttons, reactions
+from bot.telegram.render import esc
 
 if TYPE_CHECKING:
     from bot.telegram.adapter import TelegramAdapter
@@ -74,15 +72,19 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
                      topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
-    error = adapter.commands.precheck(name, text, who.context_paper)
-    if error:
-        await adapter.send(str(chat.id), render.esc(error), reply_to=reply_to, thread_id=thread)
-        return
-    if name in SLOW:  # an LLM call away: answered in the background
-        adapter.background.spawn(_answer_later(adapter, who, name, text, reply_to, thread))
-        return
-    answer = await adapter.commands.handle(who, name, text)
-    await adapter.send(str(chat.id), render.esc(answer.text), reply_to=reply_to, thread_id=thread)
+    await adapter.inbound.command(Command(who, name, text, reply_to=reply_to),
+                                  TelegramReply(adapter, str(chat.id), reply_to, thread))
+
+
+class TelegramReply(Reply):
+    """Every reply, first or later, is a message under the command, in the forum topic it was typed in;
+    a slow command says nothing until its answer comes."""
+
+    def __init__(self, adapter: TelegramAdapter, chat_id: str, reply_to: str, thread: int | None) -> None:
+        self.adapter, self.chat_id, self.reply_to, self.thread = adapter, chat_id, reply_to, thread
+
+    async def answer(self, text: str, *, ephemeral: bool) -> None:
+        await self.adapter.send(self.chat_id, esc(text), reply_to=self.reply_to, thread_id=self.thread)
 
 
 def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
@@ -94,28 +96,6 @@ def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
     if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
         return None
     return str(found["arxiv_id"])
-
-
-async def _answer_later(adapter: TelegramAdapter, who: Invocation, name: str, text: str, reply_to: str,
-                        thread: int | None) -> None:
-    try:
-        answer = await adapter.commands.handle(who, name, text)
-        if answer.paper is None:  # a usage line or an error
-            await adapter.send(who.channel_id, render.esc(answer.text), reply_to=reply_to, thread_id=thread)
-            return
-        if answer.reply is not None:
-            # under the question when it replies to a deep dive (already in the thread), else under the digest
-            answer.thread_ref = reply_to if who.context_paper or not answer.thread_ref else answer.thread_ref
-        else:
-            answer.thread_ref = answer.thread_ref or reply_to  # under the digest if it is there, else the question
-        await deliver(adapter, adapter.store, who.channel_id, answer)
-    except Exception as exc:  # a background task has nobody else to tell but the person who asked
-        log.error("answering /%s in %s failed: %s", name, who.channel_id, exc)
-        try:
-            await adapter.send(who.channel_id, render.esc(not_posted(name, exc)), reply_to=reply_to,
-                               thread_id=thread)
-        except Exception as again:
-            log.error("telling the user about it failed too: %s", again)
 
 
 def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
@@ -145,12 +125,6 @@ def _admin_check(adapter: TelegramAdapter, update: Update) -> Any:
     return is_admin
 
 
-def _up(reactions: Sequence[ReactionType] | None) -> bool:
-    """Whether any of these is an up-vote emoji; custom emoji and paid (star) reactions never are.
-    Note ⬆ is not among Telegram's reaction emoji (telegram.constants.ReactionEmoji), so it never arrives."""
-    return any(isinstance(r, ReactionTypeEmoji) and r.emoji in UP_REACTIONS for r in reactions or ())
-
-
 def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
     """A group upgraded to a supergroup: the old group gets migrate_to_chat_id, the new one migrate_from_chat_id."""
     message, chat = update.effective_message, update.effective_chat
@@ -163,37 +137,32 @@ def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
 
 
 def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
-    store = adapter.store
     if update.message_reaction is not None:
         event = update.message_reaction
         who = f"{event.user.id}" if event.user else f"chat:{event.actor_chat.id if event.actor_chat else 'anon'}"
         chat, ref = str(event.chat.id), str(event.message_id)
-        had, has = _up(event.old_reaction), _up(event.new_reaction)
-        if had != has:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
-            adapter.refresher.voted(chat, votes.react(store, "telegram", chat, ref, "👍", who, added=has))
+        kind: ReactionKind
+        for kind in ("up", "down"):
+            had, now = reactions.has(event.old_reaction, kind), reactions.has(event.new_reaction, kind)
+            if had != now:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
+                adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
-        total = sum(r.total_count for r in counted.reactions if getattr(r.type, "emoji", "") in UP_REACTIONS)
-        paper = votes.reaction_target(store, "telegram", str(counted.chat.id), str(counted.message_id), "👍")
-        if paper is not None:  # channels report anonymous counts only: keep them as a tally
-            store.set_anonymous_votes("telegram", str(counted.chat.id), paper, total)
-            adapter.refresher.voted(str(counted.chat.id), paper)
+        total = sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), "up"))
+        # channels report anonymous counts only: kept as a tally
+        adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     query = update.callback_query
     if query is None:
         return
-    match = re.fullmatch(r"v:(\d{1,3})", query.data or "")
-    message = query.message
-    paper = None
-    if match and message is not None:
-        paper = votes.listed_index(adapter.store, "telegram", str(message.chat.id), str(message.message_id),
-                                   int(match.group(1)))
-    if paper is None:
+    index, message = buttons.pressed(query.data), query.message
+    vote = None
+    if index is not None and message is not None:
+        vote = adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
+                                                      str(message.message_id), position=index))
+    if vote is None:
         await query.answer("This button no longer votes for anything.")
         return
-    assert message is not None
-    up = votes.toggle(adapter.store, "telegram", str(message.chat.id), paper, str(query.from_user.id))
-    adapter.refresher.voted(str(message.chat.id), paper)
-    await query.answer(f"👍 Voted for {paper}" if up else f"Vote for {paper} taken back")
+    await query.answer(f"👍 Voted for {vote.arxiv_id}" if vote.up else f"Vote for {vote.arxiv_id} taken back")

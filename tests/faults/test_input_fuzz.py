@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from analysis.errors import BadInput
 from analysis.models import Digest, DigestItem, Score
-from analysis.render import slack as slack_render
-from analysis.render import telegram as telegram_render
 from analysis.sources.ids import parse_arxiv_id
 from bot.shared.channels import parse_subscribe, parse_threshold
+from bot.slack import render as slack_render
+from bot.telegram import render as telegram_render
 from tests.fakes.telegram import html_problem, utf16_len, visible_text
 from tests.helpers import day_papers
 

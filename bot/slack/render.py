@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
+from analysis.render.answer import BASIS
 from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
-from analysis.render.slack_votes import vote_actions
+from bot.slack.buttons import vote_actions
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -175,3 +176,11 @@ def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | Non
             blocks += sections([f"*{heading}*", *body])
     # cut before escaping, so the cut cannot split an entity; the title is third-party text
     return paginate(blocks, escape(f"{prefix}{paper.title}"[:300]))
+
+
+def paper_answer(paper: Paper, question: str, answer: PaperAnswer) -> Message:
+    """An /ask answer: the question, the paper, the answer, its quotes and what it was read from."""
+    head = f"❓ *{escape(question)}*\n{link(paper.url, paper.title)} `{paper.arxiv_id}`"
+    quotes = [f"> _{escape(q)}_" for q in answer.quotes]
+    blocks = [*sections([head, "", mrkdwn(answer.answer), *quotes]), _context(escape(BASIS[answer.source]))]
+    return {"text": escape(f"Answer about {paper.arxiv_id}: {answer.answer}"[:300]), "blocks": blocks}

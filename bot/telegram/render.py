@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from analysis.models import Analysis, Digest, DigestItem, Paper
+from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
+from analysis.render.answer import BASIS
 from analysis.render.chat_summary import chat_summary, dives_posted, more_scanned
 from analysis.render.markdown import SECTIONS
 
@@ -160,3 +161,12 @@ def _split_tokens(line: str, limit: int) -> list[str]:
 def _name(tag: str) -> str:
     match = _TAG.match(tag)
     return match.group(2) if match else "b"
+
+
+def paper_answer(paper: Paper, question: str, answer: PaperAnswer) -> list[str]:
+    """An /ask answer: the question, the paper, the answer, each quote a blockquote, what it was read from."""
+    parts = [f"❓ <b>{esc(question)}</b>\n{link(paper.url, paper.title)} <code>{esc(paper.arxiv_id)}</code>",
+             inline(answer.answer),
+             *(f"<blockquote>{esc(q)}</blockquote>" for q in answer.quotes),
+             f"<i>{esc(BASIS[answer.source])}</i>"]
+    return split("\n\n".join(parts))
