@@ -176,3 +176,31 @@ async def test_the_token_is_renewed_before_it_expires_and_after_a_revocation(
         assert feishu.token_refusals == 2 and len(feishu.in_chat(CHAT)) >= 4
     tokens = {c.headers.get("Authorization", "") for c in feishu.calls if "Authorization" in c.headers}
     assert all(token.split()[-1] not in record.getMessage() for token in tokens for record in caplog.records)
+
+
+@pytest.mark.parametrize(("unset", "value", "fragment"), [
+    ("FEISHU_VERIFICATION_TOKEN", None, "FEISHU_VERIFICATION_TOKEN is missing"),
+    ("FEISHU_APP_SECRET", "wrong-secret", "Feishu refused FEISHU_APP_ID / FEISHU_APP_SECRET (code 10014)"),
+    ("FEISHU_API_URL", "http://open.feishu.example", "FEISHU_API_URL=http://open.feishu.example is refused"),
+])
+async def test_a_feishu_that_cannot_start_is_down_with_one_line(env: dict, feishu_env: dict, feishu: FakeFeishu,
+                                                                monkeypatch: pytest.MonkeyPatch, unset: str,
+                                                                value: str | None, fragment: str) -> None:
+    if value is None:
+        monkeypatch.delenv(unset)
+    else:
+        monkeypatch.setenv(unset, value)
+    async with running(listen=False) as h:
+        why = h.adapters.failed["feishu"]  # type: ignore[attr-defined]
+    assert "feishu" not in h.adapters and why.startswith(fragment) and "\n" not in why
+    assert "wrong-secret" not in why
+
+
+async def test_a_resumed_digest_message_is_not_sent_twice(env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    async with running(listen=False) as h:
+        ref = await posted(h, threshold=60)
+        digest = (await h.digest()).with_threshold(60)
+        sent = len(feishu.in_chat(CHAT))
+        # a process that died after Feishu took a deep dive but before its id was stored sends it again
+        again = await h.adapters["feishu"].post_deep_dive(CHAT, ref, digest.selected()[0], 1)
+    assert again == [feishu.thread(ref)[0]["message_id"]] and len(feishu.in_chat(CHAT)) == sent

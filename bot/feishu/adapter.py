@@ -40,10 +40,9 @@ class FeishuAdapter:
     platform: Platform = "feishu"
 
     def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
-        assert settings.feishu_app_id and settings.feishu_app_secret is not None
         self.settings, self.store, self.commands = settings, store, commands
-        self.api = FeishuApi(settings.feishu_app_id, settings.feishu_app_secret.get_secret_value(),
-                             settings.feishu_api_url)
+        secret = settings.feishu_app_secret.get_secret_value() if settings.feishu_app_secret else ""
+        self.api = FeishuApi(settings.feishu_app_id or "", secret, settings.feishu_api_url)
         self.bot_open_id = ""
         self.managers = ManagerCache(self.api.managers)
         # patching a card is limited to 5 a second a message: the Inbound's refresher redraws at most every 3 s
@@ -56,6 +55,9 @@ class FeishuAdapter:
     async def start(self) -> None:
         if self._started:
             return
+        if self.settings.feishu_app_secret is None:
+            raise ConfigError("FEISHU_APP_SECRET is missing: copy the App Secret from your Feishu app's Credentials & "
+                              "Basic Info page.")
         if self.settings.feishu_verification_token is None:
             raise ConfigError("FEISHU_VERIFICATION_TOKEN is missing: events must be verified. Copy the Verification "
                               "Token from your Feishu app's Events and callbacks → Encryption strategy page.")
