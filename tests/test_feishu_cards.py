@@ -61,3 +61,26 @@ async def test_titles_are_shown_literally(env: dict, feishu_env: dict) -> None:
     assert "<at" not in json.dumps(card) and "**Bold**" not in line and "](https://evil.example)" not in line
     assert "&#42;&#42;Bold&#42;&#42;" in line and line.split("\n")[0].endswith("👍 2")
     assert cards.text_content("hi <at user_id=\"all\"></at>") == {"text": "hi < at user_id=\"all\"></at>"}
+
+
+async def test_the_thumbnail_is_uploaded_once_and_shown_on_each_chats_deep_dive(
+        llm_env: dict, feishu_env: dict, feishu: FakeFeishu, llm: FakeLLM) -> None:
+    async with running(listen=False) as h:
+        digest = await h.digest()
+        first, second = digest.selected()[:2]
+        pictured = first.model_copy(update={"paper": first.paper.model_copy(
+            update={"thumbnail": f"{feishu.url}/thumbnails/{first.paper.arxiv_id}.png"})})
+        missing = second.model_copy(update={"paper": second.paper.model_copy(
+            update={"thumbnail": f"{feishu.url}/thumbnails/gone.jpg"})})  # 404: no picture, the dive all the same
+        adapter = h.adapters["feishu"]
+        for n in (5, 6):
+            card = await adapter.post_quick_view(lark.chat_id(n), digest, {})
+            await adapter.post_deep_dive(lark.chat_id(n), card, pictured, 1)
+            await adapter.post_deep_dive(lark.chat_id(n), card, missing, 2)
+        fixture_cdn = digest.items[0].paper.thumbnail  # HF's real CDN: not on HF_ENDPOINT's host here, not fetched
+        assert fixture_cdn and await adapter.thumbnails.key(fixture_cdn) is None
+    assert len(feishu.images) == 1  # one upload for the paper, shown in both chats
+    for n in (5, 6):
+        pictured_dive, missing_dive = (m["content"]["elements"] for m in feishu.in_chat(lark.chat_id(n))[1:])
+        assert [e["tag"] for e in pictured_dive].count("img") == 1 and pictured_dive[1]["img_key"].startswith("img_v2_")
+        assert "img" not in [e["tag"] for e in missing_dive]

@@ -25,6 +25,7 @@ from bot.feishu.api import FeishuApi, FeishuError
 from bot.feishu.events import PATH, EventEndpoint
 from bot.feishu.managers import ManagerCache
 from bot.feishu.reactions import REACTIONS
+from bot.feishu.thumbnails import Thumbnails
 from bot.feishu.translate import TypedCommand
 from bot.shared.commands import Commands
 from bot.shared.inbound import Inbound
@@ -45,6 +46,7 @@ class FeishuAdapter:
         self.api = FeishuApi(settings.feishu_app_id or "", secret, settings.feishu_api_url)
         self.bot_open_id = ""
         self.managers = ManagerCache(self.api.managers)
+        self.thumbnails = Thumbnails(settings.hf_endpoint, self.api.upload_image)
         # patching a card is limited to 5 a second a message: the Inbound's refresher redraws at most every 3 s
         self.inbound = Inbound(self, store, commands, REACTIONS)
         self.endpoint = EventEndpoint(self)
@@ -92,13 +94,16 @@ class FeishuAdapter:
         await self.api.patch(channel_id, ref, cards.quick_view(digest, votes))
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
-        parts = cards.deep_dive(item, number)
+        dive = item.analysis is not None and item.analysis.deep_dive is not None  # no picture for "needs an LLM"
+        parts = cards.deep_dive(item, number, await self.thumbnails.key(item.paper.thumbnail) if dive else None)
         return [await self._reply_card(channel_id, thread_ref, card, _uuid(thread_ref, item.paper.arxiv_id, str(n)))
                 for n, card in enumerate(parts)]
 
     async def post_analysis(self, channel_id: str, paper: Paper, analysis: Analysis, score: int | None,
                             thread_ref: str | None) -> list[str]:
-        return [await self._card(channel_id, card, thread_ref) for card in cards.analysis_cards(paper, analysis, score)]
+        image = await self.thumbnails.key(paper.thumbnail) if analysis.deep_dive else None
+        return [await self._card(channel_id, card, thread_ref)
+                for card in cards.analysis_cards(paper, analysis, score, image_key=image)]
 
     async def post_paper_answer(self, channel_id: str, paper: Paper, question: str, answer: PaperAnswer,
                                 thread_ref: str | None) -> list[str]:

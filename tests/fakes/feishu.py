@@ -37,6 +37,9 @@ MAX_CARD = 30 * 1024
 MAX_TEXT = 150 * 1024
 CHAT_QPS, APP_QPS = 5, 50
 Body = dict[str, Any]
+# a 1×1 PNG, as HF's CDN would serve a paper's social thumbnail
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5E"
+                       "rkJggg==")
 
 
 def fixture(name: str) -> Any:
@@ -120,6 +123,7 @@ class FakeFeishu(LoopbackServer):
         app.router.add_post(f"{base}/im/v1/images", self._authed(self._image))
         app.router.add_get(f"{base}/im/v1/chats/{{id}}", self._authed(self._chat))
         app.router.add_get(f"{base}/im/v1/chats/{{id}}/members", self._authed(self._members))
+        app.router.add_get("/thumbnails/{name}", self._thumbnail)  # a stand-in for HF's picture CDN
 
     async def _token(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read() or b"{}")  # the SDK sends no Content-Type here
@@ -272,6 +276,11 @@ class FakeFeishu(LoopbackServer):
         answer["data"].update(owner_id_type="open_id", owner_id=known.get("owner", OWNER),
                               user_manager_id_list=list(known.get("managers", [])), bot_manager_id_list=[APP_ID])
         return web.json_response(answer)
+
+    async def _thumbnail(self, request: web.Request) -> web.Response:
+        if not request.match_info["name"].endswith(".png"):
+            return web.Response(status=404, text="not found")
+        return web.Response(body=PNG, content_type="image/png")
 
     async def _members(self, request: web.Request) -> web.Response:
         known = self.chats.get(request.match_info["id"], {})
