@@ -19,6 +19,7 @@ from aiohttp import web
 from analysis.errors import ChatError, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render.answer import BASIS
+from bot import logs
 from bot.config import Settings
 from bot.feishu import cards
 from bot.feishu.api import FeishuApi, FeishuError
@@ -43,6 +44,8 @@ class FeishuAdapter:
     def __init__(self, settings: Settings, store: Store, commands: Commands) -> None:
         self.settings, self.store, self.commands = settings, store, commands
         secret = settings.feishu_app_secret.get_secret_value() if settings.feishu_app_secret else ""
+        logs.register_secrets([secret, *(s.get_secret_value() for s in (
+            settings.feishu_verification_token, settings.feishu_encrypt_key) if s)])  # masked in every log line
         self.api = FeishuApi(settings.feishu_app_id or "", secret, settings.feishu_api_url)
         self.bot_open_id = ""
         self.managers = ManagerCache(self.api.managers)

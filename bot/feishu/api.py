@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from analysis.errors import ChatError, ConfigError
+from bot import logs
 
 log = logging.getLogger(__name__)
 RENEW_BEFORE = 1800.0  # seconds before expiry: Feishu gives a fresh token when less than 30 min are left
@@ -115,7 +116,9 @@ class FeishuApi:
             raise ConfigError(f"Feishu refused FEISHU_APP_ID / FEISHU_APP_SECRET (code {code}): copy both from the "
                               "app's Credentials & Basic Info page.")
         expire = float(body.get("expire") or 7200)
-        return str(body["tenant_access_token"]), time.monotonic() + max(expire - RENEW_BEFORE, expire / 2)
+        token = str(body["tenant_access_token"])
+        logs.register_secrets([token])  # whoever logs a request with it (an SDK at debug level), it is masked
+        return token, time.monotonic() + max(expire - RENEW_BEFORE, expire / 2)
 
     # -- calls -------------------------------------------------------------------------------
     async def call(self, what: str, send: Send, chat: str | None = None) -> dict[str, Any]:
