@@ -9,17 +9,10 @@ that fixes it; secrets never appear.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-DEADLINE = 5.0  # seconds per check, all run at once; the LLM's import is inside its own check's time
-
-
-class CheckFailed(Exception):
-    """One service's failure, in words that name the setting to fix."""
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -76,6 +69,7 @@ async def _run_all(settings: Any) -> list[tuple[bool, str, str]]:
 async def _one(name: str, check: Check, settings: Any) -> tuple[bool, str, str]:
     import asyncio
 
+    from bot.cli.check_services import DEADLINE, CheckFailed
     from bot.logs import redact
 
     started = time.monotonic()
@@ -88,7 +82,3 @@ async def _one(name: str, check: Check, settings: Any) -> tuple[bool, str, str]:
     except Exception as exc:  # a check must say what broke, whatever broke; the others still report
         return False, name, redact(f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
     return True, name, f"{detail} ({time.monotonic() - started:.1f} s)"
-
-
-def today() -> str:
-    return dt.datetime.now(dt.UTC).date().isoformat()

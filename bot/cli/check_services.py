@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from bot.cli.check import DEADLINE, CheckFailed, today
+DEADLINE = 5.0  # seconds per check, all run at once; the LLM's import is inside its own check's time
+
+
+class CheckFailed(Exception):
+    """One service's failure, in words that name the setting to fix."""
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 _AGENT = {"User-Agent": "paperbot-check (+https://github.com/paperbot)"}
 
@@ -38,7 +47,6 @@ async def arxiv_api(settings: Any) -> str:
 
 async def arxiv_listing(settings: Any) -> str:
     """The query the day's listing makes, for yesterday (UTC): arXiv takes it, whatever the count."""
-    import datetime as dt
     import re
 
     from analysis.sources.arxiv_listing import listing_query
