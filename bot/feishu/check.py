@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.cli.check import DEADLINE, CheckFailed
+from bot.cli.check_services import DEADLINE, CheckFailed
 
 
 async def feishu(settings: Any) -> str:
