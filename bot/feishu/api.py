@@ -84,7 +84,6 @@ class FeishuApi:
         self._token: tuple[str, float] | None = None  # (token, renew after this monotonic time)
         self._token_lock = asyncio.Lock()
         self.pacer = Pacer()
-        self.token_fetches = 0  # for the tests: refreshed before expiry, not per call
 
     async def open(self) -> None:
         """Build the SDK client (its import in a thread); FEISHU_API_URL must be one it accepts."""
@@ -110,7 +109,6 @@ class FeishuApi:
                    .body({"app_id": self.app_id, "app_secret": self._secret}).build())
         response = await self._transport(self.client.arequest(request), "the tenant token")
         body = _json(response)
-        self.token_fetches += 1
         if body.get("code") != 0 or not body.get("tenant_access_token"):
             code = int(body.get("code") or -1)
             raise ConfigError(f"Feishu refused FEISHU_APP_ID / FEISHU_APP_SECRET (code {code}): copy both from the "

@@ -18,13 +18,11 @@ class ManagerCache:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.fetch, self.ttl, self.clock = fetch, ttl, clock
         self._known: dict[str, tuple[float, frozenset[str]]] = {}
-        self.lookups = 0  # chat.get calls made (for the tests: one per chat per TTL)
 
     async def is_manager(self, chat_id: str, open_id: str) -> bool:
         entry = self._known.get(chat_id)
         if entry is None or self.clock() - entry[0] > self.ttl:
             try:
-                self.lookups += 1
                 managers = frozenset(await self.fetch(chat_id))
             except ChatError as exc:  # not remembered: the next command asks again
                 log.warning("could not read the managers of %s: %s", chat_id, exc)
