@@ -66,31 +66,26 @@ def decrypt(encrypted: str, encrypt_key: str) -> bytes:
 def open_body(headers: Mapping[str, str], body: bytes, encrypt_key: str | None) -> dict[str, Any]:
     """The event's JSON, signature checked and decrypted when there is an encrypt key. The token is
     checked by the caller (it sits in different places in the challenge and in events)."""
-    try:
-        outer = json.loads(body)
-    except ValueError:
-        raise Refused("body is not JSON") from None
-    if not isinstance(outer, dict):
-        raise Refused("body is not a JSON object")
+    outer = _loads(body, "body")
     if not encrypt_key:
         if "encrypt" in outer:
             raise Refused("encrypted body but FEISHU_ENCRYPT_KEY is not set: copy the app's Encrypt Key into it")
         return outer
     if "encrypt" not in outer or not isinstance(outer["encrypt"], str):
         raise Refused("plain body but FEISHU_ENCRYPT_KEY is set: Feishu encrypts every event then")
-    inner = _loads(decrypt(outer["encrypt"], encrypt_key))
+    inner = _loads(decrypt(outer["encrypt"], encrypt_key), "decrypted body")
     if inner.get("type") != "url_verification":  # the challenge alone is unsigned
         check_signature(headers, body, encrypt_key)
     return inner
 
 
-def _loads(data: bytes) -> dict[str, Any]:
+def _loads(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
     except ValueError:
-        raise Refused("decrypted body is not JSON") from None
+        raise Refused(f"{what} is not JSON") from None
     if not isinstance(value, dict):
-        raise Refused("decrypted body is not a JSON object")
+        raise Refused(f"{what} is not a JSON object")
     return value
 
 
