@@ -204,3 +204,36 @@ async def test_a_resumed_digest_message_is_not_sent_twice(env: dict, feishu_env:
         # a process that died after Feishu took a deep dive but before its id was stored sends it again
         again = await h.adapters["feishu"].post_deep_dive(CHAT, ref, digest.selected()[0], 1)
     assert again == [feishu.thread(ref)[0]["message_id"]] and len(feishu.in_chat(CHAT)) == sent
+
+
+async def test_a_chat_the_bot_left_is_unsubscribed_and_a_chat_rate_limit_waited_out(
+        env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    gone, busy = lark.chat_id(8), lark.chat_id(9)
+    feishu.gone.add(gone)
+    feishu.fail_next(400, {"code": 230020, "msg": "This operation triggers the frequency limit."},
+                     path="/im/v1/messages", headers={"x-ogw-ratelimit-reset": "0.5"})
+    async with running(listen=False) as h:
+        channels = [h.store.upsert_channel("feishu", c, threshold=90, post_time="08:30", timezone="UTC")
+                    for c in (busy, gone)]
+        from bot.shared.posting import post_to_channels
+
+        outcomes = await post_to_channels(h.adapters, h.store, channels, await h.digest())
+        left = h.store.get_channel("feishu", gone)
+    assert "posted the digest" in outcomes[0] and len(feishu.in_chat(busy)) >= 1
+    assert "code 230002" in outcomes[1] and "add it to the group" in outcomes[1]
+    assert left is not None and not left.active
+
+
+async def test_ask_in_reply_to_a_deep_dive_may_leave_out_the_id(llm_env: dict, feishu_env: dict,
+                                                                feishu: FakeFeishu, llm: FakeLLM) -> None:
+    async with running() as h:
+        ref = await posted(h, threshold=60)
+        dive = feishu.thread(ref)[0]
+        event = lark.message_event(CHAT, "/ask Which datasets?", MEMBER, thread_id=dive["thread_id"])
+        event["message"].update(parent_id=dive["message_id"], root_id=ref)
+        await deliver(h, "im.message.receive_v1", feishu.heard(event))
+        await until(lambda: any(m["parent_id"] == event["message"]["message_id"] for m in feishu.messages), 20)
+    answer = next(m for m in feishu.messages if m["parent_id"] == event["message"]["message_id"])
+    paper = h.store.find_message("feishu", CHAT, dive["message_id"])["arxiv_id"]  # type: ignore[index]
+    assert answer["msg_type"] == "interactive" and answer["in_thread"]
+    assert "Which datasets?" in cards.card_text(answer["content"]) and str(paper) in cards.card_text(answer["content"])
