@@ -25,6 +25,17 @@ def test_the_docs_aes_vector_decrypts_with_the_sdks_cipher() -> None:
     assert verify.decrypt(ours, vector["encrypt_key"]) == b'{"a": 1}'
 
 
+def test_a_request_lark_oapi_accepted_is_accepted_here_too() -> None:
+    meta = lark.fixture("GENERATED_event_encrypted_signed.meta.json")
+    body = (lark.FIXTURES / meta["body_file"]).read_bytes()
+    headers, key = meta["headers"], meta["encrypt_key"]
+    verify.check_signature(headers, body, key, now=float(headers[verify.TIMESTAMP]) + 60)
+    with pytest.raises(verify.Refused, match="stale"):  # as it would arrive today: years late
+        verify.open_body(headers, body, key)
+    plain = verify.decrypt(json.loads(body)["encrypt"], key)
+    assert json.loads(plain) == lark.fixture(meta["plaintext_file"])
+
+
 def test_a_signature_is_over_timestamp_nonce_key_and_the_raw_body() -> None:
     body, headers = lark.request(lark.envelope("im.message.receive_v1", {}), KEY)
     verify.check_signature(headers, body, KEY)
