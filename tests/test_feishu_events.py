@@ -7,6 +7,8 @@ import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.feishu import verify
 from tests.chat_harness import running
@@ -109,3 +111,32 @@ async def test_events_are_answered_before_the_work_is_done(env: dict, feishu_env
         await h.adapters["feishu"].inbound.background.settle()
     assert answer.status_code == 200 and took < 0.5, f"{took:.2f} s"
     assert "Only chat administrators" in feishu.in_chat(chat)[0]["content"]["text"]  # asked chat.get after
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner,
+                                                                                       max_size=4), max_leaves=12)
+texts = st.sampled_from(["/help", "@_user_1 /status", "@_user_1 /threshold 70", "@_user_2 hi"]) | st.text(max_size=20)
+message = st.fixed_dictionaries({}, optional={
+    "message_type": st.just("text") | json_values, "chat_type": st.sampled_from(["p2p", "group"]) | json_values,
+    "content": st.builds(lambda t: json.dumps({"text": t}), texts) | st.builds(json.dumps, json_values) | json_values,
+    "mentions": st.lists(st.fixed_dictionaries({"key": st.sampled_from(["@_user_1", "@_user_2"]) | json_values,
+                                                "id": st.just({"open_id": lark.BOT_OPEN_ID}) | json_values}),
+                         max_size=2) | json_values,
+    "chat_id": json_values, "message_id": json_values, "parent_id": json_values, "thread_id": json_values})
+event_like = st.fixed_dictionaries({}, optional={
+    "message": message | json_values, "sender": json_values,
+    "reaction_type": st.just({"emoji_type": "THUMBSUP"}) | json_values,
+    "user_id": st.just({"open_id": "ou_x"}) | json_values, "message_id": json_values, "operator_type": json_values,
+    "action": st.just({"value": {"paperbot": "vote", "index": 1}}) | json_values,
+    "context": json_values, "operator": json_values})
+
+
+@settings(max_examples=300, deadline=None)
+@given(event=event_like, added=st.booleans())
+def test_any_event_shape_is_read_or_ignored_never_a_crash(event: dict, added: bool) -> None:
+    from bot.feishu import translate
+
+    translate.command(event, lark.BOT_OPEN_ID)
+    translate.reaction(event, added)
+    translate.button(event)

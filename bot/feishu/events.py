@@ -55,11 +55,11 @@ class EventEndpoint:
         return web.json_response(self.route(payload))
 
     def route(self, payload: dict[str, Any]) -> dict[str, Any]:
-        header, event = payload.get("header") or {}, payload.get("event") or {}
-        kind, event_id = str(header.get("event_type", "")), str(header.get("event_id", ""))
-        if not event_id or not isinstance(event, dict):
+        header, event = payload.get("header"), payload.get("event")
+        if not isinstance(header, dict) or not isinstance(event, dict) or not header.get("event_id"):
             log.info("a Feishu request without an event id or event (schema 1.0?) was ignored")
             return OK
+        kind, event_id = str(header.get("event_type", "")), str(header["event_id"])
         if not self.adapter.store.first_time(f"feishu:{event_id}"):
             return OK  # a retry of an event handled already
         if kind == "card.action.trigger":

@@ -50,15 +50,16 @@ class ButtonPress:
 def command(event: dict[str, Any], bot_open_id: str) -> TypedCommand | None:
     """A command meant for the bot: in a group only when the message mentions it, in a one-to-one chat
     any message starting with `/`. None for chatter, other bots' mentions and non-text messages."""
-    message, sender = event.get("message") or {}, event.get("sender") or {}
+    message, sender = _dict(event.get("message")), _dict(event.get("sender"))
     if message.get("message_type") != "text" or sender.get("sender_type", "user") != "user":
         return None
     try:
-        text = str(json.loads(message.get("content") or "{}").get("text", ""))
-    except (ValueError, AttributeError):
+        text = str(_dict(json.loads(str(message.get("content") or "{}"))).get("text", ""))
+    except ValueError:
         return None
     group = message.get("chat_type") != "p2p"
-    mine = _bot_keys(message.get("mentions") or [], bot_open_id)
+    mentions = message.get("mentions")
+    mine = _bot_keys([m for m in mentions if isinstance(m, dict)] if isinstance(mentions, list) else [], bot_open_id)
     if group and not mine:
         return None
     for key in mine:
@@ -67,7 +68,7 @@ def command(event: dict[str, Any], bot_open_id: str) -> TypedCommand | None:
     match = _COMMAND.fullmatch(text)
     if not match or match.group(1).lower() not in KNOWN:
         return None
-    user = (sender.get("sender_id") or {}).get("open_id") or ""
+    user = _dict(sender.get("sender_id")).get("open_id") or ""
     return TypedCommand(chat_id=str(message.get("chat_id", "")), group=group, user_id=str(user),
                         message_id=str(message.get("message_id", "")),
                         in_thread=bool(message.get("thread_id") or message.get("root_id")),
@@ -87,8 +88,8 @@ def _bot_keys(mentions: list[dict[str, Any]], bot_open_id: str) -> list[str]:
 
 def reaction(event: dict[str, Any], added: bool) -> ReactionEvent | None:
     """A person's reaction that means something (THUMBSUP, FIRE, HEART up; THUMBSDOWN down)."""
-    emoji = str((event.get("reaction_type") or {}).get("emoji_type", ""))
-    user = (event.get("user_id") or {}).get("open_id")
+    emoji = str(_dict(event.get("reaction_type")).get("emoji_type", ""))
+    user = _dict(event.get("user_id")).get("open_id")
     if emoji not in REACTIONS or not user or event.get("operator_type") == "app" or not event.get("message_id"):
         return None
     return ReactionEvent(str(event["message_id"]), str(user), emoji, added)
@@ -96,9 +97,14 @@ def reaction(event: dict[str, Any], added: bool) -> ReactionEvent | None:
 
 def button(event: dict[str, Any]) -> ButtonPress | None:
     """A 👍 N button of a quick view card (card.action.trigger); None for any other card action."""
-    index = button_index((event.get("action") or {}).get("value"))
-    context, operator = event.get("context") or {}, event.get("operator") or {}
+    index = button_index(_dict(event.get("action")).get("value"))
+    context, operator = _dict(event.get("context")), _dict(event.get("operator"))
     chat, message, user = context.get("open_chat_id"), context.get("open_message_id"), operator.get("open_id")
     if index is None or not (chat and message and user):
         return None
     return ButtonPress(str(chat), str(message), str(user), index)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """A part of an event that should be an object; {} when Feishu (or anyone) sent something else."""
+    return value if isinstance(value, dict) else {}
