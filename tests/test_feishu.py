@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from analysis.errors import ChatError
 from bot.feishu import cards
 from bot.shared.posting import post_digest
 from tests.chat_harness import Harness, running
@@ -182,6 +183,7 @@ async def test_the_token_is_renewed_before_it_expires_and_after_a_revocation(
     ("FEISHU_VERIFICATION_TOKEN", None, "FEISHU_VERIFICATION_TOKEN is missing"),
     ("FEISHU_APP_SECRET", "wrong-secret", "Feishu refused FEISHU_APP_ID / FEISHU_APP_SECRET (code 10014)"),
     ("FEISHU_API_URL", "http://open.feishu.example", "FEISHU_API_URL=http://open.feishu.example is refused"),
+    ("FEISHU_API_URL", "http://127.0.0.1:1", "could not reach Feishu at FEISHU_API_URL for the tenant token"),
 ])
 async def test_a_feishu_that_cannot_start_is_down_with_one_line(env: dict, feishu_env: dict, feishu: FakeFeishu,
                                                                 monkeypatch: pytest.MonkeyPatch, unset: str,
@@ -237,3 +239,12 @@ async def test_ask_in_reply_to_a_deep_dive_may_leave_out_the_id(llm_env: dict, f
     paper = h.store.find_message("feishu", CHAT, dive["message_id"])["arxiv_id"]  # type: ignore[index]
     assert answer["msg_type"] == "interactive" and answer["in_thread"]
     assert "Which datasets?" in cards.card_text(answer["content"]) and str(paper) in cards.card_text(answer["content"])
+
+
+async def test_a_proxys_html_error_page_is_one_line(env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
+    feishu.fail_next(502, "<html><body>502 Bad Gateway</body></html>", path="/im/v1/messages")
+    async with running(listen=False) as h:
+        channel = h.store.upsert_channel("feishu", CHAT, threshold=60, post_time="08:30", timezone="UTC")
+        with pytest.raises(ChatError, match=r"^Feishu's answer to a message to oc_\w+ was not JSON .* FEISHU_API_URL"):
+            await post_digest(h.adapters["feishu"], h.store, channel, await h.digest())
+        assert h.store.post_status("feishu", CHAT, "2026-01-23") is None  # released: the next run posts it

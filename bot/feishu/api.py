@@ -21,6 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
+
 from analysis.errors import ChatError, ConfigError
 from bot import logs
 
@@ -110,7 +112,7 @@ class FeishuApi:
         response = await self._transport(self.client.arequest(request), "the tenant token")
         body = _json(response)
         if body.get("code") != 0 or not body.get("tenant_access_token"):
-            code = int(body.get("code") or -1)
+            code = body.get("code") if isinstance(body.get("code"), int) else -1
             raise ConfigError(f"Feishu refused FEISHU_APP_ID / FEISHU_APP_SECRET (code {code}): copy both from the "
                               "app's Credentials & Basic Info page.")
         expire = float(body.get("expire") or 7200)
@@ -128,7 +130,7 @@ class FeishuApi:
             option = sdk.RequestOption.builder().tenant_access_token(await self.token()).build()
             response = await self._transport(send(option), what)
             body = _json(response)
-            code = int(body.get("code", -1))
+            code = body["code"] if isinstance(body.get("code"), int) else -1
             if code == 0:
                 return body
             status = getattr(response.raw, "status_code", 0)
@@ -144,16 +146,15 @@ class FeishuApi:
         raise ChatError(f"Feishu kept rate-limiting {what}; it is tried again with the next post or vote.")
 
     async def _transport(self, sending: Awaitable[Any], what: str) -> Any:
+        """The SDK's call; its transport's errors (httpx's, a JSON answer it cannot parse) in one line."""
         try:
             return await asyncio.wait_for(sending, CALL_TIMEOUT + 5)
-        except (OSError, TimeoutError, ValueError) as exc:  # httpx errors are OSError-free: caught below
+        except ValueError:  # the SDK parses every answer as JSON
+            raise ChatError(f"Feishu's answer to {what} was not JSON (a proxy's error page?); check FEISHU_API_URL "
+                            "or try later.") from None
+        except (httpx.HTTPError, OSError, TimeoutError) as exc:
             raise ChatError(f"could not reach Feishu at FEISHU_API_URL for {what} ({type(exc).__name__}); "
                             "check the network or the URL.") from None
-        except Exception as exc:
-            if type(exc).__module__.startswith("httpx"):
-                raise ChatError(f"could not reach Feishu at FEISHU_API_URL for {what} ({type(exc).__name__}); "
-                                "check the network or the URL.") from None
-            raise
 
     # -- what paperbot sends -----------------------------------------------------------------
     async def send(self, chat_id: str, msg_type: str, content: dict[str, Any], uuid: str | None = None) -> str:
@@ -236,7 +237,8 @@ def _json(response: Any) -> dict[str, Any]:
         body = json.loads(raw.content) if raw is not None and raw.content else {}
     except ValueError:  # a proxy's HTML error page
         status = getattr(raw, "status_code", "?")
-        raise ChatError(f"Feishu answered HTTP {status} without JSON; check FEISHU_API_URL or try later.") from None
+        raise ChatError(f"Feishu answered HTTP {status}, not JSON (a proxy's error page?); check FEISHU_API_URL "
+                        "or try later.") from None
     return body if isinstance(body, dict) else {}
 
 
