@@ -9,9 +9,11 @@ import httpx
 
 from analysis.ports import Cache
 from analysis.profile import Profile
+from analysis.ranking.ranker import Ranker, ranker_for
 from analysis.reading.fulltext import FullTexts
 from analysis.sources.arxiv_listing import Paging
 from analysis.writing.llm import LLM
+from analysis.writing.writer import Writer, writer_for
 
 Progress = Callable[[str], None]
 
@@ -33,14 +35,26 @@ class Engine:
     fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
     arxiv_categories: list[str] = field(default_factory=list)
-    llm_pool: int = 40  # most papers of the pool sent to LLM scoring
+    llm_pool: int = 80  # most papers of the pool sent to LLM scoring (HF's list and followed authors always)
     arxiv_paging: Paging = field(default_factory=Paging)
     llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
+    # how days are ranked and papers written about: by the LLM when there is one; chosen by `use`, only
+    ranker: Ranker = field(init=False)
+    writer: Writer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.use(self.llm)
+
+    def use(self, llm: LLM | None) -> None:
+        """The one place that decides, from whether there is an LLM, how the pipeline ranks and writes."""
+        self.llm = llm
+        self.ranker = ranker_for(llm, self.cache)
+        self.writer = writer_for(llm, self.cache)
 
     async def ready(self) -> Engine:
         """The engine with its LLM set up. A command that fetches first calls this after the fetch, so
         litellm's seconds-long import overlaps the network instead of preceding it."""
         if self.llm_setup is not None:
             setup, self.llm_setup = self.llm_setup, None
-            self.llm = await setup
+            self.use(await setup)
         return self

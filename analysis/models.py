@@ -83,6 +83,7 @@ class DigestItem(_Model):
     # left out by the narrowing before the LLM: its score is the cheap (no-LLM) ranking's, and it is
     # never selected for a deep dive on that score alone
     narrowed_out: bool = False
+    followed: list[str] = Field(default_factory=list)  # the channel's followed authors who wrote it (👤)
 
     @property
     def llm_scored(self) -> bool:
@@ -110,11 +111,21 @@ class Digest(_Model):
         chosen = [item for item in self.items if item.score.score >= bar and not item.narrowed_out]
         return chosen[: self.max_deep_dives]
 
+    def qualifying(self, threshold: int | None = None) -> int:
+        """Papers at or above the threshold, before `max_deep_dives` cuts them."""
+        bar = self.threshold if threshold is None else threshold
+        return sum(1 for item in self.items if item.score.score >= bar and not item.narrowed_out)
+
+    def followed(self) -> list[DigestItem]:
+        """Papers by the channel's followed authors, best first."""
+        return [item for item in self.items if item.followed]
+
     def quick_items(self) -> list[DigestItem]:
-        """What the chat quick view lists: the best `top_n`, and never fewer than the selected ones."""
+        """What the chat quick view lists: the best `top_n`, and never fewer than the selected ones or the
+        followed authors' papers."""
         if not self.top_n:
             return list(self.items)
-        chosen = {id(item) for item in self.selected()}
+        chosen = {id(item) for item in [*self.selected(), *self.followed()]}
         last = max((i for i, item in enumerate(self.items) if id(item) in chosen), default=-1)
         return self.items[: max(self.top_n, last + 1)]
 

@@ -9,15 +9,13 @@ from collections.abc import Iterable, Sequence
 from analysis.engine import Engine
 from analysis.errors import PaperNotFound, SourceError
 from analysis.models import Analysis, Digest, Paper
-from analysis.profile import Profile
-from analysis.ranking.narrowing import digest_items, shortlist_for_llm
-from analysis.ranking.rank import score_day
-from analysis.ranking.scoring import score_progress
-from analysis.ranking.taste import Taste
+from analysis.ranking.follows import lift_followed
+from analysis.ranking.narrowing import digest_items
+from analysis.ranking.view import ChannelView
 from analysis.sources import arxiv, hf
 from analysis.sources.ids import parse_arxiv_id
 from analysis.sources.pool import Pool, fetch_pool, latest_pool
-from analysis.writing.deepdive import deep_dive, deep_dives, dives_progress
+from analysis.writing.writer import dives
 
 log = logging.getLogger(__name__)
 
@@ -33,36 +31,36 @@ async def fetch_day(engine: Engine, day: dt.date) -> list[Paper]:
 
 
 async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | Pool, *,
-                       thresholds: Iterable[int] = (), taste: Taste | None = None,
-                       profile: Profile | None = None) -> Digest:
+                       thresholds: Iterable[int] = (), view: ChannelView | None = None) -> Digest:
     """Score the day's pool and deep-dive every paper that any of `thresholds` selects.
 
-    The whole pool is scanned; above `llm_pool` papers only the cheap ranking's top goes to the LLM.
-    Deep dives are computed once for the union of the channels' selections, so a channel with a
-    low bar costs its extra papers once, and every other channel reuses the cache. `taste` and
-    `profile` (a channel's own keywords) change the ranking; the default is the engine's profile.
+    The whole pool is scanned; above `llm_pool` papers only HF's list, followed authors' papers and the
+    cheap ranking's top go to the LLM. Deep dives are computed once for the union of the channels'
+    selections, so a channel with a low bar costs its extra papers once, and every other channel reuses
+    the cache. `view` (a channel's keywords, taste and followed authors) changes the ranking; the default is
+    the engine's profile alone. A followed author's paper scores at least the highest of the thresholds.
     """
-    profile = profile or engine.profile
+    view = view or ChannelView(engine.profile)
+    profile, ranker = view.profile, engine.ranker
+    bars = {engine.threshold, *thresholds}
     pool = papers if isinstance(papers, Pool) else Pool.of(day, list(papers))
     engine.cache.save_papers(pool.papers, day.isoformat())
-    shortlist = await shortlist_for_llm(pool.papers, profile, engine.llm_pool if engine.llm else None,
-                                        taste=taste, cache=engine.cache)
+    shortlist = await ranker.shortlist(pool.papers, view, engine.llm_pool)
     if shortlist.rest:
         engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
                         "go to scoring (PAPERBOT_LLM_POOL)")
-    engine.progress(score_progress(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste))
-    result = await score_day(shortlist.chosen, profile=profile, llm=engine.llm, cache=engine.cache, taste=taste)
-    digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, profile),
+    engine.progress(ranker.progress(shortlist.chosen, view))
+    result = await ranker.score(shortlist.chosen, view)
+    lift_followed(result.scores, shortlist.chosen, view.follows, max(bars), profile)
+    digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, view),
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
                     notes=pool.notes + result.notes, ranked_by=result.ranked_by, top_n=engine.top_n,
                     hf_count=pool.hf_count, arxiv_count=pool.arxiv_count)
-    wanted = {item.paper.arxiv_id: item.paper
-              for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)}
-    dives_note = dives_progress(list(wanted.values()), profile=profile, llm=engine.llm, cache=engine.cache)
+    wanted = {item.paper.arxiv_id: item.paper for bar in bars for item in digest.selected(bar)}
+    dives_note = engine.writer.dives_progress(list(wanted.values()), profile)
     if dives_note:
         engine.progress(dives_note)
-    analyses = await deep_dives(list(wanted.values()), profile=profile, llm=engine.llm,
-                                cache=engine.cache, texts=engine.texts, budget=engine.fulltext_tokens)
+    analyses = await dives(engine.writer, list(wanted.values()), profile, engine.texts, engine.fulltext_tokens)
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
     return digest
@@ -86,5 +84,4 @@ async def find_paper(engine: Engine, text: str) -> Paper:
 
 
 async def analyse(engine: Engine, paper: Paper) -> Analysis:
-    return await deep_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache, texts=engine.texts,
-                           budget=engine.fulltext_tokens)
+    return await engine.writer.dive(paper, engine.profile, engine.texts, engine.fulltext_tokens)

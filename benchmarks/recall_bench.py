@@ -14,14 +14,18 @@ from typing import Any
 
 from analysis.models import Paper
 from analysis.profile import Profile
+from analysis.ranking.keywords import keyword_scores
 from analysis.ranking.narrowing import narrow, rank
 from analysis.ranking.rank import BACKGROUND, cheap_scores
-from analysis.ranking.taste import MIN_PAPERS, Doc, Liked, Taste
-from benchmarks.fixtures import FIXTURES
+from analysis.ranking.taste import Doc, Liked, Taste
+from analysis.ranking.view import ChannelView
+from benchmarks.fixtures import FIXTURES, day_papers
 from benchmarks.report import table
 
 LABELLED = FIXTURES / "labelled"
-POOLS = (20, 40, 60, 80)
+POOLS = (40, 60, 80, 100, 120)
+DEFAULT_POOL = 80  # PAPERBOT_LLM_POOL's default
+HF_DAY = "hf_daily_papers_2026-01-23.json"  # HF's list, which always goes to the LLM whole, in the "with HF" rows
 
 
 def _paper(arxiv_id: str, title: str, abstract: str) -> Paper:
@@ -51,17 +55,32 @@ def labelled_days(spec: dict[str, Any]) -> Iterator[tuple[list[Paper], list[str]
         yield day_pool(day), ids
 
 
-def measure(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, list[str]]:
-    """(kept, relevant, "rank/pool" of each relevant paper) over the set's days."""
+def measure(spec: dict[str, Any], llm_pool: int, with_hf: bool = False) -> tuple[int, int, list[str]]:
+    """(kept, relevant, "rank/pool" of each relevant paper) over the set's days; `with_hf`: HF's list of a real
+    day joins each day's pool, as it does every morning, and takes its share of `llm_pool` first."""
     profile = Profile(keywords=spec["keywords"])
+    hf = day_papers(HF_DAY) if with_hf else []
     kept, ranks = 0, []
-    for papers, relevant in labelled_days(spec):
-        shortlist = narrow(papers, profile, llm_pool)
-        order = [p.arxiv_id for p in rank(papers, shortlist.cheap)]
+    for arxiv, relevant in labelled_days(spec):
+        papers = [*hf, *arxiv]
+        shortlist = narrow(papers, ChannelView(profile), llm_pool)
+        order = [p.arxiv_id for p in rank(papers, shortlist.cheap, profile)] if shortlist.cheap else \
+            [p.arxiv_id for p in papers]
         chosen = {p.arxiv_id for p in shortlist.chosen}
         kept += sum(i in chosen for i in relevant)
         ranks += [f"{order.index(i) + 1}/{len(papers)}" for i in relevant]
     return kept, len(ranks), ranks
+
+
+def top_precision(spec: dict[str, Any], top: int = 10) -> tuple[int, int]:
+    """(relevant papers in the no-LLM top `top`, days × top) over the set's days: the keyword ranking."""
+    profile = Profile(keywords=spec["keywords"])
+    hits = slots = 0
+    for papers, relevant in labelled_days(spec):
+        best = rank(papers, keyword_scores(papers, profile), profile)[:top]
+        hits += sum(p.arxiv_id in relevant for p in best)
+        slots += top
+    return hits, slots
 
 
 def measure_with_taste(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, int]:
@@ -73,11 +92,12 @@ def measure_with_taste(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, i
     liked: list[Liked] = []
     relevant_total = by_keywords = by_taste = 0
     for papers, relevant in labelled_days(spec):
-        if len(liked) >= MIN_PAPERS:
+        if liked:
             background = [Doc(p.arxiv_id, p.title, p.abstract) for p in [*seen, *papers]][-BACKGROUND:]
-            cheap = cheap_scores(papers, profile, Taste.of(liked), background)
-            chosen = {p.arxiv_id for p in narrow(papers, profile, llm_pool, cheap).chosen}
-            plain = {p.arxiv_id for p in narrow(papers, profile, llm_pool).chosen}
+            view = ChannelView(profile, Taste.of(liked))
+            cheap = cheap_scores(papers, view, background)
+            chosen = {p.arxiv_id for p in narrow(papers, view, llm_pool, cheap).chosen}
+            plain = {p.arxiv_id for p in narrow(papers, ChannelView(profile), llm_pool).chosen}
             relevant_total += len(relevant)
             by_taste += sum(i in chosen for i in relevant)
             by_keywords += sum(i in plain for i in relevant)
@@ -87,26 +107,37 @@ def measure_with_taste(spec: dict[str, Any], llm_pool: int) -> tuple[int, int, i
     return relevant_total, by_keywords, by_taste
 
 
-def run(llm_pool: int = 40) -> list[str]:
+def run(llm_pool: int = DEFAULT_POOL) -> list[str]:
     """Figures only: the issue asks what share survives, and the labels are too sparse for a pass mark."""
+    sets = label_sets()
     rows = []
-    for name, spec in label_sets().items():
+    for name, spec in sets.items():
         kept, relevant, ranks = measure(spec, llm_pool)
+        with_hf = measure(spec, llm_pool, with_hf=True)[0]
         chance = sum(min(1.0, llm_pool / int(r.split("/")[1])) for r in ranks) / relevant
         middle = sorted(int(r.split("/")[0]) for r in ranks)[relevant // 2]
-        rows.append((name, relevant, kept, kept / relevant, chance, " ".join(ranks) if relevant <= 4 else
-                     f"median rank {middle}"))
+        rows.append((name, relevant, kept, kept / relevant, with_hf / relevant, chance,
+                     " ".join(ranks) if relevant <= 4 else f"median rank {middle}"))
     kept, relevant = sum(r[2] for r in rows), sum(r[1] for r in rows)
-    rows.append(("all", relevant, kept, kept / relevant, "", ""))
-    table(f"Narrowing recall: relevant papers among the top {llm_pool} of a real arXiv day (keywords only)",
-          ["label set", "relevant", "kept", "recall", "by chance", "rank of each / day's pool"], rows)
-    spec = label_sets()["rosinality_reading_april"]
-    table("Recall by PAPERBOT_LLM_POOL on the densest set (15 weekdays, 126-351 papers a day, 43 picks)",
+    hf_kept = sum(round(r[4] * r[1]) for r in rows)
+    rows.append(("all", relevant, kept, kept / relevant, hf_kept / relevant, "", ""))
+    table(f"Narrowing recall: relevant papers among the {llm_pool} sent to the LLM on a real arXiv day (keywords "
+          f"only; 'with HF': HF's {len(day_papers(HF_DAY))} of {HF_DAY[16:26]} in the pool too, sent whole)",
+          ["label set", "relevant", "kept", "recall", "recall with HF", "by chance", "rank of each / day's pool"],
+          rows)
+    table("Recall by PAPERBOT_LLM_POOL over every labelled day (51 relevant papers)",
           ["PAPERBOT_LLM_POOL", *map(str, POOLS)],
-          [("recall", *(measure(spec, n)[0] / measure(spec, n)[1] for n in POOLS))])
+          [(label, *(sum(measure(spec, n, hf)[0] for spec in sets.values()) / relevant for n in POOLS))
+           for label, hf in (("arXiv only", False), ("with HF's list", True))])
+    spec = sets["rosinality_reading_april"]
     relevant, plain, tasted = measure_with_taste(spec, llm_pool)
-    table(f"Narrowing recall with the team's taste (top {llm_pool}; days after the reader's first {MIN_PAPERS} "
-          "picks, the taste = every earlier pick)", ["ranking", "relevant", "kept", "recall"],
+    table(f"Narrowing recall with the team's taste (top {llm_pool}; the days after the reader's first pick, "
+          "the taste = every earlier pick)", ["ranking", "relevant", "kept", "recall"],
           [("keywords only", relevant, plain, plain / relevant), ("keywords + taste", relevant, tasted,
                                                                   tasted / relevant)])
+    precision = [(name, *top_precision(spec)) for name, spec in sets.items()]
+    precision.append(("all", sum(r[1] for r in precision), sum(r[2] for r in precision)))
+    table("No-LLM top 10 (keywords): relevant papers among each day's ten best", ["label set", "hits", "slots",
+                                                                                  "precision"],
+          [(*r, r[1] / r[2]) for r in precision])
     return []

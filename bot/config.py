@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias="ARXIV_API_URL")
     arxiv_categories_csv: str = Field("", validation_alias="PAPERBOT_ARXIV_CATEGORIES")
-    llm_pool: int = Field(40, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
+    llm_pool: int = Field(80, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
     arxiv_html_url: str = Field("https://arxiv.org/html", validation_alias="ARXIV_HTML_URL")
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf", validation_alias="ARXIV_PDF_URL")
     fulltext_tokens: int = Field(12_000, ge=1_000, le=500_000, validation_alias="PAPERBOT_FULLTEXT_TOKENS")

@@ -9,6 +9,7 @@ from analysis.errors import ConfigError
 from analysis.models import Digest, DigestItem, Paper, Score
 from analysis.profile import Profile
 from analysis.ranking.narrowing import narrow
+from analysis.ranking.view import ChannelView
 from analysis.render.markdown import source_label
 from benchmarks.recall_bench import label_sets, labelled_days, measure
 from bot.config import load_settings
@@ -20,11 +21,13 @@ def paper(n: int, title: str = "Nothing in common", upvotes: int = 0, **extra: o
 
 
 def test_the_top_by_keywords_go_to_the_llm_upvotes_break_ties_and_the_pool_order_stays() -> None:
-    papers = [paper(1), paper(2, upvotes=5), paper(3, "Image Restoration with Diffusion"), paper(4, upvotes=9)]
-    shortlist = narrow(papers, Profile(), 2)
+    arxiv = {"sources": ["arxiv"]}
+    papers = [paper(1, **arxiv), paper(2, upvotes=5, **arxiv), paper(3, "Image Restoration with Diffusion", **arxiv),
+              paper(4, upvotes=9, **arxiv)]
+    shortlist = narrow(papers, ChannelView(), 2)
     assert [p.arxiv_id for p in shortlist.chosen] == ["2601.00003", "2601.00004"]  # pool order, not rank
     assert [p.arxiv_id for p in shortlist.rest] == ["2601.00002", "2601.00001"]  # ranked: 5 upvotes, then 0
-    assert narrow(papers, Profile(), 4).rest == [] and narrow(papers, Profile(), None).chosen == papers
+    assert narrow(papers, ChannelView(), 4).rest == [] and narrow(papers, ChannelView(), None).chosen == papers
 
 
 def test_the_relevant_papers_of_the_labelled_days_survive_the_cut_to_40() -> None:
@@ -35,6 +38,13 @@ def test_the_relevant_papers_of_the_labelled_days_survive_the_cut_to_40() -> Non
     days = list(labelled_days(reader))
     assert len(days) == 15 and sum(len(ids) for _, ids in days) == 43
     assert measure(reader, 40)[0] / 43 > 2 * 0.25  # well above what a random 40 of 126-351 would keep
+
+
+def test_at_the_default_pool_with_hfs_list_sent_whole_every_topic_pick_still_reaches_the_llm() -> None:
+    curated = [spec for spec in label_sets().values() if "relevant" in spec and "rosinality" not in spec["source"]]
+    assert sum(measure(spec, 80, with_hf=True)[0] for spec in curated) == 5  # of 5: SR, VLA, world models
+    reader = label_sets()["rosinality_reading_april"]
+    assert measure(reader, 80)[0] >= 40 and measure(reader, 80, with_hf=True)[0] >= 37  # the README's figures
 
 
 def digest(scores: list[int], top_n: int, max_dives: int = 3) -> Digest:
@@ -83,7 +93,7 @@ def test_bad_pool_settings_are_one_line_naming_the_variable(env: dict[str, str],
 def test_pool_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", " cs.CV, eess.IV ,cs.CV")
     settings = load_settings()
-    assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 40
+    assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 80
 
 
 def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None:
@@ -98,7 +108,7 @@ def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None
 
 
 async def test_the_teams_taste_joins_the_ranking_that_narrows(tmp_path: Path) -> None:
-    from analysis.ranking.narrowing import shortlist_for_llm
+    from analysis.ranking.rank import cheap_scores_async
     from analysis.ranking.taste import Liked, Taste
     from benchmarks.recall_bench import day_pool
 
@@ -107,12 +117,13 @@ async def test_the_teams_taste_joins_the_ranking_that_narrows(tmp_path: Path) ->
     store = Store(tmp_path / "p.db")
     store.save_papers(pool, "2025-10-14")
     taste = Taste.of(Liked(arxiv_id=p.arxiv_id, title=p.title, abstract=p.abstract) for p in liked)
-    plain = await shortlist_for_llm(pool, Profile(), 20, taste=None, cache=store)
-    tasted = await shortlist_for_llm(pool, Profile(), 20, taste=taste, cache=store)
+    view = ChannelView(Profile(), taste)
+    plain = narrow(pool, ChannelView(), 20)
+    tasted = narrow(pool, view, 20, await cheap_scores_async(pool, view, store))
     store.close()
 
     def robots(papers: list[Paper]) -> int:
         return sum("robot" in (p.title + p.abstract).lower() for p in papers)
 
     assert len(liked) >= 5 and len(tasted.chosen) == 20 and robots(tasted.chosen) > robots(plain.chosen)
-    assert any("口味" in s.reason or "taste" in s.reason for s in tasted.cheap.values())
+    assert any(s.reason.startswith("像你们喜欢的 《") for s in tasted.cheap.values())

@@ -69,7 +69,8 @@ async def test_narrowed_to_the_llm_pool_in_two_calls_relevant_kept_and_a_rerun_i
         pool = await fetch_pool(engine, DAY)
         digest = await build_digest(engine, DAY, pool)
         scored = [i for r in llm.calls_for("paper_scores") for i in re.findall(r'<paper id="([^"]+)"', str(r))]
-        assert len(llm.calls_for("paper_scores")) <= math.ceil(40 / 20) and len(set(scored)) <= 40
+        assert len(llm.calls_for("paper_scores")) <= math.ceil(80 / 20) and len(set(scored)) <= 80
+        assert {p.arxiv_id for p in pool.papers if "hf" in p.sources} <= set(scored)  # HF's list, whole
         assert set(SR_RELEVANT) <= set(scored)  # the team's relevant papers reach the LLM
         before = len(llm.requests)
         again = await build_digest(engine, DAY, await fetch_pool(engine, DAY))
@@ -135,7 +136,7 @@ def test_the_real_process_lists_the_followed_categories(followed: list[str], llm
     assert result.returncode == 0, result.stderr
     assert "扫描 144 篇 (HF 27 + arXiv 117)" in result.stdout.splitlines()[1]
     assert "listing arXiv cs.CV, cs.RO submissions of 2026-01-23" in result.stderr
-    assert "ranked 144 papers without the LLM; the best 40 go to scoring" in result.stderr
+    assert "ranked 144 papers without the LLM; the best 80 go to scoring" in result.stderr
 
 
 def test_both_down_on_the_command_line_is_one_line(followed: list[str], hf: FakeHF, arxiv: FakeArxiv,

@@ -93,3 +93,13 @@ def test_deep_dive_page() -> None:
     assert item.analysis is not None
     page = deep_dive_page(item.paper, item.analysis)
     assert page.startswith(f"# {item.paper.title}\n") and item.paper.url in page and "核心创新点" in page
+
+
+def test_the_summary_line_states_the_deep_dive_cap_when_it_bites() -> None:
+    from analysis.render.chat_summary import chat_summary
+
+    capped = sample_digest([95, 90, 85, 80, 75, 70, 10])
+    assert "精选 3 篇深度解读（评分 ≥ 60 的共 6 篇，每日最多 3 篇）。" in report(capped).splitlines()[1]
+    assert "精选 3 篇深度解读（评分 ≥ 60 的共 6 篇，每日最多 3 篇；深度解读见本消息的回复）" in chat_summary(capped)
+    fits = sample_digest([95, 90, 10])
+    assert "精选 2 篇深度解读（评分 ≥ 60）。" in report(fits).splitlines()[1] and "每日最多" not in chat_summary(fits)

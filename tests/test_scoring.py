@@ -7,7 +7,9 @@ import pytest
 from analysis.models import Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.ranking.scoring import batches, keyword_score, paper_block, score_papers
+from analysis.ranking.keywords import keyword_score
+from analysis.ranking.scoring import batches, paper_block, score_papers
+from analysis.ranking.view import ChannelView
 from analysis.writing.llm import LLM, LLMConfig, load_litellm
 from storage.store import Store
 from tests.fakes.llm import FakeLLM
@@ -43,7 +45,7 @@ async def test_a_whole_day_is_scored_in_two_concurrent_calls(tmp_path, llm: Fake
     papers = day_papers()
     load_litellm()  # its first import takes seconds; the timing below is about the calls
     started = asyncio.get_running_loop().time()
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     elapsed = asyncio.get_running_loop().time() - started
     calls = llm.calls_for("paper_scores")
     assert len(calls) == 2 and elapsed < 1.8  # two batches in flight together
@@ -58,9 +60,9 @@ async def test_a_whole_day_is_scored_in_two_concurrent_calls(tmp_path, llm: Fake
 async def test_a_second_run_makes_no_llm_call(tmp_path, llm: FakeLLM) -> None:
     store = Store(tmp_path / "t.db")
     papers = day_papers()[:5]
-    first = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    first = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     before = len(llm.requests)
-    second = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    second = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     assert len(llm.requests) == before
     assert {k: v.score for k, v in first.scores.items()} == {k: v.score for k, v in second.scores.items()}
 
@@ -68,9 +70,10 @@ async def test_a_second_run_makes_no_llm_call(tmp_path, llm: FakeLLM) -> None:
 async def test_another_persona_misses_the_cache(tmp_path, llm: FakeLLM) -> None:
     store = Store(tmp_path / "t.db")
     papers = day_papers()[:3]
-    await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     before = len(llm.requests)
-    await score_papers(papers, profile=Profile(persona="Robotics researcher"), llm=make_llm(llm, store), cache=store)
+    robotics = ChannelView(Profile(persona="Robotics researcher"))
+    await score_papers(papers, view=robotics, llm=make_llm(llm, store), cache=store)
     assert len(llm.requests) == before + 1
 
 
@@ -79,7 +82,7 @@ async def test_an_invalid_answer_is_retried(tmp_path, llm: FakeLLM, mode: str) -
     store = Store(tmp_path / "t.db")
     llm.modes.append(mode)
     papers = day_papers()[:4]
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     assert len(llm.calls_for("paper_scores")) == 2
     assert result.method == "llm" and not result.notes
 
@@ -88,7 +91,7 @@ async def test_missing_and_out_of_range_scores_are_asked_again_for_those_papers_
     store = Store(tmp_path / "t.db")
     papers = day_papers()[:4]
     llm.modes.extend(["missing", "out_of_range", "out_of_range"])
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     calls = llm.calls_for("paper_scores")
     assert len(calls) == 3  # the batch, then the missing paper alone: its try and one retry
     asked_again = re.findall(r'<paper id="([^"]+)"', calls[1]["messages"][-1]["content"])
@@ -102,7 +105,7 @@ async def test_a_skipped_paper_asked_again_gets_its_llm_score(tmp_path, llm: Fak
     store = Store(tmp_path / "t.db")
     papers = day_papers()[:4]
     llm.modes.append("missing")
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     assert len(llm.calls_for("paper_scores")) == 2 and result.method == "llm" and not result.notes
     assert {s.method for s in result.scores.values()} == {"llm"}
 
@@ -111,7 +114,7 @@ async def test_ids_that_were_not_asked_for_are_dropped(tmp_path, llm: FakeLLM) -
     store = Store(tmp_path / "t.db")
     llm.modes.append("extra_id")
     papers = day_papers()[:3]
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     assert set(result.scores) == {p.arxiv_id for p in papers}
 
 
@@ -119,7 +122,7 @@ async def test_an_llm_that_is_down_falls_back_to_keywords_and_says_so(tmp_path, 
     store = Store(tmp_path / "t.db")
     llm.fail_next(500, times=10)
     papers = day_papers()[:3]
-    result = await score_papers(papers, profile=Profile(), llm=make_llm(llm, store), cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=make_llm(llm, store), cache=store)
     assert result.method == "keyword" and "关键词" in result.notes[0]
     assert len(llm.calls) == 2  # the first try and one retry, then stop
 
@@ -129,7 +132,7 @@ async def test_fallback_models_are_tried_in_order(tmp_path, llm: FakeLLM) -> Non
     llm.fail_next(500, times=2)
     papers = day_papers()[:2]
     fallback = make_llm(llm, store, fallbacks=["openai/fake-backup"])
-    result = await score_papers(papers, profile=Profile(), llm=fallback, cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=fallback, cache=store)
     assert result.method == "llm"
     assert [r["model"] for r in llm.requests][-1] == "fake-backup"
 

@@ -14,6 +14,8 @@ from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.ranking.rank import TASTE_WEIGHT, cheap_scores
 from analysis.ranking.taste import Doc, Liked, Taste, rank_by_taste
+from analysis.ranking.view import ChannelView
+from analysis.render.markdown import report
 from analysis.sources.bibtex import read_entries
 from bot.cli import main
 from bot.shared.tastes import parse_scope, taste_of
@@ -93,7 +95,8 @@ def test_the_prompt_names_the_most_voted_then_the_most_recent_ten() -> None:
     liked = [Liked(f"2601.{i:05d}", f"T{i}", votes=i % 3, liked_at=f"2026-01-{i + 1:02d}") for i in range(14)]
     titles = Taste.of(liked).titles_for_prompt()
     assert len(titles) == 10 and titles[:3] == ["T11", "T8", "T5"]  # 2 votes, newest first
-    assert Taste.of(liked[:4]).ranks is False and Taste.of(liked[:5]).ranks is True
+    assert Taste().ranks is False and Taste.of(liked[:1]).ranks is True  # the first liked paper already ranks
+    assert Taste.of(liked[:4]).trains is False and Taste.of(liked[:5]).trains is True  # the classifier from five
 
 
 def test_channel_scope_is_checked() -> None:
@@ -117,13 +120,16 @@ def test_a_taste_ranks_papers_like_it_above_the_rest_and_mixes_in_keywords() -> 
     taste = Taste.of(Liked(p.arxiv_id, p.title, p.abstract) for p in liked)
     background = [Doc(p.arxiv_id, p.title, p.abstract) for p in [*liked, *others, *today]]
     ranked = rank_by_taste(taste, background, today)
-    best = sorted(ranked, key=lambda i: -ranked[i])[:2]
-    assert set(best) == {"2601.00500", "2601.00501"} and all(0 <= s <= 100 for s in ranked.values())
-    assert rank_by_taste(Taste.of(taste.papers[:4]), background, today) == {}  # fewer than five: no ranking
+    best = sorted(ranked, key=lambda i: -ranked[i].score)[:2]
+    assert set(best) == {"2601.00500", "2601.00501"} and all(0 <= r.score <= 100 for r in ranked.values())
+    small = rank_by_taste(Taste.of(taste.papers[:2]), background, today)  # fewer than five: by similarity
+    assert set(sorted(small, key=lambda i: -small[i].score)[:2]) == {"2601.00500", "2601.00501"}
     profile = Profile(keywords=["speech recognition"], language="zh")
-    scores = cheap_scores(today, profile, taste, background)
-    assert scores["2601.00600"].reason.startswith("口味 ") and "speech recognition" in scores["2601.00600"].reason
-    assert scores["2601.00600"].score > round(TASTE_WEIGHT * ranked["2601.00600"])  # the keyword adds its share
+    scores = cheap_scores(today, ChannelView(profile, taste), background)
+    reason = scores["2601.00600"].reason
+    assert reason.startswith("像你们喜欢的 《graph neural network molecule property prediction study") and \
+        "speech recognition" in reason
+    assert scores["2601.00600"].score > round(TASTE_WEIGHT * ranked["2601.00600"].score)  # the keyword adds its share
 
 
 def test_training_and_ranking_500_papers_is_quick() -> None:
@@ -144,7 +150,8 @@ def test_a_no_llm_digest_is_ranked_by_the_default_taste_and_says_so(
     store.add_taste(("", ""), [p.arxiv_id for p in day_papers("hf_daily_papers_2026-01-21.json")[:4]])
     store.close()
     assert main(["digest", "--from-file", str(DAY_FILE)]) == 0
-    assert "> ⚠️ 今日评分基于关键词匹配（未配置 LLM）" in capsys.readouterr().out  # four papers do not rank a day
+    out = capsys.readouterr().out  # four papers rank by similarity, not by the classifier
+    assert "> 🎯 按与团队喜欢的 4 篇论文的相似度排序" in out and "⚠️ 今日评分基于关键词匹配" not in out
     store = Store(env["PAPERBOT_DB"])
     store.add_taste(("", ""), [day_papers()[7].arxiv_id])
     store.close()
@@ -168,7 +175,7 @@ async def test_a_liked_paper_listed_again_ranks_first(env: dict[str, str]) -> No
     store = Store(env["PAPERBOT_DB"])
     today = liked_earlier_and_today(store)
     async with engine_for(store) as engine:
-        digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))
+        digest = await build_digest(engine, DAY, today, view=ChannelView(Profile(), taste_of(store, ("", ""))))
     assert digest.items[0].paper.arxiv_id == today[7].arxiv_id and digest.scored_by == "keyword"
     assert digest.ranked_by == "按团队口味排序（5 篇喜欢的论文）" and digest.notes == []
     # the quick view says how the day was ranked, as news, not as a warning
@@ -232,9 +239,24 @@ async def test_an_llm_that_fails_falls_back_to_keywords_and_taste_not_keywords_a
     today = liked_earlier_and_today(store)
     llm.fail_next(500, times=1000)  # the LLM is configured and down for the whole day
     async with engine_for(store) as engine:
-        digest = await build_digest(engine, DAY, today, taste=taste_of(store, ("", "")))
+        digest = await build_digest(engine, DAY, today, view=ChannelView(Profile(), taste_of(store, ("", ""))))
     assert llm.calls and digest.scored_by == "keyword"
     assert digest.items[0].paper.arxiv_id == today[7].arxiv_id  # the taste ranked it, as without an LLM
-    assert digest.items[0].score.reason.startswith("口味 ")
+    assert digest.items[0].score.reason.startswith("像你们喜欢的 《")
     assert digest.ranked_by == "按团队口味排序（5 篇喜欢的论文）" and any("LLM 不可用" in n for n in digest.notes)
     store.close()
+
+
+async def test_two_liked_papers_already_rank_the_day_by_similarity_and_the_report_says_so(env: dict[str, str]) -> None:
+    store = Store(env["PAPERBOT_DB"])
+    today = day_papers()
+    store.save_papers(today)
+    liked = [today[5], today[12]]
+    store.add_taste(("", ""), [p.arxiv_id for p in liked])
+    async with engine_for(store) as engine:
+        digest = await build_digest(engine, DAY, today, view=ChannelView(Profile(), taste_of(store, ("", ""))))
+    store.close()
+    assert digest.ranked_by == "按与团队喜欢的 2 篇论文的相似度排序" and digest.notes == []
+    assert {i.paper.arxiv_id for i in digest.items[:2]} == {p.arxiv_id for p in liked}  # each is its own nearest
+    assert digest.items[0].score.reason.startswith("像你们喜欢的 《")
+    assert "> 🎯 按与团队喜欢的 2 篇论文的相似度排序" in report(digest).splitlines()

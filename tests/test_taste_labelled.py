@@ -10,6 +10,8 @@ import pytest
 
 from analysis.models import Digest, Paper
 from analysis.pipeline import build_digest
+from analysis.profile import Profile
+from analysis.ranking.view import ChannelView
 from benchmarks.taste_bench import load_days
 from bot.cli import main
 from bot.shared.tastes import taste_of
@@ -45,7 +47,8 @@ def test_the_picks_so_far_rank_four_of_the_held_out_days_picks_into_the_top_ten(
 async def _digest(db: str, pool: list[Paper]) -> Digest:
     store = Store(db)
     async with engine_for(store) as engine:
-        digest = await build_digest(engine, dt.date.fromisoformat(HELD_OUT), pool, taste=taste_of(store, ("", "")))
+        digest = await build_digest(engine, dt.date.fromisoformat(HELD_OUT), pool,
+                                    view=ChannelView(Profile(), taste_of(store, ("", ""))))
     store.close()
     return digest
 

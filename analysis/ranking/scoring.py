@@ -1,4 +1,7 @@
-"""Scoring: a whole day in one or two concurrent batched LLM calls, and a keyword scorer without one."""
+"""LLM scoring: a whole day in one or two concurrent batched LLM calls, cached by paper, model and prompt.
+
+Papers the LLM did not score are filled in by the cheap ranking the LLM ranker falls back to
+(analysis.ranking.ranker), and the digest says why."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import hashlib
 import html
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +18,9 @@ from analysis.errors import BudgetExceeded, LLMError
 from analysis.models import Paper, Score, ScoreMethod
 from analysis.ports import Cache
 from analysis.profile import Profile
-from analysis.ranking.keywords import norm, phrases
+from analysis.ranking.keywords import keyword_scores
 from analysis.ranking.taste import Taste
+from analysis.ranking.view import ChannelView
 from analysis.writing.llm import LLM, InvalidAnswer, strict_object
 from prompts import Prompt, render
 
@@ -99,21 +104,18 @@ def liked_block(taste: Taste | None) -> str:
             f"<liked_papers>\n{listed}\n</liked_papers>")
 
 
-def cached_score(arxiv_id: str, *, profile: Profile, llm: LLM | None, cache: Cache,
-                 taste: Taste | None = None) -> Score | None:
+Fill = Callable[[list[Paper]], Awaitable[dict[str, Score]]]  # scores for the papers the LLM did not score
+
+
+def cached_score(arxiv_id: str, *, view: ChannelView, llm: LLM, cache: Cache) -> Score | None:
     """The LLM score a digest gave this paper under today's model and prompt, if any."""
-    if llm is None:
-        return None
-    return cache.cached_scores([arxiv_id], llm.config.model, score_prompt(profile, taste).version).get(arxiv_id)
+    version = score_prompt(view.profile, view.taste).version
+    return cache.cached_scores([arxiv_id], llm.config.model, version).get(arxiv_id)
 
 
-def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache,
-                   taste: Taste | None = None) -> str:
+def score_progress(papers: list[Paper], *, view: ChannelView, llm: LLM, cache: Cache) -> str:
     """What scoring is about to do, truthfully: a rerun with everything cached makes no LLM call."""
-    if llm is None:
-        how = f"the team's taste ({len(taste)} liked) and keywords" if taste is not None and taste.ranks else "keywords"
-        return f"scoring {len(papers)} papers by {how} (without an LLM)"
-    version = score_prompt(profile, taste).version
+    version = score_prompt(view.profile, view.taste).version
     cached = cache.cached_scores([p.arxiv_id for p in papers], llm.config.model, version)
     todo = [p for p in papers if p.arxiv_id not in cached]
     if not todo:
@@ -123,12 +125,12 @@ def score_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, ca
             f"({calls} LLM call{'s' if calls > 1 else ''})")
 
 
-async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache,
-                       taste: Taste | None = None) -> ScoreResult:
-    if llm is None:
-        return ScoreResult(keyword_scores(papers, profile),
-                           [profile.say("keyword_note", why=profile.say("no_model"))])
-    prompt = score_prompt(profile, taste)
+async def score_papers(papers: list[Paper], *, view: ChannelView, llm: LLM, cache: Cache,
+                       fill: Fill | None = None) -> ScoreResult:
+    """The LLM's scores for the channel's view; those it could not give come from `fill` (keywords when not
+    given)."""
+    profile = view.profile
+    prompt = score_prompt(profile, view.taste)
     model = llm.config.model
     scores = cache.cached_scores([p.arxiv_id for p in papers], model, prompt.version)
     todo = [p for p in papers if p.arxiv_id not in scores]
@@ -143,11 +145,11 @@ async def score_papers(papers: list[Paper], *, profile: Profile, llm: LLM | None
             fresh.extend(result)
     cache.save_scores(fresh, model, prompt.version)
     scores.update({s.arxiv_id: s for s in fresh})
-    return _fill_gaps(papers, scores, failures, profile)
+    return await _fill_gaps(papers, scores, failures, profile, fill)
 
 
-def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[BaseException],
-               profile: Profile) -> ScoreResult:
+async def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[BaseException],
+                     profile: Profile, fill: Fill | None) -> ScoreResult:
     """Papers the LLM did not score get keyword scores, and the digest says why."""
     for failure in failures:
         if not isinstance(failure, Exception):
@@ -157,7 +159,7 @@ def _fill_gaps(papers: list[Paper], scores: dict[str, Score], failures: list[Bas
     missing = [p for p in papers if p.arxiv_id not in scores]
     notes: list[str] = []
     if missing:
-        scores.update(keyword_scores(missing, profile))
+        scores.update(await fill(missing) if fill is not None else keyword_scores(missing, profile))
         if len(missing) == len(papers):
             budget = any(isinstance(f, BudgetExceeded) for f in failures)
             notes.append(profile.say("keyword_note", why=profile.say("budget" if budget else "llm_down")))
@@ -213,31 +215,3 @@ def valid_scores(data: Any, wanted: set[str]) -> dict[str, Score]:
         reason = str(entry.get("reason") or "")[:500]
         found[arxiv_id] = Score(arxiv_id=arxiv_id, score=round(score), reason=reason, method="llm")
     return found
-
-
-# -- keyword fallback --------------------------------------------------------------------------
-
-def keyword_scores(papers: list[Paper], profile: Profile) -> dict[str, Score]:
-    return {p.arxiv_id: keyword_score(p, profile) for p in papers}
-
-
-def keyword_score(paper: Paper, profile: Profile) -> Score:
-    """0–100 from where the interests appear: a phrase in the title counts most, partial words least.
-    An interest is found by its own words or by its field's terms (analysis.ranking.keywords)."""
-    title, abstract = norm(paper.title), norm(paper.abstract)
-    total, hits = 0.0, []
-    for keyword in profile.keywords:
-        terms = phrases(keyword)
-        if not terms:
-            continue
-        in_title = any(f" {term} " in title for term in terms)
-        count = sum(abstract.count(f" {term} ") for term in terms)
-        words = [w for w in terms[0].split() if len(w) > 3]
-        partial = sum(f" {w}" in title + abstract for w in words) / len(words) if words else 0.0
-        gained = (40 if in_title else 0) + (min(40, 25 + 5 * (count - 1)) if count else 0) + 10 * partial
-        if in_title or count:
-            hits.append(keyword)
-        total += gained
-    score = min(100, round(total))
-    reason = profile.say("keyword_reason", hits=", ".join(hits)) if hits else profile.say("keyword_none")
-    return Score(arxiv_id=paper.arxiv_id, score=score, reason=reason, method="keyword")

@@ -17,11 +17,32 @@ def chat_summary(digest: Digest) -> str:
     if not k:
         best = max((item.score.score for item in digest.items), default=0)
         return f"🤖 今日动态：{scanned}，无论文达到阈值 {bar}（最高 {best} 分）"
+    cap = capped(digest)
     if not dives:
-        return f"🤖 今日动态：{scanned}，精选 {k} 篇（阈值 {bar}），今日没有深度解读"
-    if dives < k:
-        return f"🤖 今日动态：{scanned}，精选 {k} 篇（阈值 {bar}），其中 {dives} 篇的深度解读见本消息的回复"
-    return f"🤖 今日动态：{scanned}，精选 {k} 篇深度解读（阈值 {bar}，深度解读见本消息的回复）"
+        line = f"🤖 今日动态：{scanned}，精选 {k} 篇（{cap or f'阈值 {bar}'}），今日没有深度解读"
+    elif dives < k:
+        line = f"🤖 今日动态：{scanned}，精选 {k} 篇（{cap or f'阈值 {bar}'}），其中 {dives} 篇的深度解读见本消息的回复"
+    else:
+        how = f"{cap}；" if cap else f"阈值 {bar}，"
+        line = f"🤖 今日动态：{scanned}，精选 {k} 篇深度解读（{how}深度解读见本消息的回复）"
+    follows = followed_note(digest)
+    return f"{line}\n{follows}" if follows else line
+
+
+def capped(digest: Digest) -> str | None:
+    """`评分 ≥ 60 的共 15 篇，每日最多 3 篇` when the deep-dive cap leaves papers above the threshold out."""
+    total = digest.qualifying()
+    if total <= len(digest.selected()):
+        return None
+    return f"评分 ≥ {digest.threshold} 的共 {total} 篇，每日最多 {digest.max_deep_dives} 篇"
+
+
+def followed_note(digest: Digest) -> str | None:
+    """`👤 关注的作者：Kaiming He（第 2 篇）`: the followed authors' papers, by their number in the quick view."""
+    number = {id(item): n for n, item in enumerate(digest.quick_items(), 1)}
+    parts = [f"{', '.join(item.followed)}（第 {number[id(item)]} 篇）" for item in digest.followed()
+             if id(item) in number]
+    return f"👤 关注的作者：{'；'.join(parts)}" if parts else None
 
 
 def chat_counts(digest: Digest) -> str:

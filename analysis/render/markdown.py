@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.models import Analysis, Digest, DigestItem, Paper
 from analysis.render.all_papers import all_papers
+from analysis.render.chat_summary import capped
 from analysis.render.mdtext import md_model, md_text
 
 SECTIONS = (
@@ -31,9 +32,11 @@ def report(digest: Digest) -> str:
         f"# 🚀 {md_text(digest.title)} | {digest.date.isoformat()}",
         f"> 🤖 今日动态：{summary(digest, selected)}",
         *([f"> 🎯 {md_text(digest.ranked_by)}"] if digest.ranked_by else []),
+        *(f"> 👤 关注的作者：{md_text(', '.join(item.followed))} — {md_text(item.paper.title)}"
+          for item in digest.followed()),
         *(f"> ⚠️ {md_text(note)}" for note in digest.notes),
         "## 📋 目录 (Quick View)",
-        *(f"- [{md_text(item.paper.title)}](#item-{i}) (Score: {item.score.score})"
+        *(f"- [{md_text(item.paper.title)}](#item-{i}) (Score: {item.score.score}){followed_mark(item)}"
           for i, item in enumerate(selected)),
         "",
         "---",
@@ -50,9 +53,15 @@ def scanned(digest: Digest) -> str:
     return f"扫描 {len(digest.items)} 篇 ({digest.source_counts()})"
 
 
+def followed_mark(item: DigestItem) -> str:
+    """` 👤 Kaiming He` after a followed author's paper."""
+    return f" 👤 {md_text(', '.join(item.followed))}" if item.followed else ""
+
+
 def summary(digest: Digest, selected: list[DigestItem]) -> str:
-    """The seed's summary sentence, naming the threshold and never claiming a deep dive that failed."""
-    bar = f"评分 ≥ {digest.threshold}"
+    """The seed's summary sentence, naming the threshold (and the cap, when it leaves papers out) and never
+    claiming a deep dive that failed."""
+    bar = capped(digest) or f"评分 ≥ {digest.threshold}"
     k = len(selected)
     dives = sum(1 for item in selected if item.analysis is not None and item.analysis.deep_dive is not None)
     if not k and digest.items:
@@ -67,7 +76,7 @@ def _item(index: int, item: DigestItem) -> list[str]:
     paper = item.paper
     return [
         f"### <a id='item-{index}'></a>{index + 1}. {md_text(paper.title)}",
-        f"**来源**: {source_label(paper)} | **评分**: {item.score.score}/100",
+        f"**来源**: {source_label(paper)} | **评分**: {item.score.score}/100{followed_mark(item)}",
         f"**原文链接**: [{paper.url}]({paper.url})",
         "",
         *analysis_sections(item.analysis, paper),

@@ -30,16 +30,21 @@ def normalise(question: str) -> str:
     return " ".join(question.casefold().split()).rstrip("?？!！.。 ")
 
 
-async def ask(paper: Paper, question: str, *, llm: LLM | None, cache: Cache, texts: FullTexts | None,
-              budget: int) -> PaperAnswer:
-    """The answer, or a PaperbotError whose message is the one line to show."""
+def checked_question(question: str) -> str:
+    """The question with its spacing tidied, or BadInput saying what is wrong with it."""
     question = " ".join(question.split())
     if not question:
         raise BadInput(USAGE)
     if len(question) > MAX_QUESTION:
         raise BadInput(f"The question is longer than {MAX_QUESTION} characters; ask something shorter.")
-    if llm is None:
-        raise BadInput("Answering questions needs an LLM: set LLM_MODEL (and LLM_API_KEY).")
+    return question
+
+
+async def ask(paper: Paper, question: str, *, llm: LLM, cache: Cache, texts: FullTexts | None,
+              budget: int) -> PaperAnswer:
+    """The answer, or a PaperbotError whose message is the one line to show. Without an LLM the Writer
+    (analysis.writing.writer) says so instead of calling this."""
+    question = checked_question(question)
     text = await texts.get(paper) if texts is not None else PaperText("abstract")
     full = text.source != "abstract" and bool(text.sections)
     if not full and not paper.abstract.strip():

@@ -5,7 +5,6 @@ that only had the abstract says so in the first line of its body."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -51,9 +50,9 @@ def cached_dive(paper: Paper, *, profile: Profile, llm: LLM, cache: Cache) -> An
     return None
 
 
-def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, cache: Cache) -> str | None:
+def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM, cache: Cache) -> str | None:
     """What the deep dives about to be made will cost, truthfully: cached ones cost no call."""
-    if not papers or llm is None:
+    if not papers:
         return None
     todo = sum(1 for p in papers if cached_dive(p, profile=profile, llm=llm, cache=cache) is None)
     if not todo:
@@ -61,13 +60,12 @@ def dives_progress(papers: list[Paper], *, profile: Profile, llm: LLM | None, ca
     return f"writing {todo} deep dive(s) with {llm.config.deep_model} ({len(papers) - todo} cached)"
 
 
-async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: Cache,
+async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM, cache: Cache,
                     texts: FullTexts | None = None, budget: int = DEFAULT_BUDGET) -> Analysis:
     """The paper's analysis; never raises for an LLM failure, it says so in the Analysis instead.
 
-    Without `texts` (no fetcher) the dive reads the abstract alone."""
-    if llm is None:
-        return Analysis(arxiv_id=paper.arxiv_id, unavailable=profile.say("no_llm"))
+    Without `texts` (no fetcher) the dive reads the abstract alone. Without an LLM there is no dive: the
+    Writer (analysis.writing.writer) says so instead of calling this."""
     prompt = _prompt(profile)
     model = llm.config.deep_model
     text = await texts.get(paper) if texts is not None else PaperText("abstract")
@@ -91,11 +89,6 @@ async def deep_dive(paper: Paper, *, profile: Profile, llm: LLM | None, cache: C
                         basis_note=None if full else profile.say("abstract_only"))
     cache.save_analysis(analysis, model, version)
     return analysis
-
-
-async def deep_dives(papers: list[Paper], **kwargs: Any) -> dict[str, Analysis]:
-    results = await asyncio.gather(*(deep_dive(p, **kwargs) for p in papers))
-    return {a.arxiv_id: a for a in results}
 
 
 def _validate(data: Any) -> DeepDive:

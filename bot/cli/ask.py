@@ -44,14 +44,12 @@ def run(args: argparse.Namespace) -> int:
 async def _answer(text: str, question: str, settings: Any, store: Any, progress: Any) -> str:
     from analysis.pipeline import find_paper
     from analysis.render.answer import markdown
-    from analysis.writing.ask import ask
     from bot.engine import open_engine
 
     async with open_engine(settings, store, progress, llm_later=True) as engine:
         paper = await find_paper(engine, text)
         await engine.ready()
-        if engine.llm is not None:  # without one, `ask` says so at once: nothing is read
+        if engine.writer.answers:  # without an LLM the writer says so at once: nothing is read
             progress(f"reading {paper.arxiv_id} and answering")
-        answer = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,
-                           budget=engine.fulltext_tokens)
+        answer = await engine.writer.answer(paper, question, engine.texts, engine.fulltext_tokens)
     return markdown(paper, question, answer)

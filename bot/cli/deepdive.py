@@ -41,7 +41,6 @@ async def _page(text: str, settings: Any, store: Any, progress: Any) -> tuple[st
     """The Markdown page, and why the deep dive is missing from it (None when it is there)."""
     from analysis.pipeline import analyse, find_paper
     from analysis.render.markdown import deep_dive_page
-    from analysis.writing.deepdive import cached_dive
     from bot.engine import open_engine
     from storage.history import latest_score
 
@@ -49,12 +48,7 @@ async def _page(text: str, settings: Any, store: Any, progress: Any) -> tuple[st
         progress(f"looking up {text}")
         paper = await find_paper(engine, text)
         await engine.ready()
-        if engine.llm is None:
-            progress("without an LLM: showing the abstract")
-        elif cached_dive(paper, profile=engine.profile, llm=engine.llm, cache=engine.cache) is not None:
-            progress(f"deep dive of {paper.arxiv_id} cached (0 LLM calls)")
-        else:
-            progress(f"writing the deep dive of {paper.arxiv_id} with {engine.llm.config.deep_model} (1 LLM call)")
+        progress(engine.writer.dive_progress(paper, engine.profile))
         analysis = await analyse(engine, paper)
     score = latest_score(store, paper.arxiv_id)
     missing = None if analysis.deep_dive is not None else (analysis.unavailable or "the LLM gave no answer")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from analysis.errors import BadInput
 from analysis.pipeline import find_paper
 from analysis.sources.ids import parse_arxiv_id
-from analysis.writing.ask import USAGE, ask
+from analysis.writing.ask import USAGE
 from bot.shared.answers import Answer, Invocation
 
 if TYPE_CHECKING:
@@ -49,8 +49,7 @@ async def answer(engine: Engine, who: Invocation, text: str) -> Answer:
     """The answer to post; the caller knows where the paper's thread is."""
     typed, question = split_question(text, who.context_paper)
     paper = await find_paper(engine, typed)
-    reply = await ask(paper, question, llm=engine.llm, cache=engine.cache, texts=engine.texts,
-                      budget=engine.fulltext_tokens)
+    reply = await engine.writer.answer(paper, question, engine.texts, engine.fulltext_tokens)
     return Answer(paper=paper, question=question, reply=reply)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from analysis.engine import Engine
 from analysis.errors import BadInput, PaperbotError
 from analysis.pipeline import analyse, find_paper
-from analysis.ranking.scoring import cached_score
+from analysis.ranking.view import ChannelView
 from analysis.sources.ids import USAGE as ID_USAGE
 from analysis.sources.ids import parse_arxiv_id
 from bot.config import Settings
@@ -115,7 +115,7 @@ class Commands:
         shown = score_in_view(self.store, who.platform, who.channel_id, ref, arxiv_id)
         if shown is not None:
             return ref, shown
-        score = cached_score(arxiv_id, profile=self.engine.profile, llm=self.engine.llm, cache=self.engine.cache)
+        score = self.engine.ranker.cached_score(arxiv_id, ChannelView(self.engine.profile))
         return ref, score.score if score else None
 
     async def threshold(self, who: Invocation, text: str) -> Answer:

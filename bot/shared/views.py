@@ -1,8 +1,8 @@
 """One day, seen by each channel: its own keywords and taste, built once per distinct way of ranking.
 
-With an LLM, two channels rank alike when their scoring prompts are equal (same keywords, same ten liked
-titles); without one, when their keywords and liked papers are. Each distinct view is scored once, and
-the LLM cache makes a view whose prompt was seen before cost nothing.
+Which channels rank alike is the ranker's to say (`engine.ranker.key`, analysis.ranking.ranker): with an
+LLM, those whose scoring prompts are equal; without one, those whose keywords and liked papers are. Each
+distinct view is scored once, and the LLM cache makes a view whose prompt was seen before cost nothing.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
 
 from analysis.engine import Engine
 from analysis.models import Digest, Paper
 from analysis.pipeline import build_digest
 from analysis.profile import Profile
-from analysis.ranking.taste import Taste
+from analysis.ranking.view import ChannelView
 from analysis.sources.pool import Pool
 from bot.shared.tastes import taste_of
 from storage.chat import Channel
@@ -26,43 +25,31 @@ from storage.taste import DEFAULT_SCOPE
 DEFAULT = "default"  # key of the view with no channel: `paperbot digest`'s report
 
 
-@dataclass(frozen=True)
-class View:
-    profile: Profile
-    taste: Taste
-
-    def key(self, with_llm: bool) -> Hashable:
-        if with_llm:  # what the scoring prompt says
-            return tuple(self.profile.keywords), tuple(self.taste.titles_for_prompt())
-        return tuple(self.profile.keywords), self.taste.key() if self.taste.ranks else ""
-
-
-def view_of(store: Store, base: Profile, channel: Channel | None) -> View:
+def view_of(store: Store, base: Profile, channel: Channel | None) -> ChannelView:
     if channel is None:
-        return View(base, taste_of(store, DEFAULT_SCOPE))
+        return ChannelView(base, taste_of(store, DEFAULT_SCOPE))
     profile = dataclasses.replace(base, keywords=list(channel.keywords)) if channel.keywords else base
-    return View(profile, taste_of(store, (channel.platform, channel.channel_id)))
+    return ChannelView(profile, taste_of(store, (channel.platform, channel.channel_id)))
 
 
 async def build_views(engine: Engine, store: Store, day: dt.date, papers: Sequence[Paper] | Pool,
                       channels: Iterable[Channel], *, with_default: bool = True) -> dict[str, Digest]:
     """Digests by channel key (and DEFAULT), one pipeline run per distinct view; deep dives for every
     threshold of the channels sharing it."""
-    wanted: list[tuple[str, View, int]] = [(c.key, view_of(store, engine.profile, c), c.threshold) for c in channels]
+    wanted: list[tuple[str, ChannelView, int]] = [(c.key, view_of(store, engine.profile, c), c.threshold)
+                                                  for c in channels]
     if with_default:
         wanted.insert(0, (DEFAULT, view_of(store, engine.profile, None), engine.threshold))
-    groups: dict[Hashable, tuple[View, list[str], set[int]]] = {}
+    groups: dict[Hashable, tuple[ChannelView, list[str], set[int]]] = {}
     for key, view, threshold in wanted:
-        group = groups.setdefault(view.key(engine.llm is not None), (view, [], set()))
+        group = groups.setdefault(engine.ranker.key(view), (view, [], set()))
         group[1].append(key)
         group[2].add(threshold)
     built: dict[str, Digest] = {}
     for view, keys, thresholds in groups.values():
-        digest = await build_digest(engine, day, papers, thresholds=sorted(thresholds), taste=view.taste,
-                                    profile=view.profile)
+        digest = await build_digest(engine, day, papers, thresholds=sorted(thresholds), view=view)
         built.update(dict.fromkeys(keys, digest))
     return built
-
 
 
 def score_in_view(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> int | None:

@@ -8,6 +8,7 @@ import pytest
 
 from analysis.profile import Profile
 from analysis.ranking.scoring import score_papers
+from analysis.ranking.view import ChannelView
 from analysis.writing.llm import LLM, LLMConfig
 from bot.shared.posting import post_digest
 from storage.store import Store
@@ -25,7 +26,7 @@ def llm_for(fake: FakeLLM, store: Store, **extra: object) -> LLM:
 async def test_a_timeout_is_retried_then_keyword_scores_take_over(tmp_path: Path, llm: FakeLLM) -> None:
     store = Store(tmp_path / "t.db")
     llm.fail_next(200, delay=2.0, passthrough=True, times=2)
-    result = await score_papers(day_papers()[:3], profile=Profile(), llm=llm_for(llm, store, timeout=0.5),
+    result = await score_papers(day_papers()[:3], view=ChannelView(), llm=llm_for(llm, store, timeout=0.5),
                                 cache=store)
     assert result.method == "keyword" and "LLM 不可用" in result.notes[0]
     assert len(llm.calls) == 2  # two tries, then it stops
@@ -35,7 +36,7 @@ async def test_a_rate_limit_is_retried(tmp_path: Path, llm: FakeLLM) -> None:
     store = Store(tmp_path / "t.db")
     llm.fail_next(429, {"error": {"message": "Rate limit reached", "type": "rate_limit_error"}},
                   headers={"retry-after": "0"})
-    result = await score_papers(day_papers()[:3], profile=Profile(), llm=llm_for(llm, store), cache=store)
+    result = await score_papers(day_papers()[:3], view=ChannelView(), llm=llm_for(llm, store), cache=store)
     assert result.method == "llm" and len(llm.calls) == 2
 
 
@@ -48,7 +49,7 @@ async def test_a_provider_without_json_schema_is_asked_for_a_json_object(tmp_pat
     model = LLM(LLMConfig(model="openai/deepseek-chat", deep_model="openai/deepseek-chat", api_base=llm.url,
                           api_key="sk-x"), store)
     papers = day_papers()[:3]
-    result = await score_papers(papers, profile=Profile(), llm=model, cache=store)
+    result = await score_papers(papers, view=ChannelView(), llm=model, cache=store)
     assert result.method == "llm" and set(result.scores) == {p.arxiv_id for p in papers}
     analysis = await deep_dive(papers[0], profile=Profile(), llm=model, cache=store)  # a fenced answer
     assert analysis.deep_dive is not None and analysis.deep_dive.methodology and analysis.unavailable is None
@@ -106,7 +107,7 @@ async def test_an_injected_abstract_moves_no_other_score(tmp_path: Path, llm: Fa
 
     llm.scorer = obedient
     store = Store(tmp_path / "t.db")
-    result = await score_papers([*papers[:2], hostile, *papers[3:]], profile=Profile(), llm=llm_for(llm, store),
+    result = await score_papers([*papers[:2], hostile, *papers[3:]], view=ChannelView(), llm=llm_for(llm, store),
                                 cache=store)
     prompt = llm.requests[0]["messages"][-1]["content"]
     system = llm.requests[0]["messages"][0]["content"]
