@@ -46,8 +46,8 @@ def texts(feishu: FakeFeishu) -> list[str]:
 async def test_the_digest_is_one_card_and_one_threaded_reply_per_selected_paper(
         env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
     async with running() as h:
-        ref = await posted(h, threshold=60)
-        digest = (await h.digest()).with_threshold(60)
+        ref = await posted(h, threshold=0)
+        digest = (await h.digest()).with_threshold(0)
         card = feishu.message(ref)
         assert card is not None and card["msg_type"] == "interactive" and card["root_id"] is None
         text = cards.card_text(card["content"])
@@ -105,7 +105,7 @@ async def test_deepdive_of_a_listed_paper_answers_in_the_cards_thread(llm_env: d
 async def test_a_thumbsup_on_a_deep_dive_votes_once_and_patches_the_card(env: dict, feishu_env: dict,
                                                                          feishu: FakeFeishu) -> None:
     async with running() as h:
-        ref = await posted(h, threshold=60)
+        ref = await posted(h, threshold=0)
         dive = feishu.thread(ref)[0]
         event = lark.reaction_event(dive["message_id"], "THUMBSUP", MEMBER)
         for _ in range(2):  # Feishu retries an event it thinks unanswered: the same event id
@@ -143,19 +143,22 @@ async def test_a_vote_button_toggles_and_a_retried_press_counts_once(env: dict, 
 
 
 async def test_forty_chats_are_posted_within_feishus_limits_without_loss(env: dict, feishu_env: dict,
-                                                                         feishu: FakeFeishu) -> None:
+                                                                         feishu: FakeFeishu,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.shared.posting import post_to_channels
 
+    monkeypatch.setenv("PAPERBOT_MAX_DEEP_DIVES", "1")
     chats = [lark.chat_id(n) for n in range(40)]
     feishu.fail_next(429, lark.fixture("api_error_rate_limit_429.docs-transcribed.json"), path="/im/v1/messages",
                      headers={"x-ogw-ratelimit-reset": "1"})  # one answer of the real rate limit on top
     async with running(listen=False) as h:
-        channels = [h.store.upsert_channel("feishu", c, threshold=75, post_time="08:30", timezone="UTC")
+        channels = [h.store.upsert_channel("feishu", c, threshold=0, post_time="08:30", timezone="UTC")
                     for c in chats]
         outcomes = await post_to_channels(h.adapters, h.store, channels, await h.digest())
-    assert all("posted the digest" in o for o in outcomes), outcomes
-    per_chat = {len(feishu.in_chat(c)) for c in chats}
-    assert len(per_chat) == 1 and per_chat.pop() >= 2  # every chat got the same card and dives
+    assert all("with 1 deep dive(s)" in o for o in outcomes), outcomes
+    for chat in chats:  # every chat got its card and the deep dive in the card's thread
+        card, dive = feishu.in_chat(chat)
+        assert card["msg_type"] == "interactive" and dive["root_id"] == card["message_id"] and dive["in_thread"]
 
 
 async def test_the_token_is_renewed_before_it_expires_and_after_a_revocation(
@@ -200,8 +203,8 @@ async def test_a_feishu_that_cannot_start_is_down_with_one_line(env: dict, feish
 
 async def test_a_resumed_digest_message_is_not_sent_twice(env: dict, feishu_env: dict, feishu: FakeFeishu) -> None:
     async with running(listen=False) as h:
-        ref = await posted(h, threshold=60)
-        digest = (await h.digest()).with_threshold(60)
+        ref = await posted(h, threshold=0)
+        digest = (await h.digest()).with_threshold(0)
         sent = len(feishu.in_chat(CHAT))
         # a process that died after Feishu took a deep dive but before its id was stored sends it again
         again = await h.adapters["feishu"].post_deep_dive(CHAT, ref, digest.selected()[0], 1)
@@ -229,7 +232,7 @@ async def test_a_chat_the_bot_left_is_unsubscribed_and_a_chat_rate_limit_waited_
 async def test_ask_in_reply_to_a_deep_dive_may_leave_out_the_id(llm_env: dict, feishu_env: dict,
                                                                 feishu: FakeFeishu, llm: FakeLLM) -> None:
     async with running() as h:
-        ref = await posted(h, threshold=60)
+        ref = await posted(h, threshold=0)
         dive = feishu.thread(ref)[0]
         event = lark.message_event(CHAT, "/ask Which datasets?", MEMBER, thread_id=dive["thread_id"])
         event["message"].update(parent_id=dive["message_id"], root_id=ref)
