@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from analysis.ports import Cache
+from analysis.ports import Cache, Listings
 from analysis.profile import Profile
 from analysis.ranking.ranker import Ranker, ranker_for
 from analysis.reading.fulltext import FullTexts
 from analysis.sources.arxiv_listing import Paging
+from analysis.sources.pace import Pace
 from analysis.writing.llm import LLM
 from analysis.writing.writer import Writer, writer_for
 
@@ -28,6 +29,7 @@ class Engine:
     llm: LLM | None = None
     hf_endpoint: str = "https://huggingface.co"
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss"
     top_n: int = 15  # the chat quick view's length; the whole pool is always scanned
     threshold: int = 60
     max_deep_dives: int = 3
@@ -35,8 +37,10 @@ class Engine:
     fulltext_tokens: int = 12_000
     progress: Progress = field(default=lambda message: None)
     arxiv_categories: list[str] = field(default_factory=list)
-    llm_pool: int = 80  # most papers of the pool sent to LLM scoring (HF's list and followed authors always)
+    llm_pool: int = 40  # most papers of the pool sent to LLM scoring (HF's list and followed authors always)
     arxiv_paging: Paging = field(default_factory=Paging)
+    arxiv_pace: Pace = field(default_factory=Pace)  # arXiv's feed and API requests, 3 s apart (arxiv_paging.delay)
+    listings: Listings | None = None  # stored announcements; None: every announcement is fetched
     llm_setup: Awaitable[LLM | None] | None = None  # the LLM still being set up (litellm importing), if any
     # how days are ranked and papers written about: by the LLM when there is one; chosen by `use`, only
     ranker: Ranker = field(init=False)

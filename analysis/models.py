@@ -90,6 +90,19 @@ class DigestItem(_Model):
         return self.score.method == "llm" and not self.narrowed_out
 
 
+class LikedUpdate(_Model):
+    """A new version of a paper the channel liked, announced today: worth one line in the quick view."""
+
+    arxiv_id: str
+    version: int
+    title: str
+    comment: str | None = None  # arXiv's comment on the version ("Accepted to CVPR 2026", "code released")
+
+    def line(self) -> str:
+        said = f" — {self.comment}" if self.comment else ""
+        return f"🔁 v{self.version} of a paper you liked: {self.title} ({self.arxiv_id}){said}"
+
+
 class Digest(_Model):
     """One day's scanned papers, best first, with whatever deep dives were made."""
 
@@ -104,6 +117,9 @@ class Digest(_Model):
     top_n: int = 0  # most papers the chat quick view lists; 0 = all
     hf_count: int | None = None  # papers of the pool HF listed (None: counts unknown, the seed's form)
     arxiv_count: int | None = None  # papers only arXiv listed (None: no arXiv categories followed)
+    # arXiv's announcements in the pool; [] on a day arXiv did not announce, None when arXiv could not be had
+    announcements: list[dt.date] | None = None
+    updates: list[LikedUpdate] = Field(default_factory=list)  # new versions of papers the channel liked
 
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
         """Papers at or above the threshold, best first, at most `max_deep_dives`."""
@@ -133,7 +149,12 @@ class Digest(_Model):
         """`HF 27 + arXiv 103` for the summary line; the seed's `HF Top n` without an arXiv part."""
         if self.arxiv_count is None:
             return f"HF Top {len(self.items) if self.hf_count is None else self.hf_count}"
-        return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
+        if self.announcements is None:
+            return f"HF {self.hf_count or 0} + arXiv {self.arxiv_count}"
+        if not self.announcements:
+            return f"HF {self.hf_count or 0} + arXiv 今日无公告"
+        named = "/".join(f"{day:%m-%d}" for day in self.announcements)
+        return f"HF {self.hf_count or 0} + arXiv {named} 公告 {self.arxiv_count}"
 
     def with_threshold(self, threshold: int) -> Digest:
         return self.model_copy(update={"threshold": threshold})

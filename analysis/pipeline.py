@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 async def latest_day(engine: Engine, today: dt.date, lookback: int = 3) -> tuple[dt.date, list[Paper]]:
     """The latest complete day with papers: yesterday, else up to `lookback` days further back."""
-    pool = await latest_pool(engine, today, lookback)
+    pool = await latest_pool(engine, dt.datetime.combine(today, dt.time(12), dt.UTC), lookback)
     return pool.day, pool.papers
 
 
@@ -55,7 +55,7 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, view),
                     threshold=engine.threshold, max_deep_dives=engine.max_deep_dives, scored_by=result.method,
                     notes=pool.notes + result.notes, ranked_by=result.ranked_by, top_n=engine.top_n,
-                    hf_count=pool.hf_count, arxiv_count=pool.arxiv_count)
+                    hf_count=pool.hf_count, arxiv_count=pool.arxiv_count, announcements=pool.announcements)
     wanted = {item.paper.arxiv_id: item.paper for bar in bars for item in digest.selected(bar)}
     dives_note = engine.writer.dives_progress(list(wanted.values()), profile)
     if dives_note:

@@ -35,6 +35,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "partial_note": "{n} paper(s) were keyword-scored because the LLM did not score them.",
         "source_missing": "{source} could not be reached today, so this digest has no papers from it ({why})",
         "listing_partial": "The arXiv listing is incomplete: {n} of {total} papers ({why}).",
+        "no_announcement": "arXiv made no announcement dated {day} (it does not announce on weekends and holidays).",
+        "no_new_announcement": "No new arXiv announcement since {day}'s (arXiv does not announce on weekends and "
+                               "holidays); the next one comes with the next digest.",
+        "announcement_pending": "arXiv's API lists nothing yet for the announcement of {day}; it comes with the "
+                                "next digest.",
         "not_llm_scored": "not LLM-scored",
         "taste_note": "Ranked by the team's taste ({n} liked papers).",
         "similarity_note": "Ranked by similarity to the {n} paper(s) the team liked.",
@@ -55,6 +60,9 @@ _PHRASES: dict[str, dict[str, str]] = {
         "partial_note": "{n} 篇论文因 LLM 未给出评分而改用关键词评分。",
         "source_missing": "今日未能连上 {source}，本期不含其论文（{why}）",
         "listing_partial": "arXiv 列表不完整：只取到 {total} 篇中的 {n} 篇（{why}）。",
+        "no_announcement": "arXiv 没有 {day} 的公告（arXiv 周末和假日不公告）。",
+        "no_new_announcement": "arXiv 自 {day} 公告以来没有新公告（周末和假日不公告），下一期日报会带上下次公告。",
+        "announcement_pending": "arXiv API 还没有 {day} 公告的论文，下一期日报会带上。",
         "not_llm_scored": "未经 LLM 评分",
         "taste_note": "按团队口味排序（{n} 篇喜欢的论文）",
         "similarity_note": "按与团队喜欢的 {n} 篇论文的相似度排序",

@@ -20,8 +20,9 @@ class Settings(BaseSettings):
     db: str = Field("paperbot.db", validation_alias="PAPERBOT_DB")
     hf_endpoint: str = Field("https://huggingface.co", validation_alias="HF_ENDPOINT")
     arxiv_api_url: str = Field("https://export.arxiv.org/api/query", validation_alias="ARXIV_API_URL")
+    arxiv_rss_url: str = Field("https://rss.arxiv.org/rss", validation_alias="ARXIV_RSS_URL")
     arxiv_categories_csv: str = Field("", validation_alias="PAPERBOT_ARXIV_CATEGORIES")
-    llm_pool: int = Field(80, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
+    llm_pool: int = Field(40, ge=1, le=2000, validation_alias="PAPERBOT_LLM_POOL")
     arxiv_html_url: str = Field("https://arxiv.org/html", validation_alias="ARXIV_HTML_URL")
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf", validation_alias="ARXIV_PDF_URL")
     fulltext_tokens: int = Field(12_000, ge=1_000, le=500_000, validation_alias="PAPERBOT_FULLTEXT_TOKENS")
@@ -70,8 +71,8 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("hf_endpoint", "arxiv_api_url", "arxiv_html_url", "arxiv_pdf_url", "llm_api_base", "slack_api_url",
-                     "telegram_api_url", "feishu_api_url")
+    @field_validator("hf_endpoint", "arxiv_api_url", "arxiv_rss_url", "arxiv_html_url", "arxiv_pdf_url",
+                     "llm_api_base", "slack_api_url", "telegram_api_url", "feishu_api_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         return None if value is None else check_url(value)

@@ -91,8 +91,9 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
     setup = asyncio.ensure_future(set_up_llm(settings, store)) if llm is None else None
     async with new_client() as client:
         engine = Engine(
-            profile=profile(settings), cache=store, http=client, llm=llm, llm_setup=setup,
-            hf_endpoint=settings.hf_endpoint, arxiv_api_url=settings.arxiv_api_url, top_n=settings.top_n,
+            profile=profile(settings), cache=store, listings=store, http=client, llm=llm, llm_setup=setup,
+            hf_endpoint=settings.hf_endpoint, arxiv_api_url=settings.arxiv_api_url,
+            arxiv_rss_url=settings.arxiv_rss_url, top_n=settings.top_n,
             threshold=settings.threshold, max_deep_dives=settings.max_deep_dives,
             arxiv_categories=settings.arxiv_categories, llm_pool=settings.llm_pool,
             texts=FullTexts(client, store, html_url=settings.arxiv_html_url, pdf_url=settings.arxiv_pdf_url),

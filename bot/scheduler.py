@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,11 +17,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from analysis.engine import Engine
-from analysis.models import Digest
-from analysis.sources.pool import Pool, latest_pool
 from bot.shared.chat import ChatAdapter
+from bot.shared.morning import DigestCache
 from bot.shared.posting import post_digest
-from bot.shared.views import DEFAULT, build_views
 from storage.chat import Channel
 from storage.store import Store
 
@@ -40,48 +37,6 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class DigestCache:
-    """One pipeline run per HF day (and per distinct channel view) shared by every channel that posts at
-    about the same time."""
-
-    def __init__(self, engine: Engine, store: Store, ttl: dt.timedelta = dt.timedelta(minutes=10)) -> None:
-        self.engine, self.store, self.ttl = engine, store, ttl
-        self._runs: dict[dt.date, tuple[dt.datetime, asyncio.Task[DayDigests]]] = {}
-
-    async def get(self, now: dt.datetime, channel: Channel | None = None) -> Digest:
-        today = now.astimezone(dt.UTC).date()
-        started = self._runs.get(today)
-        if started is None or (started[1].done() and (now - started[0] > self.ttl or _failed(started[1]))):
-            task = asyncio.ensure_future(self._build(today))
-            self._runs = {today: (now, task)}
-            started = self._runs[today]
-        day = await asyncio.shield(started[1])
-        key = channel.key if channel is not None else DEFAULT
-        if key not in day.digests:  # a channel subscribed after the day's run (or the default view, asked once)
-            day.digests.update(await build_views(self.engine, self.store, day.date, day.papers,
-                                                 [channel] if channel is not None else [],
-                                                 with_default=channel is None))
-        return day.digests[key]
-
-    async def _build(self, today: dt.date) -> DayDigests:
-        pool = await latest_pool(self.engine, today)
-        # only the channels' views: the default one (the CLI's report) would be a ranking nobody is shown
-        digests = await build_views(self.engine, self.store, pool.day, pool, self.store.channels(),
-                                    with_default=False)
-        return DayDigests(pool.day, pool, digests)
-
-
-@dataclass
-class DayDigests:
-    date: dt.date
-    papers: Pool
-    digests: dict[str, Digest]
-
-
-def _failed(task: asyncio.Task[DayDigests]) -> bool:
-    return task.cancelled() or task.exception() is not None
 
 
 class Scheduler:

@@ -19,6 +19,7 @@ from analysis.errors import ChatError, ConfigError
 from bot.adapters import Adapters, open_adapters
 from bot.config import Settings
 from bot.engine import open_engine
+from bot.http_server import HttpServer
 from bot.scheduler import Scheduler
 from bot.shared.commands import Commands
 from bot.shutdown import HTTP_GRACE, SHUTDOWN_GRACE, WATCHDOG_AFTER, arm_watchdog, shut_down
@@ -159,14 +160,14 @@ async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = N
             if not adapters:  # systemd's Restart=on-failure can try again; idling would hide it
                 raise ChatError("no chat platform could start (" + "; ".join(
                     f"{name}: {why}" for name, why in adapters.failed.items()) + "); fix that and start again.")
-            runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_GRACE)
-            await runner.setup()
+            runner = HttpServer(app, shutdown_timeout=HTTP_GRACE)
             try:
-                await web.TCPSite(runner, settings.host, settings.port).start()
+                await runner.start(settings.host, settings.port)
             except OSError as exc:  # taken since check_port looked
                 await runner.cleanup()
                 raise ConfigError(_port_problem(settings.host, settings.port, exc)) from None
-            log.info("paperbot serving on http://%s:%d (%s)", settings.host, settings.port, ", ".join(adapters))
+            log.info("paperbot serving on http://%s:%d (%s; at most %d connections, %d open files)", settings.host,
+                     settings.port, ", ".join(adapters), runner.most, runner.fd_limit)
             scheduler.start()
             catch_up = asyncio.create_task(scheduler.catch_up())
             await stop.wait()

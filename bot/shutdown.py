@@ -1,8 +1,10 @@
 """Stopping `serve` within one deadline: no new work, in-flight posts finish, what is left is cancelled.
 
 Posting is resumable (every message's reference is stored as it is sent), so cancelling a post at the
-deadline is safe: the next run finishes it. Each step below gets only what is left of the one grace
-period, so a 429 being waited out or a handler that hangs cannot stretch the stop.
+deadline is safe: the next run finishes it. A /deepdive or /ask that was promised to someone cannot
+resume: it is cut a little earlier (TELL_RESERVE before the deadline) so that its person is told to ask
+again. Each step below gets only what is left of the one grace period, so a 429 being waited out or a
+handler that hangs cannot stretch the stop.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ import os
 import sys
 import threading
 from collections.abc import Awaitable, Iterable, Mapping
-from typing import Any
-
-from aiohttp import web
+from typing import Any, Protocol
 
 from bot.scheduler import Scheduler
+from bot.shared.background import RESTARTED, Tell, promise_of
 from bot.shared.chat import ChatAdapter
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,25 @@ SHUTDOWN_GRACE = 30.0  # seconds in-flight posts get to finish after SIGINT/SIGT
 HTTP_GRACE = 2.0  # an HTTP request under way (a slash command's ack) gets this long, within the grace
 CANCEL_WAIT = 0.5  # for cancelled work to unwind
 WATCHDOG_AFTER = 1.5  # past the grace period, the process exits whatever still hangs
+TELL_RESERVE = 3.0  # promised answers still running this long before the deadline are cut and told
 
 
 class Deadline:
     def __init__(self, seconds: float) -> None:
         self.loop = asyncio.get_running_loop()
+        self.seconds = seconds
         self.at = self.loop.time() + seconds
 
     def left(self) -> float:
         return max(0.0, self.at - self.loop.time())
+
+    def reserve(self) -> float:
+        """What the telling of cut promises keeps back: TELL_RESERVE, a third of a short grace."""
+        return min(TELL_RESERVE, self.seconds / 3)
+
+
+class HttpServer(Protocol):
+    async def cleanup(self) -> None: ...
 
 
 async def bounded(work: Awaitable[Any], seconds: float, what: str) -> None:
@@ -47,11 +58,19 @@ async def bounded(work: Awaitable[Any], seconds: float, what: str) -> None:
 
 
 async def drain(tasks: Iterable[asyncio.Task[Any]], deadline: Deadline) -> int:
-    """Let `tasks` finish until the deadline, then cancel the rest; returns how many were cut."""
+    """Let `tasks` finish until the deadline, then cancel the rest; returns how many were cut. Promised
+    answers are cut before the others, so their people can be told within the same deadline."""
     pending = {t for t in tasks if not t.done()}
     if not pending:
         return 0
+    promised = {t for t in pending if promise_of(t) is not None}
+    told: set[asyncio.Task[Any]] = set()
+    if promised:
+        await asyncio.wait(pending, timeout=max(0.0, deadline.left() - deadline.reserve()))
+        told = tell_cut({t for t in promised if not t.done()}, deadline)
+        pending = {t for t in pending if not t.done()} | told
     _, late = await asyncio.wait(pending, timeout=deadline.left())
+    late -= told  # a telling is bounded by the deadline itself, and is no post
     for task in late:
         task.cancel()
     if late:
@@ -59,6 +78,24 @@ async def drain(tasks: Iterable[asyncio.Task[Any]], deadline: Deadline) -> int:
         log.warning("stopping: %d task(s) still running at the deadline were cancelled; posts resume "
                     "on the next run", len(late))
     return len(late)
+
+
+def tell_cut(tasks: set[asyncio.Task[Any]], deadline: Deadline) -> set[asyncio.Task[Any]]:
+    """Cancel promised answers that cannot finish in time, and tell each one's person (best effort)."""
+    tells = set()
+    for task in tasks:
+        tell = promise_of(task)
+        task.cancel()
+        if tell is not None:
+            tells.add(asyncio.create_task(bounded(_telling(tell), deadline.left(), "telling who asked")))
+    if tasks:
+        log.warning("stopping: %d promised answer(s) could not finish in time; told each person to ask again",
+                    len(tasks))
+    return tells
+
+
+async def _telling(tell: Tell) -> None:
+    await tell(RESTARTED)
 
 
 def in_flight(scheduler: Scheduler, adapters: Mapping[str, ChatAdapter],
@@ -70,7 +107,7 @@ def in_flight(scheduler: Scheduler, adapters: Mapping[str, ChatAdapter],
     return work
 
 
-async def shut_down(scheduler: Scheduler, adapters: Mapping[str, ChatAdapter], runner: web.AppRunner,
+async def shut_down(scheduler: Scheduler, adapters: Mapping[str, ChatAdapter], runner: HttpServer,
                     extra: Iterable[asyncio.Task[Any]] = (), grace: float = SHUTDOWN_GRACE) -> int:
     """The whole stop within `grace` seconds (plus CANCEL_WAIT and the adapters' last close)."""
     deadline = Deadline(grace)

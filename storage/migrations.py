@@ -135,10 +135,25 @@ def _m010_post_papers(db: sqlite_utils.Database) -> None:
                        [(platform, channel_id, day, n, pid) for n, pid in enumerate(listed)])
 
 
+def _m011_announcements_and_seen(db: sqlite_utils.Database) -> None:
+    # An arXiv announcement's listing (feed or API window), kept so a rerun of that day asks nothing.
+    db.table("arxiv_announcements").create({
+        "day": str, "categories": str, "papers": str, "replaced": str, "source": str, "stored_at": str,
+    }, pk=("day", "categories"))
+    # What each channel was shown: papers (version 0) and new versions of liked papers (kind 'update').
+    db.table("channel_seen").create({
+        "platform": str, "channel_id": str, "arxiv_id": str, "version": int, "kind": str, "day": str, "at": str,
+    }, pk=("platform", "channel_id", "kind", "arxiv_id", "version"))
+    # The arXiv announcements each channel's digests took: the next morning starts after the latest.
+    db.table("channel_announcements").create({"platform": str, "channel_id": str, "day": str, "at": str},
+                                             pk=("platform", "channel_id", "day"))
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
                                _m004_channel_topics, _m005_paper_ai_summary,
                                _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories,
-                               _m009_post_log, _m010_post_papers]
+                               _m009_post_log, _m010_post_papers,
+                               _m011_announcements_and_seen]
 
 
 def check_order(migrations: list[Migration]) -> None:

@@ -18,11 +18,13 @@ import sqlite_utils
 if TYPE_CHECKING:  # imported where used: `paperbot channel …` opens the Store without paying for pydantic
     from analysis.models import Analysis, Paper, Score
 from storage import paper_rows
+from storage.announcements import AnnouncementTables
 from storage.chat import ChatTables
 from storage.errors import StoreError, explained
 from storage.migrations import migrate
 from storage.post_log import PostLogTables
 from storage.quick_views import QuickViewTables
+from storage.seen import SeenTables
 from storage.tallies import TallyTables
 from storage.taste import TasteTables
 from storage.texts import TextTables
@@ -70,7 +72,8 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         "thumbnail": row.get("thumbnail")})
 
 
-class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables, TallyTables):
+class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables, TallyTables, AnnouncementTables,
+            SeenTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink.
 
     One connection per thread (`db` is the calling thread's), so work sent to the storage thread with

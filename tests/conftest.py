@@ -9,6 +9,7 @@ import pytest
 
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.arxiv_pages import FakeArxivPages
+from tests.fakes.arxiv_rss import FakeArxivRSS
 from tests.fakes.feishu import APP_ID, APP_SECRET, VERIFICATION_TOKEN, FakeFeishu
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
@@ -29,6 +30,18 @@ def arxiv_server() -> Iterator[FakeArxiv]:
         for path in sorted(FIXTURES.glob("arxiv_api_*.xml")):
             server.index_fixture(path)
         yield server
+
+
+@pytest.fixture(scope="session")
+def arxiv_rss_server() -> Iterator[FakeArxivRSS]:
+    with FakeArxivRSS() as server:
+        yield server
+
+
+@pytest.fixture
+def arxiv_rss(arxiv_rss_server: FakeArxivRSS) -> FakeArxivRSS:
+    arxiv_rss_server.reset()
+    return arxiv_rss_server
 
 
 @pytest.fixture(scope="session")
@@ -70,18 +83,19 @@ def llm(llm_server: FakeLLM) -> Iterator[FakeLLM]:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: FakeArxiv,
-        arxiv_pages: FakeArxivPages) -> dict[str, str]:
+        arxiv_pages: FakeArxivPages, arxiv_rss: FakeArxivRSS) -> dict[str, str]:
     """A clean environment pointing at the fakes, run from an empty directory (so no stray .env)."""
     import os
 
     for name in list(os.environ):
         if name.startswith(("PAPERBOT_", "LLM_", "SLACK_", "TELEGRAM_", "FEISHU_", "OPENAI_")) or name in (
-                "HF_ENDPOINT", "ARXIV_API_URL", "ARXIV_HTML_URL", "ARXIV_PDF_URL"):
+                "HF_ENDPOINT", "ARXIV_API_URL", "ARXIV_RSS_URL", "ARXIV_HTML_URL", "ARXIV_PDF_URL"):
             monkeypatch.delenv(name)
     values = _set_env(monkeypatch, {
         "PAPERBOT_DB": str(tmp_path / "paperbot.db"),
         "HF_ENDPOINT": hf.url,
         "ARXIV_API_URL": arxiv.url + "/api/query",
+        "ARXIV_RSS_URL": arxiv_rss.url + "/rss",
         "ARXIV_HTML_URL": arxiv_pages.url + "/html",
         "ARXIV_PDF_URL": arxiv_pages.url + "/pdf",
     })

@@ -11,13 +11,19 @@ import pytest
 from analysis.errors import SourceError
 from analysis.http import USER_AGENT
 from analysis.sources import arxiv as arxiv_source
-from analysis.sources.arxiv_listing import Paging, list_day, listing_query
+from analysis.sources.arxiv_listing import Paging, list_window, listing_query
+from analysis.sources.schedule import Window
 from tests.fakes.arxiv import FakeArxiv, captured_entries
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv_listing"
 HUNDRED = FIXTURES / "lukasschwab_q_testing_s0_m100_cfe7536492ca.json"  # 100 real entries, 23 primary categories
 DAY = dt.date(2026, 1, 23)
 FAST = Paging(page_size=25, delay=0.02, attempts=4)
+
+
+def utc_day(day: dt.date) -> Window:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    return Window(start, start + dt.timedelta(days=1))
 
 
 def hundred(arxiv: FakeArxiv) -> tuple[list[str], list[str]]:
@@ -31,7 +37,7 @@ def hundred(arxiv: FakeArxiv) -> tuple[list[str], list[str]]:
 
 async def listed(arxiv: FakeArxiv, cats: list[str], paging: Paging = FAST):  # type: ignore[no-untyped-def]
     async with httpx.AsyncClient() as client:
-        return await list_day(client, arxiv.url + "/api/query", cats, DAY, paging)
+        return await list_window(client, arxiv.url + "/api/query", cats, utc_day(DAY), paging)
 
 
 async def test_a_day_of_100_papers_in_many_categories_is_listed_in_full_page_by_page(arxiv: FakeArxiv) -> None:
@@ -42,7 +48,7 @@ async def test_a_day_of_100_papers_in_many_categories_is_listed_in_full_page_by_
     calls = arxiv.calls_to("/api/query")
     assert [c.query["start"] for c in calls] == ["0", "25", "50", "75"]
     first = calls[0].query
-    assert first["search_query"] == listing_query(cats, DAY) and first["max_results"] == "25"
+    assert first["search_query"] == listing_query(cats, utc_day(DAY)) and first["max_results"] == "25"
     assert first["search_query"].endswith("AND submittedDate:[202601230000 TO 202601232359]")
     assert all(c.headers["User-Agent"] == USER_AGENT and USER_AGENT.startswith("paperbot/") for c in calls)
     gaps = [b.at - a.at for a, b in itertools.pairwise(calls)]
@@ -101,7 +107,8 @@ async def test_a_listing_capped_at_its_most_says_it_is_incomplete(arxiv: FakeArx
 async def test_a_weekend_is_an_empty_day_not_an_error(arxiv: FakeArxiv) -> None:
     hundred(arxiv)
     async with httpx.AsyncClient() as client:
-        listing = await list_day(client, arxiv.url + "/api/query", ["cs.CV"], DAY + dt.timedelta(days=1), FAST)
+        listing = await list_window(client, arxiv.url + "/api/query", ["cs.CV"], utc_day(DAY + dt.timedelta(days=1)),
+                                    FAST)
     assert listing.papers == [] and listing.total == 0 and listing.complete
     assert len(arxiv.calls) == 1
 

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.fakes.arxiv_rss import FakeArxivRSS, captured
 from tests.fakes.hf import FakeHF
 
 SCRIPT = str(Path(sys.executable).parent / "paperbot")
@@ -20,11 +21,14 @@ def _check(env: dict[str, str], **more: str) -> tuple[int, dict[str, str], str, 
 
 
 def test_every_configured_service_is_checked_in_parallel_and_passes(
-        llm_env: dict[str, str], slack_env: dict[str, str], telegram_env: dict[str, str]) -> None:
+        llm_env: dict[str, str], slack_env: dict[str, str], telegram_env: dict[str, str],
+        arxiv_rss: FakeArxivRSS) -> None:
+    arxiv_rss.serve(captured(), "cs.CV")
     code, lines, out, took = _check({**llm_env, **slack_env, **telegram_env},
                                     PAPERBOT_ARXIV_CATEGORIES="cs.CV")
     assert code == 0, out
-    assert set(lines) == {"database", "HF", "arXiv", "listing", "LLM", "Slack", "Telegram"}, out
+    assert set(lines) == {"database", "HF", "arXiv", "feed", "listing", "LLM", "Slack", "Telegram"}, out
+    assert "announcement of 2026-09-24, 3 new or cross-listed" in lines["feed"]
     assert all(line.startswith("✓") for line in lines.values()), out
     assert "schema version" in lines["database"] and "team Fake Team" in lines["Slack"]
     assert took < 10, f"{took:.1f} s"

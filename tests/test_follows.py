@@ -55,7 +55,7 @@ async def test_a_500_paper_day_sends_hfs_whole_list_and_the_followed_authors_pap
         digest = await build_digest(engine, DAY, [*hf, *arxiv], view=ChannelView(Profile(), follows=(name,)))
     store.close()
     scored = {i for r in llm.calls_for("paper_scores") for i in re.findall(r'<paper id="([^"]+)"', str(r))}
-    assert len(digest.items) == 500 and len(scored) == 80  # PAPERBOT_LLM_POOL
+    assert len(digest.items) == 500 and len(scored) == 40  # PAPERBOT_LLM_POOL
     assert {p.arxiv_id for p in hf} <= scored and followed.arxiv_id in scored
     item = next(i for i in digest.items if i.paper.arxiv_id == followed.arxiv_id)
     assert item.llm_scored and item.score.score == 60 and item.followed == [name]  # lifted to the threshold

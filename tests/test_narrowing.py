@@ -93,7 +93,7 @@ def test_bad_pool_settings_are_one_line_naming_the_variable(env: dict[str, str],
 def test_pool_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAPERBOT_ARXIV_CATEGORIES", " cs.CV, eess.IV ,cs.CV")
     settings = load_settings()
-    assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 80
+    assert settings.arxiv_categories == ["cs.CV", "eess.IV"] and settings.llm_pool == 40
 
 
 def test_the_chat_summary_counts_both_sources_and_points_past_the_list() -> None:

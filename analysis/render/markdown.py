@@ -35,6 +35,7 @@ def report(digest: Digest) -> str:
         *(f"> 👤 关注的作者：{md_text(', '.join(item.followed))} — {md_text(item.paper.title)}"
           for item in digest.followed()),
         *(f"> ⚠️ {md_text(note)}" for note in digest.notes),
+        *(f"> {md_text(update.line())}" for update in digest.updates),
         "## 📋 目录 (Quick View)",
         *(f"- [{md_text(item.paper.title)}](#item-{i}) (Score: {item.score.score}){followed_mark(item)}"
           for i, item in enumerate(selected)),

@@ -1,4 +1,8 @@
-"""A day's new arXiv submissions in the followed categories: the API's paged search, politely.
+"""An announcement's arXiv submissions in the followed categories: the API's paged search, politely.
+
+Used for the announcements the RSS feed no longer shows: the query is the announcement's submission
+window (analysis/sources/schedule.py). Up to 2,000 results a request (arXiv's most), so a 500-paper
+announcement is one request.
 
 arXiv asks API clients for one request at a time, about 3 s apart, and a User-Agent that says who
 they are. Its search also has quirks that a listing must ride out: "Rate exceeded" answered as a
@@ -18,7 +22,9 @@ import httpx
 from analysis import http
 from analysis.errors import SourceError
 from analysis.models import Paper
+from analysis.sources import schedule
 from analysis.sources.arxiv import SERVICE, parse_page
+from analysis.sources.schedule import Window
 
 log = logging.getLogger(__name__)
 MAX_LISTED = 5000  # a runaway totalResults (a mistyped query) must not page for an hour
@@ -28,7 +34,7 @@ MAX_LISTED = 5000  # a runaway totalResults (a mistyped query) must not page for
 class Paging:
     """How the listing pages. Tests shrink `delay`; arXiv's etiquette is the default."""
 
-    page_size: int = 200
+    page_size: int = 2000  # arXiv's most per request
     delay: float = 3.0  # seconds between two requests; a retry waits a multiple of it
     attempts: int = 5  # per page, for rate limits, 5xx, network errors and empty pages
     most: int = MAX_LISTED  # papers read at most; tests shrink it
@@ -45,24 +51,29 @@ class Listing:
         return self.problem is None
 
 
-def listing_query(categories: list[str], day: dt.date) -> str:
-    """The SPEC's query; the parentheses make `AND` bind the date to every category, not the last one."""
+def listing_query(categories: list[str], when: Window) -> str:
+    """The parentheses make `AND` bind the window to every category, not the last one."""
     cats = " OR ".join(f"cat:{c}" for c in categories)
-    stamp = day.strftime("%Y%m%d")
-    return f"({cats}) AND submittedDate:[{stamp}0000 TO {stamp}2359]"
+    return f"({cats}) AND {when.query()}"
 
 
 class _Retry(Exception):
     """This page is worth asking for again (rate limit, 5xx, network, empty page)."""
 
 
-async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str], day: dt.date,
-                   paging: Paging = Paging()) -> Listing:
-    """Every submission of `day` (UTC) in `categories`, one per id; a stop part-way says why in `problem`.
+async def list_announcement(client: httpx.AsyncClient, api_url: str, categories: list[str], day: dt.date,
+                            paging: Paging = Paging()) -> Listing:
+    """The announcement dated `day`, as its submission window's papers in `categories`."""
+    return await list_window(client, api_url, categories, schedule.window(day), paging, label=str(day))
+
+
+async def list_window(client: httpx.AsyncClient, api_url: str, categories: list[str], when: Window,
+                      paging: Paging = Paging(), *, label: str = "") -> Listing:
+    """Every submission in `when` in `categories`, one per id; a stop part-way says why in `problem`.
 
     Raises SourceError only when not even the first page could be had.
     """
-    params = {"search_query": listing_query(categories, day), "sortBy": "submittedDate",
+    params = {"search_query": listing_query(categories, when), "sortBy": "submittedDate",
               "sortOrder": "ascending", "max_results": str(paging.page_size)}
     followed = set(categories)
     listing = Listing()
@@ -92,7 +103,7 @@ async def list_day(client: httpx.AsyncClient, api_url: str, categories: list[str
     if total and total > paging.most and listing.problem is None:
         listing.problem = (f"arXiv matched {total} papers and only the first {paging.most} were read; "
                            "follow fewer categories in PAPERBOT_ARXIV_CATEGORIES")
-    log.info("arXiv listing of %s: %d papers in %d pages", day, len(seen), pages)
+    log.info("arXiv listing of %s: %d papers in %d pages", label or when.query(), len(seen), pages)
     return listing
 
 

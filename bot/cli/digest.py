@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     digest = commands.add_parser("digest", parents=[common],
                                  help="build the day's digest and print the Markdown report")
-    digest.add_argument("--date", help="HF list of this date, YYYY-MM-DD (default: the latest complete day)")
+    digest.add_argument("--date", help="HF's list and arXiv's announcement of this date, YYYY-MM-DD (default: the "
+                                       "latest complete day and the latest announcement)")
     digest.add_argument("--from-file", type=Path, help="read a saved daily_papers JSON instead of HF")
     digest.add_argument("--out", type=Path, help="write the report here instead of stdout")
     digest.add_argument("--format", choices=["markdown", "json"], default="markdown",
@@ -88,7 +89,12 @@ async def _digest(args: argparse.Namespace, settings: Settings, store: Store, pr
                                "that has papers (https://huggingface.co/papers lists them).")
             raise BadInput(f"{where} no papers for {pool.day}; try another --date.")
         # every channel its own keywords and taste, one pipeline run per distinct view; the report is the default's
-        views = await build_views(engine, store, pool.day, pool, store.channels() if args.post else [])
+        # and lists the whole pool, while a channel is posted only the papers it was not shown before
+        views = await build_views(engine, store, pool.day, pool, [])
+        if args.post:
+            from bot.shared.morning import Morning, channel_digests
+
+            views.update(await channel_digests(engine, store, Morning(pool, {}), store.channels()))
         digest = views[DEFAULT]
         if rebuilt:
             for view in {id(v): v for v in views.values()}.values():
@@ -116,7 +122,7 @@ async def _fetch(engine: Engine, store: Store, day: dt.date | None, papers: list
     from storage.history import stored_day
 
     if day is None:
-        return await latest_pool(engine, dt.datetime.now(dt.UTC).date()), False
+        return await latest_pool(engine, dt.datetime.now(dt.UTC)), False
     try:
         return await fetch_pool(engine, day, papers), False
     except SourceError as exc:

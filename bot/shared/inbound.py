@@ -49,7 +49,9 @@ class Inbound:
             await reply.answer(answer.text, ephemeral=answer.ephemeral)
             return
         await reply.started(name, text)
-        self.background.spawn(self._later(command, reply))
+        # promised: a shutdown that cannot wait for it tells the person to ask again (bot/shutdown.py)
+        self.background.spawn(self._later(command, reply),
+                              promised=lambda line: reply.follow_up(f"/{name} {text.strip()[:300]}: {line}"))
 
     async def _later(self, command: Command, reply: Reply) -> None:
         name, channel = command.name, command.who.channel_id

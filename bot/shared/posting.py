@@ -76,14 +76,14 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     view = digest.with_threshold(channel.threshold)
     ref = claim.quick_view_ref
     if ref is None and view.items and await _all_listed_before(store, channel, view):
-        await store.call(store.finish_post, *key)
+        await _finish(store, channel, view)
         return Outcome(Result.NOTHING_NEW, f"{where}: every paper of {day} was in an earlier digest; nothing new "
                                            "to post")
     try:
         if ref is None:
             posted = await _post_quick_view(adapter, store, channel, view)
             if posted is Intent.UNCERTAIN or posted is None:
-                await store.call(store.finish_post, *key)
+                await _finish(store, channel, view)
                 if posted is None:
                     return Outcome(Result.NO_PAPERS, f"{where}: no papers for {day}")
                 return Outcome(Result.UNSURE, f"{where}: an earlier run was interrupted while posting the digest "
@@ -95,10 +95,18 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
         if ref is None:
             await _release(store, *key)
         raise
-    await store.call(store.finish_post, *key)
+    await _finish(store, channel, view)
     resumed = " (resumed)" if claim.state == "resume" else ""
     lost = f"; {missing} deep dive(s) may be missing (an earlier run was interrupted)" if missing else ""
     return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
+
+
+async def _finish(store: Store, channel: Channel, view: Digest) -> None:
+    """The post is done, and the channel has seen its papers, new versions and announcements."""
+    await store.call(store.finish_post, channel.platform, channel.channel_id, view.date.isoformat())
+    await store.call(store.remember_shown, channel.platform, channel.channel_id, view.date.isoformat(),
+                     [item.paper.arxiv_id for item in view.items], [(u.arxiv_id, u.version) for u in view.updates],
+                     [d.isoformat() for d in view.announcements or []])
 
 
 async def _release(store: Store, platform: str, channel_id: str, day: str) -> None:

@@ -29,6 +29,7 @@ from bot.shared.commands import Commands
 from bot.shared.inbound import Inbound
 from bot.slack import handlers, render
 from bot.slack.reactions import REACTIONS
+from bot.slack.signing import REFUSED, plausible_timestamp
 from storage.chat import Platform
 from storage.store import Store
 
@@ -158,4 +159,7 @@ class SlackAdapter:
         return str(response["ts"])
 
     async def _http(self, request: web.Request) -> web.Response:
+        if not plausible_timestamp(request.headers.get("X-Slack-Request-Timestamp")):
+            log.info("refused a request to %s: X-Slack-Request-Timestamp is no Unix time", request.path)
+            return web.json_response(REFUSED, status=401)
         return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))

@@ -119,7 +119,8 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
              for n, item in enumerate(listed, start=1)]
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
             _context(escape(summary)), *([_context(f"🎯 {escape(digest.ranked_by)}")] if digest.ranked_by else []),
-            *(_context(f"⚠️ {escape(note)}") for note in digest.notes)]
+            *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
+            *(_context(escape(update.line())) for update in digest.updates)]
     counts = [votes.get(item.paper.arxiv_id, 0) for item in listed]
     # the list gives way at its end: the buttons and the "more" line follow the lines actually shown
     for shown in range(len(lines), -1, -1):

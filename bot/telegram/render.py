@@ -43,6 +43,7 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
         chat_summary(digest),
         *([f"🎯 {esc(digest.ranked_by)}"] if digest.ranked_by else []),
         *(f"⚠️ {esc(note)}" for note in digest.notes),
+        *(esc(update.line()) for update in digest.updates),
         "",
     ]
     listed = digest.quick_items()

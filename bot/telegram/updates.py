@@ -9,13 +9,22 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, MessageReactionHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    MessageReactionHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.shared.answers import Invocation
 from bot.shared.commands import COMMANDS
 from bot.shared.events import Command, Reaction, ReactionKind, ReactionTally, Reply, VoteButton
 from bot.telegram import buttons, reactions
 from bot.telegram.render import esc
+from bot.telegram.seen import RecentIds
 
 if TYPE_CHECKING:
     from bot.telegram.adapter import TelegramAdapter
@@ -50,6 +59,16 @@ def register(adapter: TelegramAdapter) -> None:
 
     async def on_migrate(update: Update, _: Context) -> None:
         _on_migrate(adapter, update)
+
+    seen = RecentIds()
+
+    async def once(update: Update, _: Context) -> None:
+        if not seen.first_time(update.update_id):  # before any await: concurrent copies cannot both pass
+            log.debug("Telegram update %d came again; handled already", update.update_id)
+            raise ApplicationHandlerStop  # no other handler runs for it
+
+    # group -1 runs before every other handler, for webhook and polling updates alike
+    app.add_handler(TypeHandler(Update, once), group=-1)
 
     # filters.TEXT alone also matches edited (and business) messages: an edited command must not run again
     app.add_handler(MessageHandler(filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST),

@@ -5,9 +5,10 @@ from captured feeds (`index_fixture`). As on the real service: a well-formed id 
 is silently missing from the feed; a malformed one is HTTP 400 with an error feed; `max_results`
 defaults to 10; being rate limited is HTTP **200** with a plain-text "Rate exceeded." (or a 503).
 
-Day listings: `list_on(day, entries)` files entries under a submission day, and a
-`search_query=(cat:A OR cat:B) AND submittedDate:[D0000 TO D2359]` query pages through the entries of
-those days in any of those categories, with `start`/`max_results`. Quirks on demand: `empty_pages`
+Listings: `list_on(day, entries, at=…)` files entries as submitted at `at` (default 12:00 UTC of `day`),
+and a `search_query=(cat:A OR cat:B) AND submittedDate:[YYYYMMDDHHMM TO YYYYMMDDHHMM]` query (GMT, both
+ends inclusive, as arXiv reads it) pages through the entries submitted then in any of those categories,
+with `start`/`max_results`. Quirks on demand: `empty_pages`
 (a page without entries inside a non-empty result) and `list_cross_lists_twice` (a paper in two of
 the asked categories listed under each).
 """
@@ -45,7 +46,7 @@ _FIRST_ID = re.compile(r"<id>\s*(.*?)\s*</id>", re.S)
 _ABS_URL = re.compile(r"arxiv\.org/abs/(.+?)(v\d+)?$")
 _CATEGORY = re.compile(r'<category\b[^>]*\bterm="([^"]+)"')
 _QUERY_CAT = re.compile(r"cat:([A-Za-z.-]+)")
-_QUERY_DATES = re.compile(r"submittedDate:\[(\d{8})\d{4} TO (\d{8})\d{4}\]")
+_QUERY_DATES = re.compile(r"submittedDate:\[(\d{12}) TO (\d{12})\]")
 
 
 def captured_entries(path: Path) -> list[str]:
@@ -77,7 +78,7 @@ class FakeArxiv(LoopbackServer):
     def __init__(self) -> None:
         super().__init__()
         self.entries: dict[str, str] = {}
-        self.listings: dict[str, list[str]] = {}  # YYYYMMDD -> raw entries submitted that day
+        self.listings: dict[str, list[str]] = {}  # YYYYMMDDHHMM (GMT) -> raw entries submitted then
         self._rate_limited: list[int] = []  # HTTP status of each pending "Rate exceeded." answer
         self._empty_pages = self._pages_before_empty = 0
         self.list_cross_lists_twice = False
@@ -117,9 +118,10 @@ class FakeArxiv(LoopbackServer):
         with self._lock:
             self._rate_limited += [status] * times
 
-    def list_on(self, day: dt.date, entries: list[str]) -> None:
-        """File raw `<entry>` XML as submitted on `day`, in listing order (after what is there)."""
-        self.listings.setdefault(day.strftime("%Y%m%d"), []).extend(entries)
+    def list_on(self, day: dt.date, entries: list[str], at: dt.datetime | None = None) -> None:
+        """File raw `<entry>` XML as submitted at `at` (aware; default 12:00 UTC of `day`), in listing order."""
+        when = (at or dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)).astimezone(dt.UTC)
+        self.listings.setdefault(when.strftime("%Y%m%d%H%M"), []).extend(entries)
 
     def entry_xml(self, arxiv_id: str, title: str, summary: str, authors: list[str], *,
                   categories: tuple[str, ...] = ("cs.CV",), published: str = "2026-01-01T00:00:00Z") -> str:

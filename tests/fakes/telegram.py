@@ -71,10 +71,10 @@ class FakeTelegram(LoopbackServer):
         self._poll_generation = 0
 
     # -- what tests set ------------------------------------------------------------------------
-    def push_update(self, update: dict[str, Any]) -> int:
-        """Queue `update` for getUpdates under a fresh update_id, which is returned."""
+    def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
+        """Queue `update` for getUpdates under a fresh update_id (or `update_id`: a redelivery), returned."""
         with self._queue_lock:
-            fresh = {**copy.deepcopy(update), "update_id": next(self._update_ids)}
+            fresh = {**copy.deepcopy(update), "update_id": update_id or next(self._update_ids)}
             self._updates.append(fresh)
         self._remember(fresh)
         return int(fresh["update_id"])
