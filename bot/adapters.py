@@ -1,8 +1,9 @@
-"""The configured adapters, opened for one command or for the life of `serve`."""
+"""The chat platforms, and their adapters opened for one command or for the life of `serve`.
+
+Cheap to import (no SDK, asyncio or pydantic at the top): `paperbot channel add` reads PLATFORMS."""
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -11,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from analysis.errors import ConfigError, PaperbotError
 from bot import logs
-from bot.shared.chat import ChatAdapter, PlatformSpec
-from bot.shared.posting import post_to_channels
+from bot.shared.platform import ChannelIds, PlatformSpec, none_configured
 
 if TYPE_CHECKING:
     from analysis.engine import Engine
     from analysis.models import Digest
     from bot.config import Settings
+    from bot.shared.chat import ChatAdapter
     from bot.shared.commands import Commands
     from storage.store import Store
 
@@ -31,7 +32,12 @@ def platforms() -> list[PlatformSpec]:
     return [importlib.import_module(f"bot.{name}").PLATFORM for name in PLATFORMS]
 
 
-class Adapters(dict[str, ChatAdapter]):
+def channel_ids() -> ChannelIds:
+    """What every platform's channel ids look like, for ids typed in a shell."""
+    return ChannelIds(platforms())
+
+
+class Adapters(dict[str, "ChatAdapter"]):
     """Started adapters by platform, and why the others did not start (one platform being down must
     not keep the digest from the other)."""
 
@@ -77,6 +83,8 @@ async def open_adapters(settings: Settings, store: Store, engine: Engine, comman
 async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
     """Closing waits for the adapter's own background work: bounded, so no hung handler keeps a
     command (or serve's stop) from ending."""
+    import asyncio
+
     try:
         await asyncio.wait_for(adapter.close(), timeout)
     except TimeoutError:
@@ -87,11 +95,13 @@ async def _close(adapter: ChatAdapter, timeout: float = 5.0) -> None:
 
 async def post_everywhere(settings: Settings, store: Store, engine: Engine,
                           digest: Digest | Mapping[str, Digest]) -> Sequence[str]:
+    from bot.shared.posting import post_to_channels
+
     channels = store.channels()
     if not channels:
         return ["no channels subscribed; add one with: paperbot channel add slack C0123ABC"]
     async with open_adapters(settings, store, engine) as adapters:
         if not adapters and not adapters.failed:
-            raise ConfigError("no chat platform configured: set SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN or FEISHU_APP_ID "
+            raise ConfigError(f"no chat platform configured: set {none_configured(platforms(), serving=False)} "
                               "to post.")
         return await post_to_channels(adapters, store, channels, digest)

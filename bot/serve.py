@@ -16,12 +16,13 @@ from typing import Any
 from aiohttp import web
 
 from analysis.errors import ChatError, ConfigError
-from bot.adapters import Adapters, open_adapters
+from bot.adapters import Adapters, open_adapters, platforms
 from bot.config import Settings
 from bot.engine import open_engine
 from bot.http_server import HttpServer
 from bot.scheduler import Scheduler
 from bot.shared.commands import Commands
+from bot.shared.platform import none_configured
 from bot.shutdown import HTTP_GRACE, SHUTDOWN_GRACE, WATCHDOG_AFTER, arm_watchdog, shut_down
 from storage.store import Store
 
@@ -47,12 +48,14 @@ def health(scheduler: Scheduler, adapters: dict[str, Any], store: Store) -> dict
 
 
 def check_platforms(settings: Settings) -> None:
-    if not (settings.slack_bot_token or settings.telegram_bot_token or settings.feishu_app_id):
-        raise ConfigError("serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, "
-                          "TELEGRAM_BOT_TOKEN, or FEISHU_APP_ID and FEISHU_APP_SECRET (see README).")
-    if settings.slack_bot_token and not (settings.slack_signing_secret or settings.slack_app_token):
-        raise ConfigError("SLACK_SIGNING_SECRET is missing: HTTP mode must verify Slack's requests. Copy it from "
-                          "your Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode.")
+    """At least one platform configured, and each configured one with what serving needs."""
+    specs = platforms()
+    configured = [spec for spec in specs if spec.configured(settings)]
+    if not configured:
+        raise ConfigError(f"serve needs a chat platform: set {none_configured(specs, serving=True)} (see README).")
+    for spec in configured:
+        if spec.check_serving is not None:
+            spec.check_serving(settings)
 
 
 def tune_for_serving(store: Store) -> None:

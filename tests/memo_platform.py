@@ -45,8 +45,7 @@ class MemoAdapter:
         return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.inbound.refresher.close()
-        await self.inbound.background.settle()
+        await self.inbound.close(self.stop_listening)
 
     async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
         return self._send(channel_id, kind="quick_view", papers=[i.paper.arxiv_id for i in digest.quick_items()])
@@ -75,12 +74,12 @@ class MemoAdapter:
         await self.inbound.command(Command(Invocation(self.platform, channel_id, user_id), name, text, reply_to=ref),
                                    MemoReply(self, channel_id, ref))
 
-    def react(self, channel_id: str, user_id: str, ref: str, name: str, added: bool = True) -> str | None:
+    async def react(self, channel_id: str, user_id: str, ref: str, name: str, added: bool = True) -> str | None:
         event = Reaction.of(REACTIONS, self.platform, channel_id, user_id, ref, name, added=added)
-        return self.inbound.reaction(event) if event else None
+        return await self.inbound.reaction(event) if event else None
 
-    def press(self, channel_id: str, user_id: str, ref: str, position: int) -> Any:
-        return self.inbound.vote_button(VoteButton(self.platform, channel_id, user_id, ref, position=position))
+    async def press(self, channel_id: str, user_id: str, ref: str, position: int) -> Any:
+        return await self.inbound.vote_button(VoteButton(self.platform, channel_id, user_id, ref, position=position))
 
 
 class MemoReply(Reply):

@@ -1,6 +1,5 @@
 """`/ask` on Slack and Telegram, and the papers' thumbnails with their deep dives."""
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ async def test_slack_ask_answers_in_the_papers_thread_with_quotes(
         bad = (await command(h, slack, "ask", "")).text
         not_id = (await command(h, slack, "ask", "1234 what is it?")).text  # said in the ack, nothing follows
         no_question = (await command(h, slack, "ask", chosen.arxiv_id)).text
-        await asyncio.sleep(0.3)
+        await until(lambda: not h.adapters["slack"].busy())  # the first /ask is done; the others started nothing
     answer = slack.messages_in(CHANNEL)[-1]
     assert answer["thread_ts"] == quick_ts  # the paper is in the day's digest: its thread
     text = "\n".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")

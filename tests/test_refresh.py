@@ -32,14 +32,15 @@ async def test_a_vote_during_a_slow_edit_is_drawn_after_it(env: dict, telegram_e
         for path in EDITS:  # the first edit hangs a while; Telegram answers the next one at once
             telegram.fail_next(delay=1.5, path=path, passthrough=True)
         h.store.set_vote("telegram", str(GROUP), paper, "1", up=True)
-        refresher.voted(str(GROUP), paper)
+        await refresher.voted(str(GROUP), paper)
         await until(lambda: any(telegram.calls_to(p) for p in EDITS))
         h.store.set_vote("telegram", str(GROUP), paper, "2", up=True)
-        refresher.voted(str(GROUP), paper)
+        await refresher.voted(str(GROUP), paper)
         await until(lambda: refresher.edits == 2)
-        await asyncio.sleep(0.3)  # an edit still on its way would land now
+        await until(refresher.idle)  # nothing more planned or on its way: the fake holds the last edit
         await refresher.close()
     assert counts(telegram, quick)[0] == "👍 1 · 2"
+    assert sum(len(telegram.calls_to(path)) for path in EDITS) == 2
 
 
 async def test_close_cancels_an_edit_in_flight(env: dict, telegram_env: dict, telegram: FakeTelegram) -> None:
@@ -52,7 +53,7 @@ async def test_close_cancels_an_edit_in_flight(env: dict, telegram_env: dict, te
         for path in EDITS:
             telegram.fail_next(delay=5, path=path, passthrough=True)
         h.store.set_vote("telegram", str(GROUP), paper, "1", up=True)
-        refresher.voted(str(GROUP), paper)
+        await refresher.voted(str(GROUP), paper)
         await until(lambda: any(telegram.calls_to(p) for p in EDITS))
         started = time.monotonic()
         await refresher.close()

@@ -3,6 +3,7 @@ own /slack/events are signed like Slack signs them."""
 
 import asyncio
 import json
+import logging
 import re
 import time
 from typing import Any
@@ -184,7 +185,9 @@ async def test_subscribe_status_help_unsubscribe(env: dict, slack_env: dict, sla
     assert channel is not None and not channel.active and channel.post_time == "07:45"
 
 
-async def test_reactions_vote_once_and_can_be_taken_back(env: dict, slack_env: dict, slack: FakeSlack) -> None:
+async def test_reactions_vote_once_and_can_be_taken_back(env: dict, slack_env: dict, slack: FakeSlack,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot")  # each reaction handled says so: waited for below
     async with running() as h:
         digest = await h.digest(thresholds=(0,))
         await post_digest(h.adapters["slack"], h.store, subscribe(h, threshold=0), digest)
@@ -206,7 +209,8 @@ async def test_reactions_vote_once_and_can_be_taken_back(env: dict, slack_env: d
         await event(h, reaction_event("fire", channel=CHANNEL, ts=first_reply["ts"], user="U2", event_id="Ev7",
                                       added=False))
         await event(h, reaction_event("eyes", channel=CHANNEL, ts=quick["ts"], user="U2", event_id="Ev8"))
-        await asyncio.sleep(0.3)
+        await until(lambda: all(any(text in r.getMessage() for r in caplog.records) for text in
+                                ("'one' added by U2", "'fire' removed by U2", "'eyes' added by U2")))
         assert h.store.vote_counts("slack", CHANNEL)[paper] == 1
         await event(h, reaction_event("one", channel=CHANNEL, ts=quick["ts"], user="U2", event_id="Ev9",
                                       added=False))

@@ -17,6 +17,7 @@ from analysis.ranking.taste import Doc, Liked, Taste, rank_by_taste
 from analysis.ranking.view import ChannelView
 from analysis.render.markdown import report
 from analysis.sources.bibtex import read_entries
+from bot.adapters import channel_ids
 from bot.cli import main
 from bot.shared.tastes import parse_scope, taste_of
 from bot.slack import render as render_slack
@@ -100,11 +101,12 @@ def test_the_prompt_names_the_most_voted_then_the_most_recent_ten() -> None:
 
 
 def test_channel_scope_is_checked() -> None:
-    assert parse_scope("slack:C0123ABCD") == SLACK and parse_scope("telegram:-1001") == ("telegram", "-1001")
-    assert parse_scope(None) == ("", "")
+    ids = channel_ids()
+    assert parse_scope("slack:C0123ABCD", ids) == SLACK and parse_scope("telegram:-1001", ids) == ("telegram", "-1001")
+    assert parse_scope(None, ids) == ("", "")
     for bad in ("slack", "discord:1", "telegram:@x", "slack:c-lower"):
-        with pytest.raises(Exception, match="--channel slack:C0123ABCD"):
-            parse_scope(bad)
+        with pytest.raises(Exception, match="--channel slack:C0123ABCD or --channel telegram:-1001234567890"):
+            parse_scope(bad, ids)
 
 
 def _papers(topic: str, n: int, start: int) -> list[Paper]:

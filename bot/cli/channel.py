@@ -6,6 +6,7 @@ import argparse
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
+from bot.adapters import PLATFORMS
 from bot.cli.common import open_store, quick_db
 
 if TYPE_CHECKING:
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     channel = commands.add_parser("channel", parents=[common], help="subscribe, list or remove chat channels")
     actions = channel.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", parents=[common], help="subscribe a Slack channel or Telegram chat")
-    add.add_argument("platform", choices=["slack", "telegram", "feishu"])
+    add = actions.add_parser("add", parents=[common], help="subscribe a Slack channel, Telegram chat or Feishu chat")
+    add.add_argument("platform", choices=PLATFORMS)
     add.add_argument("channel_id", help="Slack: C0123ABCD; Telegram: -1001234567890 or @channelname; "
                      "Feishu: oc_ and 32 hex digits")
     add.add_argument("--threshold", type=_int, help="score (0-100) at or above which papers get a deep dive")
@@ -27,7 +28,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
                      help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", parents=[common], help="list subscribed channels")
     remove = actions.add_parser("remove", parents=[common], help="unsubscribe a channel")
-    remove.add_argument("platform", choices=["slack", "telegram", "feishu"])
+    remove.add_argument("platform", choices=PLATFORMS)
     remove.add_argument("channel_id")
     channel.set_defaults(run=run)
 
@@ -78,6 +79,7 @@ def _remove(store: Any, platform: str, channel_id: str) -> int:
 
 def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
     from analysis.errors import BadInput
+    from bot.adapters import channel_ids
     from bot.shared.channels import subscribe_cli
 
     if args.threshold is not None and (not isinstance(args.threshold, int) or not 0 <= args.threshold <= 100):
@@ -90,7 +92,8 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
 
         words = parse_keywords(args.keywords)  # checked before anything is stored
     channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,
-                            time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None)
+                            time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None,
+                            ids=channel_ids())
     if args.keywords is not None:
         channel = store.update_channel(channel.platform, channel.channel_id,
                                        keywords=", ".join(words) if words else None) or channel

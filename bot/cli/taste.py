@@ -41,9 +41,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.adapters import channel_ids
     from bot.shared.tastes import parse_scope
 
-    scope = parse_scope(args.channel)
+    scope = parse_scope(args.channel, channel_ids())
     if args.action in ("list", "remove"):  # quick: no pydantic, no network
         with closing(open_store(quick_db())) as store:
             return list_taste(store, scope) if args.action == "list" else remove_taste(store, scope, args.ids)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.shared.chat import PlatformSpec
+from bot.shared.platform import PlatformSpec
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -22,4 +22,21 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     return FeishuAdapter(settings, store, commands)
 
 
-PLATFORM = PlatformSpec("feishu", lambda settings: bool(settings.feishu_app_id), _build)
+def _check_serving(settings: Settings) -> None:
+    """serve takes Feishu's events only verified: the app secret and the verification token are needed."""
+    from analysis.errors import ConfigError
+
+    if settings.feishu_app_secret is None:
+        raise ConfigError("FEISHU_APP_SECRET is missing: copy the App Secret from your Feishu app's Credentials & "
+                          "Basic Info page.")
+    if settings.feishu_verification_token is None:
+        raise ConfigError("FEISHU_VERIFICATION_TOKEN is missing: events must be verified. Copy the Verification "
+                          "Token from your Feishu app's Events and callbacks → Encryption strategy page.")
+
+
+# Feishu chat ids: oc_ and 32 hex digits (group and one-to-one chats alike)
+PLATFORM = PlatformSpec("feishu", lambda settings: bool(settings.feishu_app_id), _build, title="Feishu",
+                        channel_id=r"oc_[0-9a-f]{32}", examples=("oc_4d83f1dc8596c773a09e86f50a931b77",),
+                        token="FEISHU_APP_ID",
+                        serve_needs="FEISHU_APP_ID, FEISHU_APP_SECRET and FEISHU_VERIFICATION_TOKEN",
+                        check_serving=_check_serving)

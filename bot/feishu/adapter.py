@@ -84,8 +84,7 @@ class FeishuAdapter:
         return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.inbound.refresher.close()
-        await self.inbound.background.settle()
+        await self.inbound.close(self.stop_listening)
 
     # -- ChatAdapter: posting ----------------------------------------------------------------
     async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
@@ -153,7 +152,7 @@ class FeishuAdapter:
         try:
             ref = str(await sending)
         except FeishuError as exc:
-            if exc.code in GONE and self.store.deactivate_channel("feishu", channel_id):
+            if exc.code in GONE and await self.store.call(self.store.deactivate_channel, "feishu", channel_id):
                 log.error("Feishu chat %s is gone (%s); unsubscribed it", channel_id, exc)
             raise
         self._chats[ref] = channel_id

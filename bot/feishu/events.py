@@ -52,40 +52,42 @@ class EventEndpoint:
             return web.json_response({"msg": "unauthorized"}, status=401)
         if payload.get("type") == "url_verification":
             return web.json_response({"challenge": str(payload.get("challenge", ""))})
-        return web.json_response(self.route(payload))
+        return web.json_response(await self.route(payload))
 
-    def route(self, payload: dict[str, Any]) -> dict[str, Any]:
+    async def route(self, payload: dict[str, Any]) -> dict[str, Any]:
         header, event = payload.get("header"), payload.get("event")
         if not isinstance(header, dict) or not isinstance(event, dict) or not header.get("event_id"):
             log.info("a Feishu request without an event id or event (schema 1.0?) was ignored")
             return OK
         kind, event_id = str(header.get("event_type", "")), str(header["event_id"])
-        if not self.adapter.store.first_time(f"feishu:{event_id}"):
+        store = self.adapter.store
+        if not await store.call(store.first_time, f"feishu:{event_id}"):
             return OK  # a retry of an event handled already
         if kind == "card.action.trigger":
-            return self.on_button(event)
+            return await self.on_button(event)
         if kind == "im.message.receive_v1":
-            self.on_message(event)
+            await self.on_message(event)
         elif kind in ("im.message.reaction.created_v1", "im.message.reaction.deleted_v1"):
             self.on_reaction(event, added=kind.endswith("created_v1"))
         return OK
 
-    def on_message(self, event: dict[str, Any]) -> None:
+    async def on_message(self, event: dict[str, Any]) -> None:
         typed = translate.command(event, self.adapter.bot_open_id)
         if typed is None:
             return
         # one command per message even when Feishu sends it under two event ids
-        if not self.adapter.store.first_time(f"feishu-message:{typed.message_id}"):
+        store = self.adapter.store
+        if not await store.call(store.first_time, f"feishu-message:{typed.message_id}"):
             return
         self.adapter.inbound.background.spawn(self._command(typed))
 
     async def _command(self, typed: translate.TypedCommand) -> None:
         """The shared dispatcher answers; this runs after Feishu got its 200, so a failure is logged here."""
         adapter = self.adapter
-        who = Invocation("feishu", typed.chat_id, typed.user_id,
-                         is_admin=self._manager_check(typed) if typed.group else None,
-                         context_paper=self._replied_paper(typed))
         try:
+            who = Invocation("feishu", typed.chat_id, typed.user_id,
+                             is_admin=self._manager_check(typed) if typed.group else None,
+                             context_paper=await self._replied_paper(typed))
             await adapter.inbound.command(Command(who, typed.name, typed.text, reply_to=typed.message_id),
                                           FeishuReply(adapter, typed))
         except Exception as exc:
@@ -98,9 +100,11 @@ class EventEndpoint:
 
         return is_manager
 
-    def _replied_paper(self, typed: translate.TypedCommand) -> str | None:
+    async def _replied_paper(self, typed: translate.TypedCommand) -> str | None:
         """The paper of the deep dive (or answer) the command replies to, so `/ask` may leave out the id."""
-        found = self.adapter.store.find_message("feishu", typed.chat_id, typed.parent_id) if typed.parent_id else None
+        store = self.adapter.store
+        found = await store.call(store.find_message, "feishu", typed.chat_id, typed.parent_id) \
+            if typed.parent_id else None
         if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
             return None
         return str(found["arxiv_id"])
@@ -120,14 +124,14 @@ class EventEndpoint:
         event = Reaction.of(REACTIONS, "feishu", chat, found.user_id, found.message_id, found.emoji,
                             added=found.added) if chat else None
         if event is not None:
-            self.adapter.inbound.reaction(event)
+            await self.adapter.inbound.reaction(event)
 
-    def on_button(self, event: dict[str, Any]) -> dict[str, Any]:
+    async def on_button(self, event: dict[str, Any]) -> dict[str, Any]:
         press = translate.button(event)
         if press is None:
             return {}
-        vote = self.adapter.inbound.vote_button(VoteButton("feishu", press.chat_id, press.user_id, press.message_id,
-                                                           position=press.index))
+        button = VoteButton("feishu", press.chat_id, press.user_id, press.message_id, position=press.index)
+        vote = await self.adapter.inbound.vote_button(button)
         if vote is None:
             return {"toast": {"type": "info", "content": "这个按钮已不再对应任何论文"}}
         done = f"👍 已为 {vote.arxiv_id} 投票" if vote.up else f"已撤回对 {vote.arxiv_id} 的投票"

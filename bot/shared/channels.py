@@ -8,12 +8,10 @@ import re
 
 from analysis.errors import BadInput, quote
 from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
+from bot.shared.platform import ChannelIds
 from storage.chat import Channel, ChatTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
-# Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
-_IDS = {"slack": r"[A-Z0-9]{2,20}", "telegram": r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}",
-        "feishu": r"oc_[0-9a-f]{32}"}
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
 
 
@@ -40,16 +38,13 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
     return time, zone
 
 
-def valid_channel_id(platform: str, channel_id: str) -> bool:
-    return platform in _IDS and re.fullmatch(_IDS[platform], channel_id) is not None
-
-
 def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
-                  empty_note: bool | None = None, topic: str | None = None) -> Channel:
+                  empty_note: bool | None = None, topic: str | None = None, ids: ChannelIds | None = None) -> Channel:
     """Create or update a subscription, keeping what is not given (CLI and chat alike).
 
-    `topic` is where in the chat a chat command came from: "" for the chat itself, None to keep it."""
+    `topic` is where in the chat a chat command came from: "" for the chat itself, None to keep it.
+    `ids` checks a channel id typed in a shell; one a chat command came from is the platform's own."""
     if threshold is not None and not 0 <= threshold <= 100:
         raise BadInput(f"threshold {threshold} is out of range. {THRESHOLD_USAGE}")
     try:
@@ -57,10 +52,9 @@ def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platfo
         zone = parse_zone(zone) if zone else None
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    if not valid_channel_id(platform, channel_id):
-        raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like C0123ABCD (Slack) "
-                       "or -1001234567890 / @channelname (Telegram) or oc_ and 32 hex digits (Feishu); or type "
-                       "/subscribe in the channel itself.")
+    if ids is not None and not ids.valid(platform, channel_id):
+        raise BadInput(f"'{quote(channel_id, 30)}' is not a {platform} channel id: it looks like {ids.looks_like()}; "
+                       "or type /subscribe in the channel itself.")
     old = store.get_channel(platform, channel_id)
     old = old if old is not None and old.active else None  # unsubscribed and back: a fresh start
     return store.upsert_channel(

@@ -1,5 +1,5 @@
 """What a chat platform implements: the ChatAdapter protocol (what posting needs from it), and the
-PlatformSpec by which bot/adapters.py finds and builds it.
+PlatformSpec (bot.shared.platform) by which bot/adapters.py finds and builds it.
 
 A new platform is a bot/<platform>/ package whose `__init__` holds a PlatformSpec named PLATFORM (cheap to
 import: the SDK loads only in `build`), an adapter implementing ChatAdapter that renders posts in the
@@ -8,20 +8,19 @@ bot.shared.inbound.Inbound. Then one line in bot/adapters.py's PLATFORMS."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aiohttp import web
+from bot.shared.platform import PlatformSpec
 
-from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
-from storage.chat import Platform
+if TYPE_CHECKING:  # names for the annotations only: a platform's `__init__` may import this module cheaply
+    import asyncio
 
-if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.shared.commands import Commands
-    from storage.store import Store
+    from aiohttp import web
+
+    from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
+    from storage.chat import Platform
+
+__all__ = ["ChatAdapter", "PlatformSpec"]
 
 
 class ChatAdapter(Protocol):
@@ -69,11 +68,3 @@ class ChatAdapter(Protocol):
                                 thread_ref: str | None) -> list[str]:
         """An `/ask` answer with its quotes: in the digest's thread when `thread_ref` is given."""
 
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    """How bot/adapters.py knows a platform: by name, whether its settings are given, and how to build it."""
-
-    name: Platform
-    configured: Callable[[Settings], bool]  # e.g. its bot token is set
-    build: Callable[[Settings, Store, Commands], ChatAdapter]  # imports the SDK: only for a configured platform

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.shared import votes
 from bot.shared.answers import Answer
 from bot.shared.background import Background
 from bot.shared.chat import ChatAdapter
 from bot.shared.commands import Commands
-from bot.shared.events import Command, Meaning, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
+from bot.shared.events import Command, Reaction, ReactionTable, ReactionTally, Reply, Vote, VoteButton
 from bot.shared.refresh import Refresher
 from bot.shared.slow import SLOW, deliver, not_posted
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-UP = Meaning("up")
 
 
 class Inbound:
@@ -70,40 +70,40 @@ class Inbound:
                 log.error("telling the user about it failed too: %s", again)
 
     # -- votes -------------------------------------------------------------------------------
-    def reaction(self, event: Reaction) -> str | None:
+    # Votes are stored on the storage thread (Store.call), never on the event loop.
+    async def reaction(self, event: Reaction) -> str | None:
         """Store one reaction's vote; the paper it voted on, or None when it was no vote."""
-        if event.kind != "up":
-            return None  # 👎 is a mark on the paper, not a vote: nothing handles it yet
-        paper = votes.react(self.store, self.reactions, event)
-        self.refresher.voted(event.channel_id, paper)
+        # 👎 is a mark on the paper, not a vote: nothing handles it yet
+        paper = await self.store.call(votes.react, self.store, self.reactions, event) if event.kind == "up" else None
+        log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
+                  event.user_id, event.message_ref, event.channel_id, f"vote for {paper}" if paper else "no vote")
+        await self.refresher.voted(event.channel_id, paper)
         return paper
 
-    def tally(self, event: ReactionTally) -> str | None:
+    async def tally(self, event: ReactionTally) -> str | None:
         """Anonymous up counts of a paper's message, kept as that many anonymous votes."""
-        paper = votes.reaction_target(self.store, event.platform, event.channel_id, event.message_ref, UP)
-        if paper is not None:
-            self.store.set_anonymous_votes(event.platform, event.channel_id, paper, event.up)
-            self.refresher.voted(event.channel_id, paper)
+        paper = await self.store.call(votes.tally, self.store, event)
+        await self.refresher.voted(event.channel_id, paper)
         return paper
 
-    def vote_button(self, event: VoteButton) -> Vote | None:
+    async def vote_button(self, event: VoteButton) -> Vote | None:
         """A vote button toggles the person's vote for its paper; None when it names no listed paper."""
         if event.kind != "up" or not event.user_id:
             return None
-        where = (self.store, event.platform, event.channel_id, event.message_ref)
-        if event.position is not None:
-            paper = votes.listed_index(*where, event.position)
-        else:
-            paper = event.arxiv_id if event.arxiv_id and votes.is_listed(*where, event.arxiv_id) else None
-        if paper is None:
-            return None
-        up = votes.toggle(self.store, event.platform, event.channel_id, paper, event.user_id)
-        self.refresher.voted(event.channel_id, paper)
-        return Vote(paper, up)
+        vote = await self.store.call(votes.press, self.store, event)
+        if vote is not None:
+            await self.refresher.voted(event.channel_id, vote.arxiv_id)
+        return vote
 
     # -- lifetime ----------------------------------------------------------------------------
     def busy(self) -> set[asyncio.Task[None]]:
         return self.background.busy()
+
+    async def close(self, stop_listening: Callable[[], Awaitable[None]]) -> None:
+        """Drop the planned redraws (the counts are stored), take no more events, let answers under way finish."""
+        await self.refresher.close()
+        await stop_listening()
+        await self.background.settle()
 
 
 def thread_for(command: Command, answer: Answer) -> str | None:

@@ -30,11 +30,11 @@ class Refresher:
         self._dirty: set[tuple[str, str]] = set()  # voted on since its running redraw read the counts
         self.edits = 0  # how many edits were made (for /healthz and the tests)
 
-    def voted(self, channel_id: str, arxiv_id: str | None) -> None:
+    async def voted(self, channel_id: str, arxiv_id: str | None) -> None:
         """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
         if arxiv_id is None:
             return
-        ref = self.store.view_ref(self.platform, channel_id, arxiv_id)
+        ref = await self.store.call(self.store.view_ref, self.platform, channel_id, arxiv_id)
         if ref is None:
             return
         key = (channel_id, ref)
@@ -43,6 +43,10 @@ class Refresher:
             self._dirty.add(key)
             return
         self._pending[key] = asyncio.create_task(self._redraw(key))
+
+    def idle(self) -> bool:
+        """No redraw planned or under way (the tests wait for it rather than for a while)."""
+        return not self._pending
 
     def _wait(self, key: tuple[str, str]) -> float:
         return max(self.delay, self._last.get(key, 0.0) + self.min_interval - time.monotonic())
@@ -63,13 +67,14 @@ class Refresher:
 
     async def _edit(self, key: tuple[str, str]) -> None:
         channel_id, ref = key
-        body = self.store.view_at(self.platform, channel_id, ref)
+        body = await self.store.call(self.store.view_at, self.platform, channel_id, ref)
         if body is None:
             return
         digest = Digest.model_validate_json(body)
         self._last[key] = time.monotonic()
         try:
-            await self.edit(channel_id, ref, digest, self.store.vote_counts(self.platform, channel_id))
+            counts = await self.store.call(self.store.vote_counts, self.platform, channel_id)
+            await self.edit(channel_id, ref, digest, counts)
             self.edits += 1
         except Exception as exc:  # a failed redraw loses nothing: the next vote redraws again
             log.warning("redrawing the quick view %s in %s failed: %s", ref, channel_id, exc)

@@ -6,21 +6,21 @@ from __future__ import annotations
 
 from analysis.errors import BadInput, quote
 from analysis.ranking.taste import Liked, Taste
-from bot.shared.channels import valid_channel_id
+from bot.shared.platform import ChannelIds
 from storage.taste import DEFAULT_SCOPE, TasteTables
 
 Scope = tuple[str, str]
-SCOPE_USAGE = "use --channel slack:C0123ABCD or --channel telegram:-1001234567890 (or no --channel: the default taste)"
 
 
-def parse_scope(text: str | None) -> Scope:
+def parse_scope(text: str | None, ids: ChannelIds) -> Scope:
     """('', '') for the default taste, else (platform, channel id) of `slack:C0123` / `telegram:-100…`."""
     if not text:
         return DEFAULT_SCOPE
     platform, _, channel_id = text.strip().partition(":")
     platform = platform.lower()
-    if not valid_channel_id(platform, channel_id):
-        raise BadInput(f"'{quote(text, 40)}' is not a channel: {SCOPE_USAGE}.")
+    if not ids.valid(platform, channel_id):
+        raise BadInput(f"'{quote(text, 40)}' is not a channel: use {ids.scopes()} "
+                       "(or no --channel: the default taste).")
     return platform, channel_id
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
-from bot.shared.events import Meaning, Reaction, ReactionTable
+from bot.shared.events import Meaning, Reaction, ReactionTable, ReactionTally, Vote, VoteButton
 from storage.store import Store
 
 
@@ -50,6 +50,26 @@ def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
                                   for ref, other in store.reactions_of(platform, channel_id, user_id))
     store.set_vote(platform, channel_id, paper, user_id, standing)
     return paper
+
+
+def tally(store: Store, event: ReactionTally) -> str | None:
+    """Anonymous up counts of a paper's message kept as that many anonymous votes; the paper, if any."""
+    paper = reaction_target(store, event.platform, event.channel_id, event.message_ref, Meaning("up"))
+    if paper is not None:
+        store.set_anonymous_votes(event.platform, event.channel_id, paper, event.up)
+    return paper
+
+
+def press(store: Store, event: VoteButton) -> Vote | None:
+    """A vote button toggles the person's vote for the listed paper it names; None when it names none."""
+    where = (store, event.platform, event.channel_id, event.message_ref)
+    if event.position is not None:
+        paper = listed_index(*where, event.position)
+    else:
+        paper = event.arxiv_id if event.arxiv_id and is_listed(*where, event.arxiv_id) else None
+    if paper is None:
+        return None
+    return Vote(paper, toggle(store, event.platform, event.channel_id, paper, event.user_id))
 
 
 def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.shared.chat import PlatformSpec
+from bot.shared.platform import PlatformSpec
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -22,4 +22,14 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     return SlackAdapter(settings, store, commands)
 
 
-PLATFORM = PlatformSpec("slack", lambda settings: bool(settings.slack_bot_token), _build)
+def _check_serving(settings: Settings) -> None:
+    from analysis.errors import ConfigError
+
+    if not (settings.slack_signing_secret or settings.slack_app_token):
+        raise ConfigError("SLACK_SIGNING_SECRET is missing: HTTP mode must verify Slack's requests. Copy it from "
+                          "your Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode.")
+
+
+PLATFORM = PlatformSpec("slack", lambda settings: bool(settings.slack_bot_token), _build, title="Slack",
+                        channel_id=r"[A-Z0-9]{2,20}", examples=("C0123ABCD",), token="SLACK_BOT_TOKEN",
+                        serve_needs="SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET", check_serving=_check_serving)

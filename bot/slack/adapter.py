@@ -136,9 +136,7 @@ class SlackAdapter:
         return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.inbound.refresher.close()
-        await self.stop_listening()
-        await self.inbound.background.settle()
+        await self.inbound.close(self.stop_listening)
 
     # -- internals ---------------------------------------------------------------------------
     async def _post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None) -> str:

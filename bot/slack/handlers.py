@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from bot.slack.render import escape
 if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
 
+log = logging.getLogger(__name__)
 NOT_A_MEMBER = ("paperbot is not in this channel, so it could not post the digest here. Invite the bot first "
                 "(/invite @paperbot), then /subscribe again.")
 MEMBERSHIP_WAIT = 1.0  # seconds for conversations.info, inside the 3 s Slack gives the ack
@@ -40,11 +42,11 @@ def register(adapter: SlackAdapter) -> None:
         await adapter.inbound.command(Command(who, name, text), SlackReply(adapter, ack, respond))
 
     async def on_reaction(body: dict[str, Any], event: dict[str, Any]) -> None:
-        _on_reaction(adapter, body, event)
+        await _on_reaction(adapter, body, event)
 
     async def on_vote_button(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        _on_vote_button(adapter, body)
+        await _on_vote_button(adapter, body)
 
     for name in COMMANDS:
         adapter.app.command(f"/{name}")(on_command)
@@ -89,18 +91,24 @@ async def is_member(adapter: SlackAdapter, channel_id: str) -> bool:
     return (info.get("channel") or {}).get("is_member") is not False
 
 
-def _on_reaction(adapter: SlackAdapter, body: dict[str, Any], event: dict[str, Any]) -> None:
+async def _on_reaction(adapter: SlackAdapter, body: dict[str, Any], event: dict[str, Any]) -> None:
     item = event.get("item") or {}
-    if item.get("type") != "message" or not adapter.store.first_time(str(body.get("event_id"))):
+    store = adapter.store
+    if item.get("type") != "message" or not await store.call(store.first_time, str(body.get("event_id"))):
+        log.debug("reaction event %s is on no message, or was seen before: dropped", body.get("event_id"))
         return  # Slack retries deliver the same event_id again
-    reaction = Reaction.of(REACTIONS, "slack", str(item.get("channel")), str(event.get("user")),
-                           str(item.get("ts")), base_name(str(event.get("reaction"))),
-                           added=event.get("type") == "reaction_added")
-    if reaction is not None:
-        adapter.inbound.reaction(reaction)
+    channel, user, ts, name = (str(item.get("channel")), str(event.get("user")), str(item.get("ts")),
+                               base_name(str(event.get("reaction"))))
+    added = event.get("type") == "reaction_added"
+    reaction = Reaction.of(REACTIONS, "slack", channel, user, ts, name, added=added)
+    if reaction is None:
+        log.debug("reaction %r %s by %s on %s in %s: no vote", name, "added" if added else "removed", user, ts,
+                  channel)
+        return
+    await adapter.inbound.reaction(reaction)
 
 
-def _on_vote_button(adapter: SlackAdapter, body: dict[str, Any]) -> None:
+async def _on_vote_button(adapter: SlackAdapter, body: dict[str, Any]) -> None:
     """A 👍 N button of the quick view (block_actions, verified like every request): toggles the vote."""
     action = (body.get("actions") or [{}])[0]
     index = buttons.pressed(str(action.get("action_id", "")))
@@ -108,4 +116,4 @@ def _on_vote_button(adapter: SlackAdapter, body: dict[str, Any]) -> None:
     ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
     user = str((body.get("user") or {}).get("id", ""))
     if index is not None:
-        adapter.inbound.vote_button(VoteButton("slack", channel, user, ts, position=index))
+        await adapter.inbound.vote_button(VoteButton("slack", channel, user, ts, position=index))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.shared.chat import PlatformSpec
+from bot.shared.platform import PlatformSpec
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -26,4 +26,7 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     return adapter
 
 
-PLATFORM = PlatformSpec("telegram", lambda settings: bool(settings.telegram_bot_token), _build)
+# Telegram takes a public channel's @username wherever it takes a chat id (sendMessage's chat_id)
+PLATFORM = PlatformSpec("telegram", lambda settings: bool(settings.telegram_bot_token), _build, title="Telegram",
+                        channel_id=r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}",
+                        examples=("-1001234567890", "@channelname"), token="TELEGRAM_BOT_TOKEN")

@@ -197,9 +197,7 @@ class TelegramAdapter:
         return self.inbound.busy()
 
     async def close(self) -> None:
-        await self.inbound.refresher.close()
-        await self.stop_listening()
-        await self.inbound.background.settle()
+        await self.inbound.close(self.stop_listening)
         for old, new in self._moved.items():  # posts finished under the old id since the move: the new one's
             self.store.move_history("telegram", old, new)
         # flags first: a close cut short by serve's deadline is not waited for a second time

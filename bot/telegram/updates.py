@@ -52,7 +52,7 @@ def register(adapter: TelegramAdapter) -> None:
         await _on_command(adapter, update)
 
     async def on_reaction(update: Update, _: Context) -> None:
-        _on_reaction(adapter, update)
+        await _on_reaction(adapter, update)
 
     async def on_button(update: Update, _: Context) -> None:
         await _on_button(adapter, update)
@@ -84,13 +84,14 @@ async def _on_command(adapter: TelegramAdapter, update: Update) -> None:
     if message is None or chat is None or not message.text:
         return
     parsed = parse_command(message.text, adapter.username)
-    if parsed is None or parsed[0] not in KNOWN:
-        return  # a group's other chatter and other bots' commands are not ours
+    if parsed is None or parsed[0] not in KNOWN:  # a group's other chatter and other bots' commands are not ours
+        log.debug("message %s in %s is no command for this bot: dropped", message.message_id, chat.id)
+        return
     name, text = parsed
     user_id = str(message.from_user.id) if message.from_user else f"chat:{chat.id}"
     reply_to, thread = str(message.message_id), message.message_thread_id if message.is_topic_message else None
     who = Invocation("telegram", str(chat.id), user_id, is_admin=_admin_check(adapter, update),
-                     topic=str(thread) if thread else "", context_paper=_replied_paper(adapter, message))
+                     topic=str(thread) if thread else "", context_paper=await _replied_paper(adapter, message))
     await adapter.inbound.command(Command(who, name, text, reply_to=reply_to),
                                   TelegramReply(adapter, str(chat.id), reply_to, thread))
 
@@ -106,12 +107,13 @@ class TelegramReply(Reply):
         await self.adapter.send(self.chat_id, esc(text), reply_to=self.reply_to, thread_id=self.thread)
 
 
-def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
+async def _replied_paper(adapter: TelegramAdapter, message: Any) -> str | None:
     """The paper whose deep dive (or answer) this message replies to, so `/ask` may leave out the id."""
     replied = message.reply_to_message
     if replied is None:
         return None
-    found = adapter.store.find_message("telegram", str(message.chat.id), str(replied.message_id))
+    store = adapter.store
+    found = await store.call(store.find_message, "telegram", str(message.chat.id), str(replied.message_id))
     if found is None or found["kind"] not in ("deep_dive", "answer") or not found.get("arxiv_id"):
         return None
     return str(found["arxiv_id"])
@@ -155,21 +157,25 @@ def _on_migrate(adapter: TelegramAdapter, update: Update) -> None:
         adapter.move_chat(str(message.migrate_from_chat_id), str(chat.id))
 
 
-def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
+async def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
     if update.message_reaction is not None:
         event = update.message_reaction
         who = f"{event.user.id}" if event.user else f"chat:{event.actor_chat.id if event.actor_chat else 'anon'}"
         chat, ref = str(event.chat.id), str(event.message_id)
+        changed = False
         kind: ReactionKind
         for kind in ("up", "down"):
             had, now = reactions.has(event.old_reaction, kind), reactions.has(event.new_reaction, kind)
             if had != now:  # one vote per person and paper: 👍 -> 🔥, or dropping one of two, changes nothing
-                adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
+                await adapter.inbound.reaction(Reaction("telegram", chat, who, ref, reactions.NAMES[kind], kind, now))
+                changed = True
+        if not changed:
+            log.debug("reactions of %s on %s in %s changed no vote: dropped", who, ref, chat)
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
         total = sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), "up"))
         # channels report anonymous counts only: kept as a tally
-        adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
+        await adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
@@ -179,7 +185,7 @@ async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     index, message = buttons.pressed(query.data), query.message
     vote = None
     if index is not None and message is not None:
-        vote = adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
+        vote = await adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
                                                       str(message.message_id), position=index))
     if vote is None:
         await query.answer("This button no longer votes for anything.")

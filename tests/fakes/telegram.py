@@ -13,12 +13,9 @@ stricter than Telegram: a bare `&` (Telegram keeps it as text) is refused unless
 from __future__ import annotations
 
 import asyncio
-import copy
 import inspect
 import itertools
-import json
 import re
-import threading
 import time
 from collections import defaultdict
 from typing import Any
@@ -26,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from .base import LoopbackServer
-from .hf import FIXTURES
+from .hf import FIXTURES  # noqa: F401 - re-exported for tests
 from .telegram_html import (  # noqa: F401 - re-exported for tests
     ALLOWED_TAGS,
     HtmlError,
@@ -35,12 +32,11 @@ from .telegram_html import (  # noqa: F401 - re-exported for tests
     utf16_len,
     visible_text,
 )
+from .telegram_updates import UpdateQueue, load_update  # noqa: F401 - load_update re-exported for tests
 from .telegram_wire import ApiError, Args, arguments, chat_id_of, checked_markup, not_modified
 
 MAX_TEXT = 4096  # counted after entity parsing, in UTF-16 code units as Telegram counts offsets
 MAX_POLL = 0.5  # longest a getUpdates long poll waits here, whatever `timeout` says: tests stay fast
-# What Telegram delivers when allowed_updates was never set or set to []
-DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
 class FakeTelegram(LoopbackServer):
@@ -63,9 +59,7 @@ class FakeTelegram(LoopbackServer):
         self.chat_errors: dict[int, ApiError] = {}
         self._html_rejects: set[int] = set()
         self.unreachable_photos: set[str] = set()
-        self._updates: list[dict[str, Any]] = []
-        self._queue_lock = threading.Lock()
-        self._update_ids = itertools.count(1000)  # never reset, so a stale offset cannot eat new updates
+        self.updates = UpdateQueue()
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._seen: dict[tuple[int, int], dict[str, Any]] = {}  # messages from pushed updates, for replies
         self._poll_generation = 0
@@ -73,9 +67,7 @@ class FakeTelegram(LoopbackServer):
     # -- what tests set ------------------------------------------------------------------------
     def push_update(self, update: dict[str, Any], update_id: int | None = None) -> int:
         """Queue `update` for getUpdates under a fresh update_id (or `update_id`: a redelivery), returned."""
-        with self._queue_lock:
-            fresh = {**copy.deepcopy(update), "update_id": update_id or next(self._update_ids)}
-            self._updates.append(fresh)
+        fresh = self.updates.push(update, update_id)
         self._remember(fresh)
         return int(fresh["update_id"])
 
@@ -121,13 +113,11 @@ class FakeTelegram(LoopbackServer):
         return [m for m in self.sent_to(chat_id) if m["reply_to"] == message_id]
 
     def pending_updates(self) -> int:
-        with self._queue_lock:
-            return len(self._updates)
+        return len(self.updates)
 
     def reset(self) -> None:
         super().reset()
-        with self._queue_lock:
-            self._updates.clear()
+        self.updates.clear()
         for store in (self.sent, self.edits, self.answers, self.commands):
             store.clear()
         for registry in (self.admins, self.owners, self.chats, self.chat_errors, self._seen):
@@ -370,8 +360,7 @@ class FakeTelegram(LoopbackServer):
 
     def _drop_if_asked(self, args: Args) -> None:
         if args.get("drop_pending_updates") is True:
-            with self._queue_lock:
-                self._updates.clear()
+            self.updates.clear()
 
     def _m_getwebhookinfo(self, _: Args) -> dict[str, Any]:
         info: dict[str, Any] = {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
@@ -386,7 +375,7 @@ class FakeTelegram(LoopbackServer):
                                 "use deleteWebhook to delete the webhook first")
         if args.get("allowed_updates") is not None:  # absent: Telegram keeps the previous setting
             self.allowed_updates = list(args["allowed_updates"])
-        self._confirm(int(args.get("offset") or 0))
+        self.updates.confirm(int(args.get("offset") or 0))
         self._poll_generation += 1
         generation = self._poll_generation
         limit = min(max(int(args.get("limit") or 100), 1), 100)
@@ -395,39 +384,7 @@ class FakeTelegram(LoopbackServer):
             if generation != self._poll_generation:
                 raise ApiError(409, "Conflict: terminated by other getUpdates request; "
                                     "make sure that only one bot instance is running")
-            ready = self._deliverable()[:limit]
+            ready = self.updates.deliverable(self.allowed_updates)[:limit]
             if ready or self.stale(request) or time.monotonic() >= deadline:
                 return [] if self.stale(request) else ready
             await asyncio.sleep(0.02)
-
-    def _confirm(self, offset: int) -> None:
-        """Forget updates below `offset`; a negative offset keeps only the last -offset ones."""
-        with self._queue_lock:
-            if offset < 0:
-                self._updates = self._updates[offset:]
-            elif offset:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-
-    def _deliverable(self) -> list[dict[str, Any]]:
-        wanted = set(self.allowed_updates or [])
-        with self._queue_lock:
-            pending = list(self._updates)
-        return [u for u in pending
-                if (_kind(u) in wanted if wanted else _kind(u) not in DEFAULT_EXCLUDED)]
-
-
-def _kind(update: dict[str, Any]) -> str:
-    return next((key for key in update if key != "update_id"), "")
-
-
-# -- helpers for tests ------------------------------------------------------------------------------
-
-def load_update(name: str) -> dict[str, Any]:
-    """A captured update from the shared fixtures: a file name, `telegram_update_<name>.json`, or a
-    unique prefix of <name> ("private_start"). A fresh copy each time."""
-    exact = [FIXTURES / name, FIXTURES / f"telegram_update_{name}.json"]
-    paths = [p for p in exact if p.is_file()] or sorted(FIXTURES.glob(f"telegram_update_{name}*.json"))
-    if len(paths) != 1:
-        raise FileNotFoundError(f"no single telegram update fixture matches {name!r}: {[p.name for p in paths]}")
-    data = json.loads(paths[0].read_text(encoding="utf-8"))
-    return dict(data)
