@@ -22,8 +22,9 @@ def _build(settings: Settings, store: Store, commands: Commands) -> ChatAdapter:
     return FeishuAdapter(settings, store, commands)
 
 
-def _check_serving(settings: Settings) -> None:
-    """serve takes Feishu's events only verified: the app secret and the verification token are needed."""
+def check_settings(settings: Settings) -> None:
+    """Feishu needs the app secret with the app id, and its events are taken only verified: the verification
+    token too. Checked before serve starts, and when the adapter starts (`digest --post`)."""
     from analysis.errors import ConfigError
 
     if settings.feishu_app_secret is None:
@@ -39,4 +40,4 @@ PLATFORM = PlatformSpec("feishu", lambda settings: bool(settings.feishu_app_id),
                         channel_id=r"oc_[0-9a-f]{32}", examples=("oc_4d83f1dc8596c773a09e86f50a931b77",),
                         token="FEISHU_APP_ID",
                         serve_needs="FEISHU_APP_ID, FEISHU_APP_SECRET and FEISHU_VERIFICATION_TOKEN",
-                        check_serving=_check_serving)
+                        check_serving=check_settings)

@@ -16,12 +16,12 @@ from typing import Any
 
 from aiohttp import web
 
-from analysis.errors import ChatError, ConfigError
+from analysis.errors import ChatError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from analysis.render.answer import BASIS
 from bot import logs
 from bot.config import Settings
-from bot.feishu import cards
+from bot.feishu import cards, check_settings
 from bot.feishu.api import FeishuApi, FeishuError
 from bot.feishu.events import PATH, EventEndpoint
 from bot.feishu.managers import ManagerCache
@@ -60,12 +60,7 @@ class FeishuAdapter:
     async def start(self) -> None:
         if self._started:
             return
-        if self.settings.feishu_app_secret is None:
-            raise ConfigError("FEISHU_APP_SECRET is missing: copy the App Secret from your Feishu app's Credentials & "
-                              "Basic Info page.")
-        if self.settings.feishu_verification_token is None:
-            raise ConfigError("FEISHU_VERIFICATION_TOKEN is missing: events must be verified. Copy the Verification "
-                              "Token from your Feishu app's Events and callbacks → Encryption strategy page.")
+        check_settings(self.settings)
         await self.api.open()
         await self.api.token()  # wrong credentials say so now, not at the first post
         try:
