@@ -84,6 +84,8 @@ class DigestItem(_Model):
     # never selected for a deep dive on that score alone
     narrowed_out: bool = False
     followed: list[str] = Field(default_factory=list)  # the channel's followed authors who wrote it (👤)
+    # marked 👎 "not for us" by the channel the digest is for: listed with its score, never selected
+    set_aside: bool = False
 
     @property
     def llm_scored(self) -> bool:
@@ -124,13 +126,14 @@ class Digest(_Model):
     def selected(self, threshold: int | None = None) -> list[DigestItem]:
         """Papers at or above the threshold, best first, at most `max_deep_dives`."""
         bar = self.threshold if threshold is None else threshold
-        chosen = [item for item in self.items if item.score.score >= bar and not item.narrowed_out]
+        chosen = [item for item in self.items
+                  if item.score.score >= bar and not item.narrowed_out and not item.set_aside]
         return chosen[: self.max_deep_dives]
 
     def qualifying(self, threshold: int | None = None) -> int:
         """Papers at or above the threshold, before `max_deep_dives` cuts them."""
         bar = self.threshold if threshold is None else threshold
-        return sum(1 for item in self.items if item.score.score >= bar and not item.narrowed_out)
+        return sum(1 for item in self.items if item.score.score >= bar and not item.narrowed_out and not item.set_aside)
 
     def followed(self) -> list[DigestItem]:
         """Papers by the channel's followed authors, best first."""

@@ -9,8 +9,10 @@ from collections.abc import Iterable, Sequence
 from analysis.engine import Engine
 from analysis.errors import PaperNotFound, SourceError
 from analysis.models import Analysis, Digest, Paper
+from analysis.profile import Profile
 from analysis.ranking.follows import lift_followed
-from analysis.ranking.narrowing import digest_items
+from analysis.ranking.keywords import keyword_scores
+from analysis.ranking.narrowing import Shortlist, digest_items, rank
 from analysis.ranking.view import ChannelView
 from analysis.sources import arxiv, hf
 from analysis.sources.ids import parse_arxiv_id
@@ -50,6 +52,8 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
         engine.progress(f"ranked {len(pool.papers)} papers without the LLM; the best {len(shortlist.chosen)} "
                         "go to scoring (PAPERBOT_LLM_POOL)")
     engine.progress(ranker.progress(shortlist.chosen, view))
+    if engine.texts is not None and engine.llm is not None:  # dives start when scoring ends, not after a fetch
+        engine.texts.prefetch(likely_picks(shortlist, profile, 2 * engine.max_deep_dives))
     result = await ranker.score(shortlist.chosen, view)
     lift_followed(result.scores, shortlist.chosen, view.follows, max(bars), profile)
     digest = Digest(title=profile.title, date=day, items=digest_items(pool.papers, shortlist, result.scores, view),
@@ -57,6 +61,9 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
                     notes=pool.notes + result.notes, ranked_by=result.ranked_by, top_n=engine.top_n,
                     hf_count=pool.hf_count, arxiv_count=pool.arxiv_count, announcements=pool.announcements)
     wanted = {item.paper.arxiv_id: item.paper for bar in bars for item in digest.selected(bar)}
+    if engine.texts is not None and engine.llm is not None:
+        engine.texts.keep_prefetches(set(wanted))
+        engine.texts.settle(list(wanted.values()))  # a slow paper costs the posts seconds, not minutes
     dives_note = engine.writer.dives_progress(list(wanted.values()), profile)
     if dives_note:
         engine.progress(dives_note)
@@ -64,6 +71,13 @@ async def build_digest(engine: Engine, day: dt.date, papers: Sequence[Paper] | P
     for item in digest.items:
         item.analysis = analyses.get(item.paper.arxiv_id)
     return digest
+
+
+def likely_picks(shortlist: Shortlist, profile: Profile, most: int) -> list[Paper]:
+    """The papers scoring will most likely pick, by the ranking so far (the cheap one: keywords, and taste
+    when the pool was narrowed), best first: their full texts are fetched while the LLM scores."""
+    cheap = shortlist.cheap or keyword_scores(shortlist.chosen, profile)
+    return rank(shortlist.chosen, cheap, profile)[:most]
 
 
 async def find_paper(engine: Engine, text: str) -> Paper:

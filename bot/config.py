@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     arxiv_html_url: str = Field("https://arxiv.org/html", validation_alias="ARXIV_HTML_URL")
     arxiv_pdf_url: str = Field("https://arxiv.org/pdf", validation_alias="ARXIV_PDF_URL")
     fulltext_tokens: int = Field(12_000, ge=1_000, le=500_000, validation_alias="PAPERBOT_FULLTEXT_TOKENS")
+    fulltext_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PAPERBOT_FULLTEXT_TIMEOUT")
     llm_model: str | None = Field(None, validation_alias="LLM_MODEL")
     llm_deep_model: str | None = Field(None, validation_alias="LLM_DEEP_MODEL")
     llm_api_base: str | None = Field(None, validation_alias="LLM_API_BASE")

@@ -96,7 +96,8 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
             arxiv_rss_url=settings.arxiv_rss_url, top_n=settings.top_n,
             threshold=settings.threshold, max_deep_dives=settings.max_deep_dives,
             arxiv_categories=settings.arxiv_categories, llm_pool=settings.llm_pool,
-            texts=FullTexts(client, store, html_url=settings.arxiv_html_url, pdf_url=settings.arxiv_pdf_url),
+            texts=FullTexts(client, store, html_url=settings.arxiv_html_url, pdf_url=settings.arxiv_pdf_url,
+                            deadline=settings.fulltext_timeout),
             fulltext_tokens=settings.fulltext_tokens,
         )
         if progress is not None:
@@ -106,6 +107,8 @@ async def open_engine(settings: Settings, store: Store, progress: Progress | Non
                 await engine.ready()
             yield engine
         finally:
+            if engine.texts is not None:
+                await engine.texts.close()  # prefetches still under way end with the command
             if setup is not None and not setup.done():
                 setup.cancel()  # the command failed before it needed the LLM: don't wait for the import
             await settle_litellm()

@@ -67,16 +67,17 @@ def tune_for_serving(store: Store) -> None:
     store.tune(busy_ms=SERVE_BUSY_TIMEOUT_MS, synchronous="NORMAL")
 
 
-# Imported on first use by the morning run, in worker threads; but a C extension's import holds the
-# interpreter lock throughout (lxml: ~0.2 s measured), which stalls the loop all the same.
-LAZY_HEAVY = ("lxml.html", "pypdf")
-
-
 async def warm_up(settings: Settings) -> None:
-    """Import litellm (seconds of CPU) and the paper parsers off the loop and before anything listens:
-    the first LLM call or paper read of the morning run must not hold every Slack ack and Telegram
-    update behind an import."""
-    await asyncio.to_thread(_import_all, LAZY_HEAVY)
+    """Import litellm (seconds of CPU) and start the paper parsers' worker process (lxml and pypdf are
+    imported there, not here) off the loop and before anything listens: the first LLM call or paper
+    read of the morning run must not hold every Slack ack and Telegram update behind an import, nor
+    behind the fork that starts the parsers' process."""
+    from analysis.reading import worker
+
+    try:
+        await asyncio.to_thread(worker.prepare)
+    except (OSError, EOFError, ValueError) as exc:  # papers are then parsed by a worker started when needed
+        log.warning("the paper parsers' process did not start (%s); deep dives try again when they need it", exc)
     if settings.llm_model:
         from analysis.writing.litellm_import import litellm_ready
 
@@ -89,16 +90,6 @@ def freeze_start_up_objects() -> None:
     ~0.2 s stall every few minutes of work (measured). They live for the whole process anyway."""
     gc.collect()
     gc.freeze()
-
-
-def _import_all(names: tuple[str, ...]) -> None:
-    import importlib
-
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # optional for serving: the reader imports it (or does without) when needed
-            log.debug("warm-up: %s is not installed", name)
 
 
 def check_port(host: str, port: int) -> None:

@@ -100,7 +100,7 @@ class ChatTables:
             for table in ("post_messages", "post_log", "post_papers"):
                 self.db.execute(f"update or ignore {table} set channel_id = ? where {where} and day in "
                                 f"(select day from posts where {where})", [new, platform, old, platform, new])
-            for table in ("votes", "reactions", "channel_seen", "channel_announcements"):
+            for table in ("votes", "reactions", "channel_seen", "channel_announcements", "marks", "follows"):
                 self.db.execute(f"update or ignore {table} set channel_id = ? where {where}", [new, platform, old])
 
     # -- posts -------------------------------------------------------------------------------

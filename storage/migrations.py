@@ -149,11 +149,22 @@ def _m011_announcements_and_seen(db: sqlite_utils.Database) -> None:
                                              pk=("platform", "channel_id", "day"))
 
 
+def _m012_marks_and_follows(db: sqlite_utils.Database) -> None:
+    # 👎 "not for us": one mark per person, paper and channel, withdrawn rather than deleted (like votes);
+    # user_id '' is a mark made with `paperbot taste add --not`. And each channel's followed authors.
+    db.table("marks").create({
+        "platform": str, "channel_id": str, "arxiv_id": str, "user_id": str, "created_at": str,
+        "withdrawn_at": str,
+    }, pk=("platform", "channel_id", "arxiv_id", "user_id"))
+    db.table("follows").create({"platform": str, "channel_id": str, "name_key": str, "name": str, "added_at": str},
+                               pk=("platform", "channel_id", "name_key"))
+
+
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_votes_are_withdrawn_not_deleted, _m003_reactions,
                                _m004_channel_topics, _m005_paper_ai_summary,
                                _m006_full_texts_and_answers, _m007_taste, _m008_pool_categories,
                                _m009_post_log, _m010_post_papers,
-                               _m011_announcements_and_seen]
+                               _m011_announcements_and_seen, _m012_marks_and_follows]
 
 
 def check_order(migrations: list[Migration]) -> None:

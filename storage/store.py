@@ -21,12 +21,15 @@ from storage import paper_rows
 from storage.announcements import AnnouncementTables
 from storage.chat import ChatTables
 from storage.errors import StoreError, explained
+from storage.follows import FollowTables
+from storage.marks import MarkTables
 from storage.migrations import migrate
 from storage.post_log import PostLogTables
 from storage.quick_views import QuickViewTables
 from storage.seen import SeenTables
 from storage.tallies import TallyTables
 from storage.taste import TasteTables
+from storage.taste_stats import StatsTables
 from storage.texts import TextTables
 
 __all__ = ["Store", "StoreError"]
@@ -73,7 +76,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
 
 
 class Store(ChatTables, TextTables, TasteTables, QuickViewTables, PostLogTables, TallyTables, AnnouncementTables,
-            SeenTables):
+            SeenTables, MarkTables, FollowTables, StatsTables):
     """SQLite through sqlite-utils. Implements analysis.ports.Cache and analysis.writing.llm.UsageSink.
 
     One connection per thread (`db` is the calling thread's), so work sent to the storage thread with

@@ -47,11 +47,13 @@ class MemoAdapter:
     async def close(self) -> None:
         await self.inbound.close(self.stop_listening)
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
         return self._send(channel_id, kind="quick_view", papers=[i.paper.arxiv_id for i in digest.quick_items()])
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int]) -> None:
-        self.sent[channel_id][int(ref) - 1]["votes"] = dict(votes)
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
+        self.sent[channel_id][int(ref) - 1].update(votes=dict(votes), marks=dict(marks or {}))
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         return [self._send(channel_id, kind="deep_dive", paper=item.paper.arxiv_id, thread=thread_ref)]

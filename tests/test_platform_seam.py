@@ -49,9 +49,10 @@ async def test_a_platform_in_a_dict_gets_commands_and_reactions(env: dict) -> No
             await memo.type("room", "ann", f"/deepdive {dive['paper']}")
             await until(lambda: memo.sent["room"][-1]["kind"] == "analysis")
             assert memo.sent["room"][-1]["thread"] == quick["ref"]
-            # reactions: up on a deep dive votes, down does not (yet), keycap-like "first" votes for paper 1
+            # reactions: up on a deep dive votes, down marks it "not for us", keycap-like "first" votes for paper 1
             assert await memo.react("room", "ann", dive["ref"], "like") == dive["paper"]
-            assert await memo.react("room", "bob", dive["ref"], "dislike") is None
+            assert await memo.react("room", "bob", dive["ref"], "dislike") == dive["paper"]
+            assert store.mark_counts("memo", "room") == {dive["paper"]: 1}
             assert await memo.react("room", "bob", quick["ref"], "first") == quick["papers"][0]
             assert await memo.react("room", "bob", dive["ref"], "wave") is None  # not in the platform's table
             vote = await memo.press("room", "cid", quick["ref"], 1)

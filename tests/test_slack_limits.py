@@ -54,7 +54,8 @@ async def test_a_long_quick_view_fits_one_message_with_a_button_per_shown_line(e
     quick = [m for m in slack.messages_in(CHANNEL) if m["thread_ts"] is None]
     assert "posted the digest" in outcome and len(quick) == 1  # not refused with msg_blocks_too_long
     assert blocks_text(quick[0]) <= MAX_BLOCKS_TEXT and quick[0]["blocks"][0]["type"] == "header"
-    buttons = [e for b in quick[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in quick[0]["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"].startswith("vote:")]
     listed = "\n".join(b["text"]["text"] for b in quick[0]["blocks"] if b["type"] == "section").splitlines()
     assert digest.items[0].paper.arxiv_id in listed[0] and 10 < len(listed) < len(digest.quick_items())
     assert len(buttons) == len(listed)  # a button for each line shown, none for a paper not shown
@@ -68,7 +69,7 @@ def test_a_300_paper_day_with_no_top_n_shows_what_fits_and_says_the_rest() -> No
     blocks = message["blocks"]
     assert len(blocks) <= MAX_BLOCKS and sum(map(block_text_length, blocks)) <= MAX_MESSAGE_TEXT
     lines = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section").splitlines()
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("vote:")]
     assert 0 < len(lines) == len(buttons) < 300 and buttons[-1]["action_id"] == f"vote:{len(lines) - 1}"
     assert any(f"另扫描了 {300 - len(lines)} 篇" in e["text"] for b in blocks if b["type"] == "context"
                for e in b["elements"])

@@ -77,7 +77,9 @@ async def test_post_quick_view_replies_and_vote_buttons(llm_env: dict, telegram_
     assert [item.paper.arxiv_id in quick["text"] for item in digest.items] == [True] * 15 + [False] * 12
     assert "另扫描了 12 篇" in quick["text"] and "/deepdive &lt;arXiv id&gt;" in quick["text"]
     buttons = [b for row in quick["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["callback_data"] for b in buttons] == [f"v:{i}" for i in range(15)]
+    # rows of 👍 N (eight a row), each with its row of 👎 N ("not for us") beneath
+    rows = [range(8), range(8, 15)]
+    assert [b["callback_data"] for b in buttons] == [f"{kind}:{i}" for row in rows for kind in "vd" for i in row]
     # each deep dive: HF's thumbnail with a short caption, then the dive
     photos = [m for m in sent if "photo" in m]
     assert len(sent) == 1 + 2 * len(digest.selected()) and len(photos) == len(digest.selected())

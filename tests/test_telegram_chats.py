@@ -20,7 +20,8 @@ def press(chat: int, message_id: int, data: str) -> dict[str, Any]:
 
 
 def buttons(markup: dict[str, Any]) -> list[str]:
-    return [b["text"] for row in markup["inline_keyboard"] for b in row]
+    """The 👍 N buttons' labels (each row of them has its row of 👎 N beneath)."""
+    return [b["text"] for row in markup["inline_keyboard"] for b in row if b["callback_data"].startswith("v:")]
 
 
 async def test_a_vote_redraws_the_keyboard_of_the_listed_papers_only(env: dict, telegram_env: dict,

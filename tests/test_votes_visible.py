@@ -58,7 +58,8 @@ async def test_every_listed_paper_has_a_button_and_a_burst_of_presses_is_one_upd
         await post_digest(h.adapters["slack"], h.store, subscribe(h), digest)
         quick = slack.messages_in(CHANNEL)[0]
         buttons = [e for b in quick["blocks"] if b["type"] == "actions" for e in b["elements"]]
-        assert [b["action_id"] for b in buttons] == [f"vote:{i}" for i in range(15)]
+        # a 👍 N and a 👎 N ("not for us") button for each listed paper, side by side
+        assert [b["action_id"] for b in buttons] == [f"{kind}:{i}" for i in range(15) for kind in ("vote", "down")]
         twelfth, fifteenth = digest.items[11].paper.arxiv_id, digest.items[14].paper.arxiv_id
         forged = await press(h, button_press(11, quick["ts"]), secret="not-the-secret")
         assert forged.status_code == 401

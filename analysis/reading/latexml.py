@@ -20,6 +20,8 @@ _BREAK = "\ue000"  # marks a paragraph end while text is gathered, since the HTM
 _MAX_TEX = 80
 _THANKS = re.compile(r"^(?:[\dA-Z]+\s+)?acknowledg", re.I)
 _MAX_ROWS = 40
+MAX_SECTIONS = 1000  # a paper has well under 200: a page with 60,000 is no paper, and is not read to its end
+MAX_ELEMENTS = 2_000_000  # MathML is verbose, but a page past this is not a paper we can read in time
 
 
 class NotAPaper(ValueError):
@@ -38,11 +40,15 @@ def parse(content: bytes) -> list[Section]:
     article = found[0] if found else None
     if article is None:
         raise NotAPaper("no LaTeXML article in the page")
+    if any(n >= MAX_ELEMENTS for n, _ in enumerate(article.iter())):
+        raise NotAPaper(f"the article has more than {MAX_ELEMENTS} elements")
     _drop_noise(article)
     _flatten_math(article)
     _mark_tables(article)
     raw: list[tuple[int, str, str, bool]] = []
     for element in article.iter("section", "div"):
+        if len(raw) >= MAX_SECTIONS:
+            raise NotAPaper(f"the article has more than {MAX_SECTIONS} sections")
         classes = _classes(element)
         if not classes & set(_SECTIONS):
             continue
@@ -66,8 +72,7 @@ def _drop_noise(article: Any) -> None:
     doomed = [e for e in article.iter() if isinstance(e.tag, str) and
               (e.tag in _NOISE_TAGS or _classes(e) & set(_NOISE))]
     for element in doomed:
-        if element.getparent() is not None:
-            _replace(element, "")
+        _replace(element, "")
     title = article.xpath(".//*[contains(@class, 'ltx_title_document')]")
     for element in title:
         _replace(element, "")
@@ -76,17 +81,14 @@ def _drop_noise(article: Any) -> None:
 
 
 def _replace(element: Any, text: str) -> None:
-    """Put `text` where `element` was, keeping the text that followed it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    joined = text + (element.tail or "")
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + joined
-    else:
-        parent.text = (parent.text or "") + joined
-    parent.remove(element)
+    """Put `text` where `element` was, keeping the text that followed it (its tail).
+
+    The element stays, emptied and without its classes: moving its tail onto the previous sibling
+    instead copies that sibling's ever longer tail once per element, quadratic over 100,000 <nav>s."""
+    element.clear(keep_tail=True)
+    element.text = text or None
+    if element.tag == "math":
+        element.tag = "span"  # a math element left behind would be flattened again
 
 
 def _flatten_math(article: Any) -> None:

@@ -72,7 +72,9 @@ def classify(sections: list[tuple[int, str, str, bool]]) -> list[Section]:
     seen_intro = False
     top: Kind = "other"
     out: list[Section] = []
-    later_experiments = [any(k == "experiments" for k in kinds[i:]) for i in range(len(kinds))]
+    later_experiments = [False] * (len(kinds) + 1)  # from the end in one pass: any(kinds[i:]) each is quadratic
+    for i in range(len(kinds) - 1, -1, -1):
+        later_experiments[i] = later_experiments[i + 1] or kinds[i] == "experiments"
     for i, (level, heading, text, _) in enumerate(sections):
         kind = kinds[i]
         if level <= 1 or kind == "appendix":
@@ -124,10 +126,10 @@ def fit(sections: list[Section], budget: int) -> tuple[list[Section], list[str]]
 def _water_fill(members: list[int], sizes: list[int], share: list[int], left: int) -> int:
     """Give each member min(its size, an equal share of what is left), passing unused shares on."""
     todo = sorted(members, key=lambda i: sizes[i])
-    while todo and left > 0:
-        fair = left // len(todo)
-        i = todo.pop(0)
-        share[i] = min(sizes[i], fair)
+    for n, i in enumerate(todo):  # smallest first, walked by index: popping the head each time is quadratic
+        if left <= 0:
+            break
+        share[i] = min(sizes[i], left // (len(todo) - n))
         left -= share[i]
     return left
 

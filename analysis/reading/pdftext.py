@@ -6,11 +6,16 @@ import io
 import logging
 import re
 import unicodedata
+from typing import Any
 
 from analysis.reading.papertext import Section, classify
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 60  # appendices past this rarely matter, and a 300-page thesis must not stall a deep dive
+# pypdf reads a content stream at about 3 s per MB here: a page drawing more (a huge plot, or a hostile
+# file whose 60 pages share one 8 MB stream) is skipped, and the whole file stops at MAX_CONTENT
+MAX_PAGE_CONTENT = 2 * 1024 * 1024
+MAX_CONTENT = 12 * 1024 * 1024
 # "4.3 Ablation Study", "3. Method", "IV. EXPERIMENTS": a short line, a number, a capitalised name
 _NUMBERED = re.compile(r"^(?P<num>(?:\d{1,2}|[IVX]{1,5})(?:\.\d{1,2}){0,2})\.?\s{1,3}(?P<name>[A-Z][^\n]{1,70})$")
 _NAMED = re.compile(r"^(Abstract|Introduction|Related Work|Background|Method|Methods|Methodology|Experiments|"
@@ -32,14 +37,41 @@ def parse(content: bytes) -> list[Section]:
 
     try:
         reader = PdfReader(io.BytesIO(content))
-        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        pages = _page_texts(reader.pages[:MAX_PAGES])
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
         raise NoText(f"unreadable PDF ({type(exc).__name__})") from None
     # NFKC: typeset ligatures (ﬁ, ﬂ) become letters, so quotes can be searched for in the PDF and matched
     text = without_references(unicodedata.normalize("NFKC", "\n".join(pages)))
     if len(text.strip()) < 200:
         raise NoText("the PDF has almost no text")
     return sections(text)
+
+
+def _page_texts(pages: Any) -> list[str]:
+    """Each page's text, skipping a page whose content streams pass MAX_PAGE_CONTENT, up to MAX_CONTENT in all."""
+    texts: list[str] = []
+    total = 0
+    for number, page in enumerate(pages, 1):
+        size = _content_size(page)
+        total += size
+        if total > MAX_CONTENT:
+            log.info("PDF pages from %d on skipped: more than %d MB of content", number, MAX_CONTENT >> 20)
+            break
+        if size > MAX_PAGE_CONTENT:
+            log.info("PDF page %d skipped: %d MB of content", number, size >> 20)
+            continue
+        texts.append(page.extract_text() or "")
+    return texts
+
+
+def _content_size(page: Any) -> int:
+    """The page's content streams' decoded size (decoding is fast; pypdf's reading of them is not)."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return 0
+    contents = contents.get_object()
+    streams = [s.get_object() for s in contents] if isinstance(contents, list) else [contents]
+    return sum(len(s.get_data()) for s in streams if hasattr(s, "get_data"))
 
 
 def without_references(text: str) -> str:

@@ -61,6 +61,10 @@ class _Retry(Exception):
     """This page is worth asking for again (rate limit, 5xx, network, empty page)."""
 
 
+class _Unreachable(_Retry):
+    """Nobody answered at all (connection refused, no such host): worth one more try, not five."""
+
+
 async def list_announcement(client: httpx.AsyncClient, api_url: str, categories: list[str], day: dt.date,
                             paging: Paging = Paging()) -> Listing:
     """The announcement dated `day`, as its submission window's papers in `categories`."""
@@ -111,11 +115,17 @@ async def _page(client: httpx.AsyncClient, api_url: str, params: dict[str, str],
                 first: bool, non_empty: bool) -> tuple[int, list[Paper], int]:
     """One page: (totalResults, papers, entries); retried with growing pauses, else SourceError."""
     problem = ""
+    unreachable = 0
     for attempt in range(paging.attempts):
         if attempt or not first:
             await asyncio.sleep(paging.delay * (1 + attempt))
         try:
             total, papers, count = _read(await _get(client, api_url, params))
+        except _Unreachable as why:
+            problem = str(why)
+            unreachable += 1
+            if unreachable > 1:
+                break
         except _Retry as why:
             problem = str(why)
         else:
@@ -124,16 +134,20 @@ async def _page(client: httpx.AsyncClient, api_url: str, params: dict[str, str],
             problem = "an empty page inside a non-empty result"
             if attempt == paging.attempts - 1:
                 return total, papers, count
-        log.warning("arXiv listing at start=%s: %s (attempt %d of %d)", params["start"], problem,
-                    attempt + 1, paging.attempts)
+        log.info("arXiv listing at start=%s: %s (attempt %d of %d)", params["start"], problem,
+                 attempt + 1, paging.attempts)  # seen with -v; the one error at the end says what to do
     raise SourceError(f"{SERVICE} {problem} at {api_url}; check ARXIV_API_URL or try again later.")
 
 
 async def _get(client: httpx.AsyncClient, api_url: str, params: dict[str, str]) -> httpx.Response:
     try:
-        response = await client.get(api_url, params=params, headers={"User-Agent": http.USER_AGENT})
-    except httpx.TimeoutException:
+        response = await http.fetch(client, api_url, params=params)
+    except (http.TooLarge, http.Refused) as exc:
+        raise SourceError(f"{SERVICE} {exc} at {api_url}; check ARXIV_API_URL.") from None
+    except (httpx.TimeoutException, http.DeadlinePassed):
         raise _Retry("timed out") from None
+    except httpx.ConnectError as exc:
+        raise _Unreachable(f"could not be reached ({type(exc).__name__})") from None
     except httpx.TransportError as exc:
         raise _Retry(f"could not be reached ({type(exc).__name__})") from None
     if b"rate exceeded" in response.content[:200].lower():

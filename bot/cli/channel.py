@@ -24,6 +24,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
     add.add_argument("--keywords", help="this channel's own interests, comma-separated (default: PAPERBOT_KEYWORDS)")
+    add.add_argument("--follow", metavar='"A, B"', help="follow these authors in the channel, comma-separated "
+                     "(their papers are always LLM-scored, at least the threshold, 👤)")
     add.add_argument("--quiet-empty", action="store_true",
                      help="post nothing on days without papers (default: a short note)")
     actions.add_parser("list", parents=[common], help="list subscribed channels")
@@ -44,7 +46,7 @@ def _int(text: str) -> int | str:
 def run(args: argparse.Namespace) -> int:
     if args.action == "list":
         with closing(open_store(quick_db())) as store:
-            return _list(store.channels())
+            return _list(store.channels(), {c.key: store.follows(c.platform, c.channel_id) for c in store.channels()})
     from bot.defaults import channel_defaults
 
     defaults = channel_defaults()
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return _add(store, defaults, args)
 
 
-def _list(rows: list[Channel]) -> int:
+def _list(rows: list[Channel], follows: dict[str, list[str]]) -> int:
     if not rows:
         print("no channels subscribed; add one with: paperbot channel add slack C0123ABC")
     zone_width = max((len(c.timezone) for c in rows), default=0)
@@ -63,6 +65,7 @@ def _list(rows: list[Channel]) -> int:
         # only the exception is worth a word: by default a day without papers gets a short note
         empty = "  quiet on days without papers" if not c.empty_note else ""
         interests = f"  interests {', '.join(c.keywords)}" if c.keywords else ""
+        interests += f"  follows {', '.join(follows[c.key])}" if follows.get(c.key) else ""
         print(f"{c.platform:<9} {c.channel_id:<16} threshold {c.threshold:>3}  at {c.post_time} "
               f"{c.timezone:<{zone_width}}{empty}{topic}{interests}".rstrip())
     return 0
@@ -91,6 +94,11 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
         from bot.shared.taste_commands import parse_keywords
 
         words = parse_keywords(args.keywords)  # checked before anything is stored
+    names = None
+    if args.follow is not None:
+        from bot.shared.follow_commands import parse_names
+
+        names = parse_names(args.follow, 'use --follow "Kaiming He, Ross Girshick" (comma-separated full names).')
     channel = subscribe_cli(store, defaults, args.platform, args.channel_id, threshold=args.threshold,
                             time=args.time, zone=args.tz, empty_note=False if args.quiet_empty else None,
                             ids=channel_ids())
@@ -98,6 +106,10 @@ def _add(store: Any, defaults: Any, args: argparse.Namespace) -> int:
         channel = store.update_channel(channel.platform, channel.channel_id,
                                        keywords=", ".join(words) if words else None) or channel
     print(_outcome(old, channel))
+    if names:
+        from bot.shared.follow_commands import follow
+
+        print(follow(store, channel.platform, channel.channel_id, names))
     if channel.platform == "telegram" and channel.channel_id.startswith("@"):
         print("note: Telegram names the chat by number in votes; /subscribe inside it (or add its -100… id) "
               "so reactions there count")

@@ -48,11 +48,14 @@ class ChatAdapter(Protocol):
     async def close(self) -> None:
         """Stop listening and release connections; idempotent."""
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
-        """The list of every scanned paper, best first, selected ones marked (digest.selected())."""
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
+        """The list of every scanned paper, best first, selected ones marked (digest.selected()), with each
+        paper's 👍 votes and 👎 "not for us" marks."""
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int]) -> None:
-        """Redraw a posted quick view with today's vote counts (Slack chat.update, Telegram edits)."""
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
+        """Redraw a posted quick view with today's vote and mark counts (Slack chat.update, Telegram edits)."""
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         """One paper's deep dive as a reply under `thread_ref` (split when too long)."""

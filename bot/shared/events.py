@@ -67,12 +67,13 @@ class Reaction:
 
 @dataclass(frozen=True)
 class ReactionTally:
-    """Anonymous counts of a message's up reactions (a Telegram channel reports no names): kept as a tally."""
+    """Anonymous counts of a message's up (and 👎) reactions (a Telegram channel reports no names): kept as a tally."""
 
     platform: Platform
     channel_id: str
     message_ref: str
     up: int
+    down: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,12 @@ class VoteButton:
 
 @dataclass(frozen=True)
 class Vote:
-    """What a vote button did: the paper, and whether the person's vote for it now stands."""
+    """What a vote button did: the paper, and whether the person's vote (or 👎 mark, for kind "down") for
+    it now stands."""
 
     arxiv_id: str
     up: bool
+    kind: ReactionKind = "up"
 
 
 class Reply:

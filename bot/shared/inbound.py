@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.shared import votes
+from bot.shared import marks, votes
 from bot.shared.answers import Answer
 from bot.shared.background import Background
 from bot.shared.chat import ChatAdapter
@@ -70,27 +70,33 @@ class Inbound:
                 log.error("telling the user about it failed too: %s", again)
 
     # -- votes -------------------------------------------------------------------------------
-    # Votes are stored on the storage thread (Store.call), never on the event loop.
+    # Votes and marks are stored on the storage thread (Store.call), never on the event loop.
     async def reaction(self, event: Reaction) -> str | None:
-        """Store one reaction's vote; the paper it voted on, or None when it was no vote."""
-        # 👎 is a mark on the paper, not a vote: nothing handles it yet
-        paper = await self.store.call(votes.react, self.store, self.reactions, event) if event.kind == "up" else None
+        """Store one reaction's vote (or 👎 "not for us" mark); the paper it was on, or None when it was neither."""
+        apply = votes.react if event.kind == "up" else marks.react
+        paper = await self.store.call(apply, self.store, self.reactions, event)
         log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
-                  event.user_id, event.message_ref, event.channel_id, f"vote for {paper}" if paper else "no vote")
+                  event.user_id, event.message_ref, event.channel_id,
+                  f"{event.kind} on {paper}" if paper else "nothing")
         await self.refresher.voted(event.channel_id, paper)
         return paper
 
     async def tally(self, event: ReactionTally) -> str | None:
-        """Anonymous up counts of a paper's message, kept as that many anonymous votes."""
+        """Anonymous up counts of a paper's message, kept as that many anonymous votes (and its 👎 count on a
+        deep dive as that many anonymous marks)."""
         paper = await self.store.call(votes.tally, self.store, event)
         await self.refresher.voted(event.channel_id, paper)
-        return paper
+        marked = await self.store.call(marks.tally, self.store, event)
+        if marked != paper:
+            await self.refresher.voted(event.channel_id, marked)
+        return paper or marked
 
     async def vote_button(self, event: VoteButton) -> Vote | None:
-        """A vote button toggles the person's vote for its paper; None when it names no listed paper."""
-        if event.kind != "up" or not event.user_id:
+        """A vote button toggles the person's vote for its paper (a 👎 button their "not for us" mark); None when
+        it names no listed paper."""
+        if not event.user_id:
             return None
-        vote = await self.store.call(votes.press, self.store, event)
+        vote = await self.store.call(votes.press if event.kind == "up" else marks.press, self.store, event)
         if vote is not None:
             await self.refresher.voted(event.channel_id, vote.arxiv_id)
         return vote

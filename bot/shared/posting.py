@@ -127,7 +127,8 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
         if not view.items:
             return [await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")]
         votes = await store.call(store.vote_counts, channel.platform, channel.channel_id)
-        return [await adapter.post_quick_view(channel.channel_id, view, votes)]
+        marks = await store.call(store.mark_counts, channel.platform, channel.channel_id)
+        return [await adapter.post_quick_view(channel.channel_id, view, votes, marks)]
 
     refs = await send_once(store, channel, day, QUICK_VIEW, send)
     if isinstance(refs, Intent):
@@ -144,6 +145,8 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
     """(sent now, may be missing) deep dives."""
     day = view.date.isoformat()
     earlier = await store.call(store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
+    # 👎 "not for us" there, even when marked after the digest was built
+    earlier |= await store.call(store.marked_ids, (channel.platform, channel.channel_id))
     sent = missing = 0
     for number, item in enumerate(view.selected(), start=1):
         arxiv_id = item.paper.arxiv_id

@@ -17,7 +17,8 @@ from analysis.models import Digest
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-Edit = Callable[[str, str, Digest, dict[str, int]], Awaitable[None]]  # (channel id, ref, digest, votes)
+# (channel id, ref, digest, votes, 👎 marks)
+Edit = Callable[[str, str, Digest, dict[str, int], dict[str, int]], Awaitable[None]]
 
 
 class Refresher:
@@ -74,7 +75,8 @@ class Refresher:
         self._last[key] = time.monotonic()
         try:
             counts = await self.store.call(self.store.vote_counts, self.platform, channel_id)
-            await self.edit(channel_id, ref, digest, counts)
+            marked = await self.store.call(self.store.mark_counts, self.platform, channel_id)
+            await self.edit(channel_id, ref, digest, counts, marked)
             self.edits += 1
         except Exception as exc:  # a failed redraw loses nothing: the next vote redraws again
             log.warning("redrawing the quick view %s in %s failed: %s", ref, channel_id, exc)

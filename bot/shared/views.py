@@ -17,6 +17,7 @@ from analysis.pipeline import build_digest
 from analysis.profile import Profile
 from analysis.ranking.view import ChannelView
 from analysis.sources.pool import Pool
+from analysis.writing.writer import dives
 from bot.shared.tastes import taste_of
 from storage.chat import Channel
 from storage.store import Store
@@ -26,30 +27,55 @@ DEFAULT = "default"  # key of the view with no channel: `paperbot digest`'s repo
 
 
 def view_of(store: Store, base: Profile, channel: Channel | None) -> ChannelView:
-    if channel is None:
-        return ChannelView(base, taste_of(store, DEFAULT_SCOPE))
-    profile = dataclasses.replace(base, keywords=list(channel.keywords)) if channel.keywords else base
-    return ChannelView(profile, taste_of(store, (channel.platform, channel.channel_id)))
+    """How a channel ranks the day: its keywords, its taste (👍 and 👎 papers) and its followed authors."""
+    scope = DEFAULT_SCOPE if channel is None else (channel.platform, channel.channel_id)
+    profile = dataclasses.replace(base, keywords=list(channel.keywords)) if channel and channel.keywords else base
+    follows = tuple(store.follows(*scope)) if channel is not None else ()
+    return ChannelView(profile, taste_of(store, scope), follows)
+
+
+def set_aside_of(store: Store, channel: Channel | None) -> frozenset[str]:
+    """The papers marked 👎 "not for us" there (the default taste's hand marks for every channel)."""
+    scope = DEFAULT_SCOPE if channel is None else (channel.platform, channel.channel_id)
+    return frozenset(store.marked_ids(scope))
 
 
 async def build_views(engine: Engine, store: Store, day: dt.date, papers: Sequence[Paper] | Pool,
                       channels: Iterable[Channel], *, with_default: bool = True) -> dict[str, Digest]:
     """Digests by channel key (and DEFAULT), one pipeline run per distinct view; deep dives for every
     threshold of the channels sharing it."""
-    wanted: list[tuple[str, ChannelView, int]] = [(c.key, view_of(store, engine.profile, c), c.threshold)
-                                                  for c in channels]
+    wanted = [(c.key, view_of(store, engine.profile, c), set_aside_of(store, c), c.threshold) for c in channels]
     if with_default:
-        wanted.insert(0, (DEFAULT, view_of(store, engine.profile, None), engine.threshold))
-    groups: dict[Hashable, tuple[ChannelView, list[str], set[int]]] = {}
-    for key, view, threshold in wanted:
-        group = groups.setdefault(engine.ranker.key(view), (view, [], set()))
-        group[1].append(key)
-        group[2].add(threshold)
+        wanted.insert(0, (DEFAULT, view_of(store, engine.profile, None), set_aside_of(store, None), engine.threshold))
+    groups: dict[Hashable, tuple[ChannelView, frozenset[str], list[str], set[int]]] = {}
+    for key, view, marked, threshold in wanted:
+        # channels that rank alike but marked different papers differ in which papers get deep dives
+        group = groups.setdefault((engine.ranker.key(view), tuple(sorted(marked))), (view, marked, [], set()))
+        group[2].append(key)
+        group[3].add(threshold)
     built: dict[str, Digest] = {}
-    for view, keys, thresholds in groups.values():
+    for view, marked, keys, thresholds in groups.values():
         digest = await build_digest(engine, day, papers, thresholds=sorted(thresholds), view=view)
+        if marked:
+            await set_aside(engine, digest, marked, view.profile, thresholds)
         built.update(dict.fromkeys(keys, digest))
     return built
+
+
+async def set_aside(engine: Engine, digest: Digest, marked: frozenset[str], profile: Profile,
+                    thresholds: Iterable[int]) -> None:
+    """Papers the channel marked 👎 stay listed with their score but are never selected: the next ones
+    at the bar take their deep-dive slots (their dives made here; those already made come from the cache)."""
+    for item in digest.items:
+        item.set_aside = item.paper.arxiv_id in marked
+    wanted = {item.paper.arxiv_id: item for bar in {engine.threshold, *thresholds} for item in digest.selected(bar)
+              if item.analysis is None}
+    if not wanted:
+        return
+    papers = [item.paper for item in wanted.values()]
+    analyses = await dives(engine.writer, papers, profile, engine.texts, engine.fulltext_tokens)
+    for arxiv_id, item in wanted.items():
+        item.analysis = analyses.get(arxiv_id)
 
 
 def score_in_view(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> int | None:

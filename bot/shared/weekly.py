@@ -1,4 +1,5 @@
-"""The first digest of each week carries a short "上周团队最爱": last week's five most voted papers."""
+"""The first digest of each week carries a short "上周团队最爱": last week's five most voted papers, and one
+line of how well the ranking served the votes of the 30 days before (bot.shared.taste_stats)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from analysis.errors import ChatError
 from bot.shared.chat import ChatAdapter
 from bot.shared.post_once import confirmed, send_once
+from bot.shared.taste_stats import taste_stats, weekly_line
 from storage.chat import Channel
 from storage.post_log import WEEKLY, Intent
 from storage.store import Store
@@ -26,8 +28,11 @@ def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
     rows = store.most_voted(channel.platform, channel.channel_id, since, limit=5, until=monday.isoformat())
     if not rows:
         return None
+    quality = weekly_line(taste_stats(store, channel.platform, channel.channel_id,
+                                      dt.datetime.combine(monday, dt.time(), dt.UTC)))
     return "\n".join([HEADING, *(f"{n}. 👍 {votes}  {title}  ({arxiv_id})"
-                                 for n, (arxiv_id, title, votes, _) in enumerate(rows, 1))])
+                                 for n, (arxiv_id, title, votes, _) in enumerate(rows, 1)),
+                      *([quality] if quality else [])])
 
 
 async def post_weekly(adapter: ChatAdapter, store: Store, channel: Channel, day: dt.date, thread_ref: str) -> None:

@@ -93,11 +93,13 @@ class SlackAdapter:
 
         return authorize
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
-        return await self._post(channel_id, render.quick_view(digest, votes_by_id))
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
+        return await self._post(channel_id, render.quick_view(digest, votes_by_id, marks))
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
-        message = render.quick_view(digest, votes_by_id)
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
+        message = render.quick_view(digest, votes_by_id, marks)
         try:
             await self.client.chat_update(channel=channel_id, ts=ref, text=message["text"], blocks=message["blocks"])
         except SlackApiError as exc:

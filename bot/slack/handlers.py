@@ -53,6 +53,7 @@ def register(adapter: SlackAdapter) -> None:
     adapter.app.event("reaction_added")(on_reaction)
     adapter.app.event("reaction_removed")(on_reaction)
     adapter.app.action(buttons.ACTION)(on_vote_button)
+    adapter.app.action(buttons.DOWN_ACTION)(on_vote_button)
 
 
 class SlackReply(Reply):
@@ -109,11 +110,12 @@ async def _on_reaction(adapter: SlackAdapter, body: dict[str, Any], event: dict[
 
 
 async def _on_vote_button(adapter: SlackAdapter, body: dict[str, Any]) -> None:
-    """A 👍 N button of the quick view (block_actions, verified like every request): toggles the vote."""
+    """A 👍 N or 👎 N button of the quick view (block_actions, verified like every request): toggles the
+    vote, or the "not for us" mark."""
     action = (body.get("actions") or [{}])[0]
-    index = buttons.pressed(str(action.get("action_id", "")))
+    found = buttons.pressed_kind(str(action.get("action_id", "")))
     channel = str((body.get("channel") or {}).get("id", ""))
     ts = str((body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts", ""))
     user = str((body.get("user") or {}).get("id", ""))
-    if index is not None:
-        await adapter.inbound.vote_button(VoteButton("slack", channel, user, ts, position=index))
+    if found is not None:
+        await adapter.inbound.vote_button(VoteButton("slack", channel, user, ts, position=found[0], kind=found[1]))

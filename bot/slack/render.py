@@ -18,7 +18,8 @@ MAX_HEADER = 150
 MAX_MESSAGE_TEXT = 10_000  # Slack's total-text limit is undocumented and reported at ~12k: stay clear
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 STAR = "⭐ = 深度解读 · "  # only on a day with a deep dive to point to
-FOOTER = "`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票"
+FOOTER = ("`/deepdive &lt;arXiv id&gt;` 解读任意一篇 · 点 👍 N（或用 :one:…:keycap_ten:）给第 N 篇投票，"
+          "👎 N = 不适合我们")
 
 
 def escape(text: str) -> str:
@@ -110,27 +111,29 @@ def paginate(blocks: list[dict[str, Any]], fallback: str) -> list[Message]:
             for n, page in enumerate(pages)]
 
 
-def quick_view(digest: Digest, votes: dict[str, int]) -> Message:
+def quick_view(digest: Digest, votes: dict[str, int], marks: dict[str, int] | None = None) -> Message:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     header = f"🚀 {digest.title} | {digest.date.isoformat()}"[:MAX_HEADER]
     summary = chat_summary(digest)
     listed = digest.quick_items()
-    lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
-             for n, item in enumerate(listed, start=1)]
+    marks = marks or {}
+    lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0),
+                        marks.get(item.paper.arxiv_id, 0)) for n, item in enumerate(listed, start=1)]
     head = [{"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
             _context(escape(summary)), *([_context(f"🎯 {escape(digest.ranked_by)}")] if digest.ranked_by else []),
             *(_context(f"⚠️ {escape(note)}") for note in digest.notes),
             *(_context(escape(update.line())) for update in digest.updates)]
     counts = [votes.get(item.paper.arxiv_id, 0) for item in listed]
+    downs = [marks.get(item.paper.arxiv_id, 0) for item in listed]
     # the list gives way at its end: the buttons and the "more" line follow the lines actually shown
     for shown in range(len(lines), -1, -1):
         more = more_scanned(digest, shown)
         tail = [*([_context(escape(more))] if more else []), _context((STAR if dives_posted(digest) else "") + FOOTER)]
-        fixed = [*head, *vote_actions(counts[:shown]), *tail]
+        fixed = [*head, *vote_actions(counts[:shown], downs[:shown]), *tail]
         body = sections(lines[:shown])
         if _fits([*fixed, *body]):
             break
-    blocks = [*head, *body, *vote_actions(counts[:shown]), *tail]
+    blocks = [*head, *body, *vote_actions(counts[:shown], downs[:shown]), *tail]
     # the fallback `text` is mrkdwn too (notifications, clients without blocks): escaped like the blocks
     return {"text": escape(f"{header} — {len(digest.items)} papers, {len(chosen)} deep dives"), "blocks": blocks}
 
@@ -139,10 +142,10 @@ def _fits(blocks: list[dict[str, Any]]) -> bool:
     return len(blocks) <= MAX_BLOCKS and sum(map(block_text_length, blocks)) <= MAX_MESSAGE_TEXT
 
 
-def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
+def _list_line(number: int, item: DigestItem, chosen: bool, votes: int, downs: int = 0) -> str:
     paper = item.paper
     marks = ("⭐ " if chosen else "") + f"*{item.score.score}*"
-    liked = f"  👍 {votes}" if votes else ""
+    liked = (f"  👍 {votes}" if votes else "") + (f"  👎 {downs}" if downs else "")
     return f"{number}. {marks}  {link(paper.url, paper.title)}  `{paper.arxiv_id}`{liked}"
 
 
@@ -156,7 +159,8 @@ def analysis_message(paper: Paper, analysis: Analysis, score: int | None) -> lis
 
 def _analysis_messages(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str) -> list[Message]:
     rating = f"评分 *{score}*/100 · " if score is not None else ""
-    head = f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票"
+    head = (f"*{prefix}{link(paper.url, paper.title)}*\n{rating}`{paper.arxiv_id}` · 用 :+1: :fire: :heart: 投票，"
+            ":-1: = 不适合我们")
     blocks = [_section(head)]
     if paper.thumbnail and analysis is not None and analysis.deep_dive is not None:
         blocks.append({"type": "image", "image_url": paper.thumbnail, "alt_text": paper.title[:1900] or "thumbnail"})

@@ -105,18 +105,20 @@ class TelegramAdapter:
                 continue
             self.move_chat(channel.channel_id, str(chat.id), why=f"{channel.channel_id} is chat {chat.id}")
 
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int]) -> str:
-        parts = render.quick_view(digest, votes_by_id)
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes_by_id: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
+        parts = render.quick_view(digest, votes_by_id, marks)
         topic = self._topic(channel_id)
-        keyboard = digest_keyboard(digest, votes_by_id)
+        keyboard = digest_keyboard(digest, votes_by_id, marks)
         refs = [await self.send(channel_id, part, markup=keyboard if i == len(parts) - 1 else None, thread_id=topic)
                 for i, part in enumerate(parts)]
         return refs[-1]  # the part with the buttons: votes and replies hang on it
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int]) -> None:
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes_by_id: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
         """The counts in the text when the quick view is one message; on the buttons always."""
-        parts = render.quick_view(digest, votes_by_id)
-        keyboard = digest_keyboard(digest, votes_by_id)
+        parts = render.quick_view(digest, votes_by_id, marks)
+        keyboard = digest_keyboard(digest, votes_by_id, marks)
         try:
             if len(parts) == 1:
                 await self.bot.edit_message_text(chat_id=chat_ref(channel_id), message_id=int(ref), text=parts[0],

@@ -36,7 +36,7 @@ def link(url: str, text: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}">{esc(text)}</a>'
 
 
-def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
+def quick_view(digest: Digest, votes: dict[str, int], marks: dict[str, int] | None = None) -> list[str]:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     lines = [
         f"<b>🚀 {esc(digest.title)} | {digest.date.isoformat()}</b>",
@@ -50,12 +50,13 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> list[str]:
     for number, item in enumerate(listed, start=1):
         mark = "⭐ " if item.paper.arxiv_id in chosen else ""
         liked = f" 👍 {votes[item.paper.arxiv_id]}" if votes.get(item.paper.arxiv_id) else ""
+        liked += f" 👎 {marks[item.paper.arxiv_id]}" if marks and marks.get(item.paper.arxiv_id) else ""
         lines.append(f"{number}. {mark}<b>{item.score.score}</b> {link(item.paper.url, item.paper.title)} "
                      f"<code>{esc(item.paper.arxiv_id)}</code>{liked}")
     more = more_scanned(digest, len(listed))
     lines += [esc(more)] if more else []
     star = "⭐ = 深度解读（见回复）· " if dives_posted(digest) else ""
-    lines += ["", f"<i>{star}/deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票</i>"]
+    lines += ["", f"<i>{star}/deepdive &lt;arXiv id&gt; 解读任意一篇 · 点 👍 N 给第 N 篇投票，👎 N = 不适合我们</i>"]
     return split("\n".join(lines))
 
 
@@ -66,7 +67,7 @@ def deep_dive(item: DigestItem, number: int) -> list[str]:
 def analysis_message(paper: Paper, analysis: Analysis | None, score: int | None, prefix: str = "") -> list[str]:
     rating = f"评分 <b>{score}</b>/100 · " if score is not None else ""
     parts = [f"<b>{esc(prefix)}{link(paper.url, paper.title)}</b>\n{rating}<code>{esc(paper.arxiv_id)}</code>"
-             " · 用 👍 🔥 ❤ 投票"]
+             " · 用 👍 🔥 ❤ 投票，👎 = 不适合我们"]
     if analysis is None or analysis.deep_dive is None:
         parts.append(f"⚠️ {esc(analysis.unavailable if analysis and analysis.unavailable else 'No analysis yet.')}")
     else:

@@ -173,21 +173,27 @@ async def _on_reaction(adapter: TelegramAdapter, update: Update) -> None:
             log.debug("reactions of %s on %s in %s changed no vote: dropped", who, ref, chat)
     elif update.message_reaction_count is not None:
         counted = update.message_reaction_count
-        total = sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), "up"))
+        def total(kind: ReactionKind) -> int:
+            return sum(r.total_count for r in counted.reactions if reactions.count(getattr(r.type, "emoji", ""), kind))
+
         # channels report anonymous counts only: kept as a tally
-        await adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id), total))
+        await adapter.inbound.tally(ReactionTally("telegram", str(counted.chat.id), str(counted.message_id),
+                                                  total("up"), total("down")))
 
 
 async def _on_button(adapter: TelegramAdapter, update: Update) -> None:
     query = update.callback_query
     if query is None:
         return
-    index, message = buttons.pressed(query.data), query.message
+    found, message = buttons.pressed(query.data), query.message
     vote = None
-    if index is not None and message is not None:
+    if found is not None and message is not None:
         vote = await adapter.inbound.vote_button(VoteButton("telegram", str(message.chat.id), str(query.from_user.id),
-                                                      str(message.message_id), position=index))
+                                                            str(message.message_id), position=found[0], kind=found[1]))
     if vote is None:
         await query.answer("This button no longer votes for anything.")
-        return
-    await query.answer(f"👍 Voted for {vote.arxiv_id}" if vote.up else f"Vote for {vote.arxiv_id} taken back")
+    elif vote.kind == "down":
+        await query.answer(f"👎 {vote.arxiv_id} marked not for us" if vote.up else
+                           f"Not-for-us mark on {vote.arxiv_id} taken back")
+    else:
+        await query.answer(f"👍 Voted for {vote.arxiv_id}" if vote.up else f"Vote for {vote.arxiv_id} taken back")
