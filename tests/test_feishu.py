@@ -53,7 +53,8 @@ async def test_the_digest_is_one_card_and_one_threaded_reply_per_selected_paper(
         text = cards.card_text(card["content"])
         assert digest.title in text and "👍 1" in text and "arxiv.org/abs/" in text and "另扫描了" in text
         buttons = [b for e in card["content"]["elements"] if e["tag"] == "action" for b in e["actions"]]
-        assert len(buttons) == len(digest.quick_items())
+        assert len(buttons) == 2 * len(digest.quick_items())  # 👍 N and 👎 N for every listed paper
+        assert [b["value"]["paperbot"] for b in buttons[:2]] == ["vote", "down"]
         replies = feishu.thread(ref)
         assert len(replies) == len(digest.selected()) > 0  # one card each: no deep dive needed a second one
         again = await post_digest(h.adapters["feishu"], h.store, h.store.get_channel("feishu", CHAT), digest)
@@ -122,6 +123,7 @@ async def test_a_thumbsup_on_a_deep_dive_votes_once_and_patches_the_card(env: di
                       lark.reaction_event(dive["message_id"], "THUMBSUP", MEMBER, added=False), event_id="ev-last")
         await until(lambda: h.store.first_time("feishu:ev-last") is False and not h.adapters["feishu"].busy())
         assert h.store.vote_counts("feishu", CHAT) == {paper: 1}  # 🔥 still stands; 👎 and 😄 are no votes
+        assert h.store.mark_counts("feishu", CHAT) == {paper: 1}  # 👎 is the manager's "not for us" mark
     assert "· 1" in cards.card_text(feishu.patches[-1]["card"])
 
 
@@ -140,6 +142,10 @@ async def test_a_vote_button_toggles_and_a_retried_press_counts_once(env: dict, 
         assert "撤回" in again.json()["toast"]["content"] and h.store.vote_counts("feishu", CHAT) == {}
         stray = await deliver(h, "card.action.trigger", lark.card_action(CHAT, ref, MEMBER, {"key": "value"}))
         assert stray.status_code == 200 and h.store.vote_counts("feishu", CHAT) == {}
+        down = await deliver(h, "card.action.trigger",
+                             lark.card_action(CHAT, ref, MANAGER, {"paperbot": "down", "index": 1}))
+        assert "不适合我们" in down.json()["toast"]["content"] and h.store.mark_counts("feishu", CHAT) == {first: 1}
+        await until(lambda: any("👎 2 · 1" in cards.card_text(p["card"]) for p in feishu.patches))
 
 
 async def test_forty_chats_are_posted_within_feishus_limits_without_loss(env: dict, feishu_env: dict,

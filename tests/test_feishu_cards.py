@@ -47,7 +47,7 @@ async def test_the_quick_view_lists_what_fits_and_votes_for_all_it_lists(env: di
              for line in e["content"].splitlines() if line[:1].isdigit()]
     buttons = [b for e in card["elements"] if e["tag"] == "action" for b in e["actions"]]
     assert cards.size(card) <= cards.MAX_CARD_BYTES and 20 < len(lines) < len(many.items)
-    assert len(buttons) == len(lines) and buttons[-1]["value"] == {"paperbot": "vote", "index": len(lines) - 1}
+    assert len(buttons) == 2 * len(lines) and buttons[-1]["value"] == {"paperbot": "down", "index": len(lines) - 1}
     assert f"另扫描了 {len(many.items) - len(lines)} 篇" in cards.card_text(card)
 
 

@@ -82,13 +82,15 @@ class FeishuAdapter:
         await self.inbound.close(self.stop_listening)
 
     # -- ChatAdapter: posting ----------------------------------------------------------------
-    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int]) -> str:
+    async def post_quick_view(self, channel_id: str, digest: Digest, votes: dict[str, int],
+                              marks: dict[str, int] | None = None) -> str:
         uuid = _uuid(channel_id, digest.date.isoformat(), "quick-view")
         return await self._guard(channel_id, self.api.send(channel_id, "interactive",
-                                                           cards.quick_view(digest, votes), uuid))
+                                                           cards.quick_view(digest, votes, marks), uuid))
 
-    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int]) -> None:
-        await self.api.patch(channel_id, ref, cards.quick_view(digest, votes))
+    async def update_quick_view(self, channel_id: str, ref: str, digest: Digest, votes: dict[str, int],
+                                marks: dict[str, int] | None = None) -> None:
+        await self.api.patch(channel_id, ref, cards.quick_view(digest, votes, marks))
 
     async def post_deep_dive(self, channel_id: str, thread_ref: str, item: DigestItem, number: int) -> list[str]:
         dive = item.analysis is not None and item.analysis.deep_dive is not None  # no picture for "needs an LLM"

@@ -23,10 +23,10 @@ MAX_CARD_BYTES = 24_000  # of json.dumps(card) with ensure_ascii: under 30 KB wh
 MAX_TEXT = 8_000  # characters of one markdown element
 BUTTONS_PER_ROW = 10
 MAX_TITLE = 150
-VOTE = "vote"  # the button value's action: {"paperbot": "vote", "index": N-1}
+VOTE, DOWN = "vote", "down"  # the button values' actions: {"paperbot": "vote" (👍) or "down" (👎), "index": N-1}
 STAR = "⭐ = 深度解读 · "
-FOOTER = "@paperbot /deepdive <arXiv id> 解读任意一篇 · 点 👍 N 给第 N 篇投票"
-REACT = "用 👍 🔥 ❤️ 表情投票"
+FOOTER = "@paperbot /deepdive <arXiv id> 解读任意一篇 · 点 👍 N 给第 N 篇投票，👎 N = 不适合我们"
+REACT = "用 👍 🔥 ❤️ 表情投票，👎 = 不适合我们"
 ARXIV_ABS = "https://arxiv.org/abs/"
 _SPECIAL = re.compile(r"[<>*_~`\[\]\\#|]")
 
@@ -68,19 +68,22 @@ def _card(title: str, elements: list[dict[str, Any]], template: str = "blue") ->
 
 
 # -- the quick view ---------------------------------------------------------------------------------
-def quick_view(digest: Digest, votes: dict[str, int]) -> Card:
+def quick_view(digest: Digest, votes: dict[str, int], marks: dict[str, int] | None = None) -> Card:
     chosen = {item.paper.arxiv_id for item in digest.selected()}
     listed = digest.quick_items()
-    lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0))
-             for n, item in enumerate(listed, start=1)]
+    marks = marks or {}
+    lines = [_list_line(n, item, item.paper.arxiv_id in chosen, votes.get(item.paper.arxiv_id, 0),
+                        marks.get(item.paper.arxiv_id, 0)) for n, item in enumerate(listed, start=1)]
     head = [_md(esc(chat_summary(digest))),
             *([_note(f"🎯 {esc(digest.ranked_by)}")] if digest.ranked_by else []),
-            *(_note(f"⚠️ {esc(note)}") for note in digest.notes)]
+            *(_note(f"⚠️ {esc(note)}") for note in digest.notes),
+            *(_note(esc(update.line())) for update in digest.updates)]
     counts = [votes.get(item.paper.arxiv_id, 0) for item in listed]
+    downs = [marks.get(item.paper.arxiv_id, 0) for item in listed]
     title = f"🚀 {digest.title} | {digest.date.isoformat()}"
     for shown in range(len(lines), -1, -1):  # the list gives way at its end, the buttons follow what is shown
         more = more_scanned(digest, shown)
-        tail = [*vote_buttons(counts[:shown]), *([_note(esc(more))] if more else []),
+        tail = [*vote_buttons(counts[:shown], downs[:shown]), *([_note(esc(more))] if more else []),
                 _note(esc((STAR if dives_posted(digest) else "") + FOOTER))]
         card = _card(title, [*head, *_packed(lines[:shown]), *tail])
         if size(card) <= MAX_CARD_BYTES:
@@ -88,28 +91,39 @@ def quick_view(digest: Digest, votes: dict[str, int]) -> Card:
     return card
 
 
-def _list_line(number: int, item: DigestItem, chosen: bool, votes: int) -> str:
+def _list_line(number: int, item: DigestItem, chosen: bool, votes: int, downs: int = 0) -> str:
     paper = item.paper
     marks = ("⭐ " if chosen else "") + f"**{item.score.score}**"
-    liked = f"  👍 {votes}" if votes else ""
+    liked = (f"  👍 {votes}" if votes else "") + (f"  👎 {downs}" if downs else "")
     return f"{number}. {marks}  {link(paper.url, paper.title)}  {arxiv_link(paper)}{liked}"
 
 
-def vote_buttons(counts: list[int]) -> list[dict[str, Any]]:
-    """Rows of 👍 N buttons, the paper's votes beside N once it has any; a press is a card.action.trigger."""
-    buttons = [{"tag": "button", "type": "default",
-                "text": {"tag": "plain_text", "content": f"👍 {i + 1}" + (f" · {n}" if n else "")},
-                "value": {"paperbot": VOTE, "index": i}} for i, n in enumerate(counts)]
+def _button(index: int, action: str, tally: int) -> dict[str, Any]:
+    emoji = "👍" if action == VOTE else "👎"
+    return {"tag": "button", "type": "default",
+            "text": {"tag": "plain_text", "content": f"{emoji} {index + 1}" + (f" · {tally}" if tally else "")},
+            "value": {"paperbot": action, "index": index}}
+
+
+def vote_buttons(counts: list[int], downs: list[int] | None = None) -> list[dict[str, Any]]:
+    """Rows of 👍 N / 👎 N button pairs, the paper's votes (or marks) beside N once it has any; a press is a
+    card.action.trigger."""
+    downs = downs or []
+    buttons: list[dict[str, Any]] = []
+    for i, n in enumerate(counts):
+        buttons += [_button(i, VOTE, n), _button(i, DOWN, downs[i] if i < len(downs) else 0)]
     return [{"tag": "action", "layout": "flow", "actions": buttons[k : k + BUTTONS_PER_ROW]}
             for k in range(0, len(buttons), BUTTONS_PER_ROW)]
 
 
-def button_index(value: Any) -> int | None:
-    """The list position a pressed button stands for, or None for any value that is not one of ours."""
-    if not isinstance(value, dict) or value.get("paperbot") != VOTE:
+def button_index(value: Any) -> tuple[int, str] | None:
+    """(list position, "up" or "down") a pressed button stands for; None for any value that is not ours."""
+    if not isinstance(value, dict) or value.get("paperbot") not in (VOTE, DOWN):
         return None
     index = value.get("index")
-    return index if isinstance(index, int) and 0 <= index < 10_000 else None
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 10_000:
+        return None
+    return index, "up" if value["paperbot"] == VOTE else "down"
 
 
 def _packed(lines: list[str]) -> list[dict[str, Any]]:

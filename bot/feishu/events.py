@@ -130,9 +130,13 @@ class EventEndpoint:
         press = translate.button(event)
         if press is None:
             return {}
-        button = VoteButton("feishu", press.chat_id, press.user_id, press.message_id, position=press.index)
+        button = VoteButton("feishu", press.chat_id, press.user_id, press.message_id, position=press.index,
+                            kind=press.kind)
         vote = await self.adapter.inbound.vote_button(button)
         if vote is None:
             return {"toast": {"type": "info", "content": "这个按钮已不再对应任何论文"}}
-        done = f"👍 已为 {vote.arxiv_id} 投票" if vote.up else f"已撤回对 {vote.arxiv_id} 的投票"
+        if vote.kind == "down":
+            done = f"👎 已标记 {vote.arxiv_id} 不适合我们" if vote.up else f"已撤回对 {vote.arxiv_id} 的 👎"
+        else:
+            done = f"👍 已为 {vote.arxiv_id} 投票" if vote.up else f"已撤回对 {vote.arxiv_id} 的投票"
         return {"toast": {"type": "success", "content": done}}

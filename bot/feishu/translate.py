@@ -13,6 +13,7 @@ from typing import Any
 from bot.feishu.cards import button_index
 from bot.feishu.reactions import REACTIONS
 from bot.shared.commands import COMMANDS
+from bot.shared.events import ReactionKind
 
 KNOWN = {*COMMANDS, "start"}
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:\s+(.*))?", re.S)
@@ -45,6 +46,7 @@ class ButtonPress:
     message_id: str
     user_id: str
     index: int  # the listed paper's position, from 0
+    kind: ReactionKind  # 👍 (a vote) or 👎 (a "not for us" mark)
 
 
 def command(event: dict[str, Any], bot_open_id: str) -> TypedCommand | None:
@@ -97,12 +99,12 @@ def reaction(event: dict[str, Any], added: bool) -> ReactionEvent | None:
 
 def button(event: dict[str, Any]) -> ButtonPress | None:
     """A 👍 N button of a quick view card (card.action.trigger); None for any other card action."""
-    index = button_index(_dict(event.get("action")).get("value"))
+    pressed = button_index(_dict(event.get("action")).get("value"))
     context, operator = _dict(event.get("context")), _dict(event.get("operator"))
     chat, message, user = context.get("open_chat_id"), context.get("open_message_id"), operator.get("open_id")
-    if index is None or not (chat and message and user):
+    if pressed is None or not (chat and message and user):
         return None
-    return ButtonPress(str(chat), str(message), str(user), index)
+    return ButtonPress(str(chat), str(message), str(user), pressed[0], "up" if pressed[1] == "up" else "down")
 
 
 def _dict(value: Any) -> dict[str, Any]:
