@@ -38,6 +38,10 @@ class ChatError(PaperbotError):
     """A chat platform refused a message or a call."""
 
 
+class ChatUncertain(ChatError):
+    """A send that timed out before the platform answered: the message may be there all the same."""
+
+
 def quote(text: str, limit: int = 40) -> str:
     """Someone's input, safe to echo in a one-line error: whitespace folded, control characters out, cut short."""
     folded = " ".join("".join(c if c.isprintable() else " " for c in text).split())

@@ -60,9 +60,9 @@ class Scheduler:
         self.aps.start()
 
     async def _resync(self) -> None:
-        # A coroutine, so APScheduler runs it on the event loop: a plain function would run in a worker
-        # thread and share the Store's SQLite connection with the loop's posts.
-        self.sync_all()
+        # A coroutine, so APScheduler runs it on the event loop, where its jobs are planned; the channels
+        # are read on a storage thread.
+        self.sync_all(await self.store.call(self.store.channels))
 
     def pause(self) -> None:
         """No new runs from now on (shutting down); runs under way go on."""
@@ -74,8 +74,10 @@ class Scheduler:
         if self.aps.running:
             self.aps.shutdown(wait=False)
 
-    def sync_all(self) -> None:
-        wanted = {c.key: c for c in self.store.channels() if c.platform in self.adapters}
+    def sync_all(self, channels: list[Channel] | None = None) -> None:
+        """Plan every channel's job; `channels` as just read (start-up reads them here, before serving)."""
+        channels = self.store.channels() if channels is None else channels
+        wanted = {c.key: c for c in channels if c.platform in self.adapters}
         for job in self.aps.get_jobs():
             if job.id != "resync" and job.id.removeprefix(RETRY_PREFIX) not in wanted:
                 job.remove()
@@ -106,7 +108,7 @@ class Scheduler:
         if task is not None:
             self.in_flight.add(task)
         try:
-            channel = self.store.get_channel(platform, channel_id)
+            channel = await self.store.call(self.store.get_channel, platform, channel_id)
             if channel is None or not channel.active:
                 return f"{platform} {channel_id}: not subscribed"
             async with self._running.setdefault(channel.key, asyncio.Lock()):
@@ -157,8 +159,12 @@ class Scheduler:
     async def catch_up(self) -> list[str]:
         """At start-up: channels whose post time passed today, local time, with no post claimed today."""
         now = self.clock()
-        due = [c for c in self.store.channels() if c.platform in self.adapters and missed_today(self.store, c, now)]
+        due = await self.store.call(self._missed, now)
         return list(await asyncio.gather(*(self.run_channel(c.platform, c.channel_id) for c in due)))
+
+
+    def _missed(self, now: dt.datetime) -> list[Channel]:  # on a storage thread
+        return [c for c in self.store.channels() if c.platform in self.adapters and missed_today(self.store, c, now)]
 
 
 def trigger_for(channel: Channel) -> CronTrigger:

@@ -24,19 +24,23 @@ from bot.scheduler import Scheduler
 from bot.shared.commands import Commands
 from bot.shared.platform import none_configured
 from bot.shutdown import HTTP_GRACE, SHUTDOWN_GRACE, WATCHDOG_AFTER, arm_watchdog, shut_down
+from storage.chat import Channel
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-# A write on the event loop that waits for another process's lock stalls every chat platform: serve
-# waits at most this long (a failed run is retried; a command says so) where the CLI waits 30 s.
+# Posts, commands and votes wait for another process's lock on storage threads (each with its own bound);
+# what still runs SQLite on the event loop (the LLM cache's writes) waits at most DIRECT_BUSY_TIMEOUT_MS,
+# since that wait stalls every chat platform. The CLI waits 30 s.
 SERVE_BUSY_TIMEOUT_MS = 2000
+DIRECT_BUSY_TIMEOUT_MS = 250
 
 
-def health(scheduler: Scheduler, adapters: dict[str, Any], store: Store) -> dict[str, Any]:
+def health(scheduler: Scheduler, adapters: dict[str, Any],
+           posts: list[tuple[Channel, dict[str, Any] | None]]) -> dict[str, Any]:
+    """/healthz's body; `posts` (each channel with its last post) as read by `last_posts`."""
     runs = scheduler.next_runs()
     channels = []
-    for channel in store.channels():
-        last = store.last_post(channel.platform, channel.channel_id)
+    for channel, last in posts:
         channels.append({
             "channel": channel.key, "next_run": runs.get(channel.key),
             "last_digest": {"day": last["day"], "status": last["status"]} if last else None,
@@ -45,6 +49,10 @@ def health(scheduler: Scheduler, adapters: dict[str, Any], store: Store) -> dict
     states = {name: "up" for name in adapters} | {name: f"down: {why}" for name, why in
                                                    getattr(adapters, "failed", {}).items()}
     return {"status": "ok" if adapters else "degraded", "adapters": states, "channels": channels}
+
+
+def last_posts(store: Store) -> list[tuple[Channel, dict[str, Any] | None]]:  # on a storage thread
+    return [(c, store.last_post(c.platform, c.channel_id)) for c in store.channels()]
 
 
 def check_platforms(settings: Settings) -> None:
@@ -64,7 +72,7 @@ def tune_for_serving(store: Store) -> None:
     (60-250 ms each on a busy disk, measured). In WAL mode that is still safe against any crash of the
     process; only a power cut can lose the last commits, which at worst leaves a message uncertain (the
     post log then says it may be missing rather than post it twice)."""
-    store.tune(busy_ms=SERVE_BUSY_TIMEOUT_MS, synchronous="NORMAL")
+    store.tune(busy_ms=SERVE_BUSY_TIMEOUT_MS, synchronous="NORMAL", direct_busy_ms=DIRECT_BUSY_TIMEOUT_MS)
 
 
 async def warm_up(settings: Settings) -> None:
@@ -146,7 +154,8 @@ async def serve(settings: Settings, store: Store, stop: asyncio.Event | None = N
             app = web.Application()
 
             async def healthz(_: web.Request) -> web.Response:
-                return web.json_response(health(scheduler, adapters, store))
+                posts = await store.call(last_posts, store, lane="commands")
+                return web.json_response(health(scheduler, adapters, posts))
 
             app.router.add_get("/healthz", healthz)
             freeze_start_up_objects()

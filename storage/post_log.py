@@ -39,19 +39,27 @@ def _stamp() -> str:
 
 class PostLogTables:
     db: sqlite_utils.Database
+    synchronous: str  # the connections' PRAGMA synchronous outside the intent's commit
 
     def begin_message(self, platform: str, channel_id: str, day: str, key: str,
                       arxiv_id: str | None = None) -> Intent:
         """Commit the intent to send `key` (NEW), or say what an earlier run left (SENT or UNCERTAIN).
         Raises when the intent cannot be committed: then nothing may be sent."""
-        with self.db.conn:
-            cursor = self.db.execute(
-                "insert or ignore into post_log (platform, channel_id, day, key, arxiv_id, state, started_at) "
-                "values (?, ?, ?, ?, ?, 'sending', ?)", [platform, channel_id, day, key, arxiv_id, _stamp()])
-            if cursor.rowcount == 1:
-                return Intent.NEW
-            row = self.db.execute("select state from post_log where platform = ? and channel_id = ? and day = ? "
-                                  "and key = ?", [platform, channel_id, day, key]).fetchone()
+        conn = self.db.conn
+        # the intent is what stops a second send, so it must outlive a power cut too: this commit is fsynced
+        # even where others skip it (synchronous=NORMAL, which a process crash cannot hurt in WAL mode)
+        conn.execute("PRAGMA synchronous = FULL")
+        try:
+            with conn:
+                cursor = conn.execute(
+                    "insert or ignore into post_log (platform, channel_id, day, key, arxiv_id, state, started_at) "
+                    "values (?, ?, ?, ?, ?, 'sending', ?)", [platform, channel_id, day, key, arxiv_id, _stamp()])
+                if cursor.rowcount == 1:
+                    return Intent.NEW
+                row = conn.execute("select state from post_log where platform = ? and channel_id = ? and day = ? "
+                                   "and key = ?", [platform, channel_id, day, key]).fetchone()
+        finally:
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         return Intent(row[0])
 
     def forget_message(self, platform: str, channel_id: str, day: str, key: str) -> None:
@@ -82,6 +90,15 @@ class PostLogTables:
             self.db.conn.executemany(
                 "insert or ignore into post_papers (platform, channel_id, day, position, arxiv_id) "
                 "values (?, ?, ?, ?, ?)", [(platform, channel_id, day, n, pid) for n, pid in enumerate(listed)])
+
+    def thread_replaced(self, platform: str, channel_id: str, day: str, key: str, ref: str) -> None:
+        """Confirm the note standing in for a quick view that may be missing: the day's thread from now on
+        (it lists no papers, so keycap votes on it count for nothing)."""
+        with self.db.conn:
+            self._confirm(platform, channel_id, day, key, [ref])
+            self._record(platform, channel_id, day, ref, "note", None, None)
+            self.db.execute("update posts set quick_view_ref = ? where platform = ? and channel_id = ? and day = ?",
+                            [ref, platform, channel_id, day])
 
     def record_message(self, platform: str, channel_id: str, day: str, ref: str, *, kind: str,
                        arxiv_id: str | None = None, position: int | None = None) -> None:

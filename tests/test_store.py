@@ -205,3 +205,75 @@ def test_a_locked_database_is_waited_for(tmp_path: Path) -> None:
     assert store.claim_post("slack", "C1", "2026-01-23").state == "new"  # waits instead of "database is locked"
     assert time.monotonic() - started >= 0.4
     releaser.join()
+
+
+async def test_a_locked_database_is_one_line_off_the_loop_and_in_a_slow_command(tmp_path: Path) -> None:
+    from bot.shared.slow import not_posted
+    from storage.errors import BUSY_LINE, DatabaseBusy
+
+    store = Store(tmp_path / "t.db")
+    store.upsert_channel("slack", "C1", threshold=60, post_time="08:30", timezone="UTC")
+    other = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write lock
+    try:
+        try:
+            await store.call(store.update_channel, "slack", "C1", threshold=70, wait_ms=100)
+        except DatabaseBusy as exc:
+            assert str(exc) == BUSY_LINE
+        else:
+            raise AssertionError("a write under another's lock succeeded")
+        assert (await store.call(store.get_channel, "slack", "C1", wait_ms=100)).threshold == 60  # reads go on
+        store.tune(busy_ms=100, synchronous="NORMAL", direct_busy_ms=100)
+        try:
+            store.record_usage(kind="score", model="m", prompt_tokens=1, completion_tokens=1, cost_usd=0.0, ok=True)
+        except sqlite3.OperationalError as raw:  # what the LLM cache's writes still raise where they run
+            line = not_posted("deepdive", raw)
+            assert BUSY_LINE in line and "OperationalError" not in line, line
+        else:
+            raise AssertionError("a direct write under another's lock succeeded")
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    store.close()
+
+
+def test_migrations_out_of_order_fail_at_import_not_on_a_database() -> None:
+    from storage.migrations import check_order
+
+    check_order(MIGRATIONS)
+    for wrong in ([*MIGRATIONS[:3], MIGRATIONS[4], MIGRATIONS[3]], [*MIGRATIONS, MIGRATIONS[-1]]):
+        try:
+            check_order(wrong)
+        except RuntimeError as exc:
+            assert "Renumber" in str(exc)
+        else:
+            raise AssertionError("a misordered list of migrations passed")
+
+
+def test_old_posts_keep_their_listed_papers_and_messages_after_the_post_log_migrations(tmp_path: Path) -> None:
+    import json
+
+    import sqlite_utils
+
+    from storage.migrations import migrate
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    db.table("schema_version").create({"id": int, "version": int}, pk="id")
+    db.table("schema_version").insert({"id": 1, "version": 0})
+    for number, step in enumerate(MIGRATIONS[:8], start=1):  # a database from before the post log
+        step(db)
+        db.table("schema_version").update(1, {"version": number})
+    db.table("posts").insert({"platform": "slack", "channel_id": "C1", "day": "2026-01-22", "status": "posted",
+                              "quick_view_ref": "1.1", "summary": json.dumps(["2601.00001", "2601.00002"])})
+    db.table("post_messages").insert_all([
+        {"platform": "slack", "channel_id": "C1", "day": "2026-01-22", "kind": "quick_view", "message_ref": "1.1"},
+        {"platform": "slack", "channel_id": "C1", "day": "2026-01-22", "kind": "deep_dive", "message_ref": "1.2",
+         "arxiv_id": "2601.00002"}])
+    db.conn.commit()
+    migrate(db)
+    db.close()
+    store = Store(tmp_path / "old.db")
+    assert store.listed_papers("slack", "C1", "1.1") == ["2601.00001", "2601.00002"]
+    assert store.dived_before("slack", "C1", "2026-01-23") == {"2601.00002"}
+    assert store.begin_message("slack", "C1", "2026-01-22", "dive:2601.00002") == "sent"
+    store.close()

@@ -6,7 +6,6 @@ as the Invocation's `context_paper`.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from analysis.errors import BadInput
@@ -14,6 +13,7 @@ from analysis.pipeline import find_paper
 from analysis.sources.ids import parse_arxiv_id
 from analysis.writing.ask import USAGE
 from bot.shared.answers import Answer, Invocation
+from bot.shared.votes import remember
 
 if TYPE_CHECKING:
     from analysis.engine import Engine
@@ -58,10 +58,7 @@ async def post(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answ
     assert answer.paper is not None and answer.reply is not None and answer.question is not None
     refs = await adapter.post_paper_answer(channel_id, answer.paper, answer.question, answer.reply,
                                            answer.thread_ref)
-    day = dt.datetime.now(dt.UTC).date().isoformat()
-    for ref in refs:
-        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="answer",
-                         arxiv_id=answer.paper.arxiv_id)
+    await remember(store, adapter.platform, channel_id, refs, "answer", answer.paper.arxiv_id)
     return refs
 
 

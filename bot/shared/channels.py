@@ -9,7 +9,7 @@ import re
 from analysis.errors import BadInput, quote
 from bot.defaults import ChannelDefaults, parse_hhmm, parse_zone
 from bot.shared.platform import ChannelIds
-from storage.chat import Channel, ChatTables, Platform
+from storage.chat import Channel, ChannelTables, Platform
 
 THRESHOLD_USAGE = "Usage: /threshold 70 (a whole number from 0 to 100), or /threshold alone to see it."
 SUBSCRIBE_USAGE = "Usage: /subscribe [HH:MM] [Zone], e.g. /subscribe 08:30 Asia/Shanghai."
@@ -38,7 +38,7 @@ def parse_subscribe(text: str) -> tuple[str | None, str | None]:
     return time, zone
 
 
-def subscribe_cli(store: ChatTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
+def subscribe_cli(store: ChannelTables, defaults: ChannelDefaults, platform: Platform, channel_id: str, *,
                   threshold: int | None = None, time: str | None = None, zone: str | None = None,
                   empty_note: bool | None = None, topic: str | None = None, ids: ChannelIds | None = None) -> Channel:
     """Create or update a subscription, keeping what is not given (CLI and chat alike).

@@ -7,6 +7,7 @@ the Answer in their own markup. Nothing here knows Slack or Telegram.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from analysis.engine import Engine
 from analysis.errors import BadInput, PaperbotError
@@ -40,6 +41,10 @@ COMMANDS = {
 
 
 ChannelListener = Callable[[Channel], None]
+T = TypeVar("T")
+# A command's database call waits this long for another process's write lock (retried by SQLite on the
+# storage thread), then the person reads storage.errors.BUSY_LINE: well inside Slack's 3 s for an ack.
+COMMAND_WAIT_MS = 500
 
 
 class Commands:
@@ -88,22 +93,22 @@ class Commands:
             if name == "unsubscribe":
                 return await self.unsubscribe(who)
             if name == "status":
-                return self.status(who)
+                return await self.db(self.status, who)
             if name == "ask":
                 found = await ask_command.answer(self.engine, who, text)
                 assert found.paper is not None
-                found.thread_ref, _ = self.in_latest_digest(who, found.paper.arxiv_id)
+                found.thread_ref, _ = await self.db(self.in_latest_digest, who, found.paper.arxiv_id)
                 return found
             if name == "keywords":
                 return await self.keywords(who, text)
             if name == "top":
                 days = taste_commands.parse_days(text)
-                return Answer(taste_commands.top_text(self.store, who.platform, who.channel_id, days))
+                return Answer(await self.db(taste_commands.top_text, self.store, who.platform, who.channel_id, days))
             if name in ("follow", "unfollow"):
                 return await self.follow(who, name, text)
             if name == "taste":
                 # a month of stored rankings to read (~0.3 s for 30 days of 500 papers): not on the event loop
-                stats = await self.store.call(taste_stats, self.store, who.platform, who.channel_id)
+                stats = await self.db(taste_stats, self.store, who.platform, who.channel_id)
                 return Answer(stats_text(stats))
             if name in ("help", "start"):
                 return Answer(help_text(), ephemeral=True)
@@ -116,10 +121,16 @@ class Commands:
             raise BadInput(f"Usage: /deepdive <arxiv-id> — {ID_USAGE}.")
         paper = await find_paper(self.engine, text.strip().split()[0])
         analysis = await analyse(self.engine, paper)
-        thread, score = self.in_latest_digest(who, paper.arxiv_id)
+        thread, score = await self.db(self.in_latest_digest, who, paper.arxiv_id)
         return Answer(paper=paper, analysis=analysis, score=score, thread_ref=thread)
 
+    async def db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """A command's storage work, on the commands' own storage thread (never the event loop)."""
+        return await self.store.call(fn, *args, wait_ms=COMMAND_WAIT_MS, lane="commands", **kwargs)
+
     def in_latest_digest(self, who: Invocation, arxiv_id: str) -> tuple[str | None, int | None]:
+        """(the digest's thread, the paper's score) when the channel's latest digest lists it; on the storage
+        thread (it reads the post, the stored view and the score cache)."""
         post = self.store.last_post(who.platform, who.channel_id)
         if not post or not post.get("quick_view_ref"):
             return None, None
@@ -133,7 +144,7 @@ class Commands:
         return ref, score.score if score else None
 
     async def threshold(self, who: Invocation, text: str) -> Answer:
-        channel = self.store.get_channel(who.platform, who.channel_id)
+        channel = await self.db(self.store.get_channel, who.platform, who.channel_id)
         current = channel.threshold if channel else self.settings.threshold
         if not text.strip():
             return Answer(f"This channel's threshold is {current}: papers scoring {current} or more get a "
@@ -141,22 +152,23 @@ class Commands:
         value = parse_threshold(text)
         await self._require_admin(who, "change the threshold")
         if channel is None:
-            channel = self._subscribe(who, threshold=value)
+            channel = await self._subscribe(who, threshold=value)
             return Answer(f"Threshold set to {value} (was {current}), and this channel is now subscribed: "
                           f"digest every day at {channel.post_time} {channel.timezone}.", ephemeral=True)
-        self.store.update_channel(who.platform, who.channel_id, threshold=value)
+        await self.db(self.store.update_channel, who.platform, who.channel_id, threshold=value)
         return Answer(f"Threshold set to {value} (was {current}).", ephemeral=True)
 
     async def keywords(self, who: Invocation, text: str) -> Answer:
-        channel = self.store.get_channel(who.platform, who.channel_id)
+        channel = await self.db(self.store.get_channel, who.platform, who.channel_id)
         if not text.strip():
             current = channel.keywords if channel else ()
             return Answer(taste_commands.show_keywords(current, self.settings.keywords), ephemeral=True)
         words = taste_commands.parse_keywords(text)
         await self._require_admin(who, "change this channel's interests")
         if channel is None:
-            self._subscribe(who)
-        self.store.update_channel(who.platform, who.channel_id, keywords=", ".join(words) if words else None)
+            await self._subscribe(who)
+        await self.db(self.store.update_channel, who.platform, who.channel_id,
+                      keywords=", ".join(words) if words else None)
         shown = ", ".join(words) if words else "the default ones (" + ", ".join(self.settings.keywords) + ")"
         return Answer(f"This channel's interests are now {shown}; tomorrow's digest is scored for them.")
 
@@ -173,18 +185,18 @@ class Commands:
     async def subscribe(self, who: Invocation, text: str) -> Answer:
         time, zone = parse_subscribe(text)
         await self._require_admin(who, "subscribe this chat or change its post time")
-        channel = self._subscribe(who, time=time, zone=zone)
+        channel = await self._subscribe(who, time=time, zone=zone)
         return Answer(f"Subscribed: the digest comes here every day at {channel.post_time} {channel.timezone}, "
                       f"with deep dives of papers scoring {channel.threshold}+.")
 
     async def unsubscribe(self, who: Invocation) -> Answer:
         await self._require_admin(who, "unsubscribe this chat")
-        if not self.store.deactivate_channel(who.platform, who.channel_id):
+        if not await self.db(self.store.deactivate_channel, who.platform, who.channel_id):
             return Answer("This channel is not subscribed.", ephemeral=True)
-        self._notify(who)
+        await self._notify(who)
         return Answer("Unsubscribed: no more morning digests here. /subscribe brings them back.")
 
-    def status(self, who: Invocation) -> Answer:
+    def status(self, who: Invocation) -> Answer:  # on the storage thread: it only reads
         channel = self.store.get_channel(who.platform, who.channel_id)
         lines = []
         if channel and channel.active:
@@ -217,16 +229,16 @@ class Commands:
         if who.is_admin is not None and not await who.is_admin():
             raise BadInput(f"Only chat administrators can {action}.")
 
-    def _subscribe(self, who: Invocation, *, threshold: int | None = None, time: str | None = None,
-                   zone: str | None = None) -> Channel:
-        channel = subscribe_cli(self.store, self.settings.channel_defaults, who.platform, who.channel_id,
-                                threshold=threshold, time=time, zone=zone, topic=who.topic)
-        self._notify(who)
+    async def _subscribe(self, who: Invocation, *, threshold: int | None = None, time: str | None = None,
+                         zone: str | None = None) -> Channel:
+        channel = await self.db(subscribe_cli, self.store, self.settings.channel_defaults, who.platform,
+                                who.channel_id, threshold=threshold, time=time, zone=zone, topic=who.topic)
+        await self._notify(who)
         return channel
 
-    def _notify(self, who: Invocation) -> None:
-        channel = self.store.get_channel(who.platform, who.channel_id)
-        if channel is not None:
+    async def _notify(self, who: Invocation) -> None:
+        channel = await self.db(self.store.get_channel, who.platform, who.channel_id)
+        if channel is not None:  # the listeners (the scheduler's jobs) live on the loop
             for listener in self.listeners:
                 listener(channel)
 

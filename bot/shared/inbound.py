@@ -74,7 +74,7 @@ class Inbound:
     async def reaction(self, event: Reaction) -> str | None:
         """Store one reaction's vote (or 👎 "not for us" mark); the paper it was on, or None when it was neither."""
         apply = votes.react if event.kind == "up" else marks.react
-        paper = await self.store.call(apply, self.store, self.reactions, event)
+        paper = await self.store.call(apply, self.store, self.reactions, event, lane="votes")
         log.debug("reaction %r %s by %s on %s in %s: %s", event.name, "added" if event.added else "removed",
                   event.user_id, event.message_ref, event.channel_id,
                   f"{event.kind} on {paper}" if paper else "nothing")
@@ -84,7 +84,7 @@ class Inbound:
     async def tally(self, event: ReactionTally) -> str | None:
         """Anonymous up counts of a paper's message, kept as that many anonymous votes (and its 👎 count on a
         deep dive as that many anonymous marks)."""
-        paper = await self.store.call(votes.tally, self.store, event)
+        paper = await self.store.call(votes.tally, self.store, event, lane="votes")
         await self.refresher.voted(event.channel_id, paper)
         marked = await self.store.call(marks.tally, self.store, event)
         if marked != paper:
@@ -96,7 +96,8 @@ class Inbound:
         it names no listed paper."""
         if not event.user_id:
             return None
-        vote = await self.store.call(votes.press if event.kind == "up" else marks.press, self.store, event)
+        vote = await self.store.call(votes.press if event.kind == "up" else marks.press, self.store, event,
+                                     lane="votes")
         if vote is not None:
             await self.refresher.voted(event.channel_id, vote.arxiv_id)
         return vote

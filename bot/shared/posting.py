@@ -17,13 +17,13 @@ from enum import StrEnum
 
 from analysis.models import Digest, DigestItem
 from bot.shared.chat import ChatAdapter
-from bot.shared.post_once import confirmed, send_once
+from bot.shared.post_once import call, confirmed, send_once
+from bot.shared.stores import Posting
 from bot.shared.weekly import post_weekly
 from storage.chat import Channel
 from storage.errors import StoreError
 from storage.post_log import QUICK_VIEW, Intent, dive_key, note_key
 from storage.quick_views import redraw_json
-from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,12 @@ def missing_note(item: DigestItem) -> str:
             f"ask /deepdive {item.paper.arxiv_id} if it is missing.")
 
 
-async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, digest: Digest,
+def quick_view_note(day: str) -> str:
+    return (f"⚠️ paperbot was interrupted while posting the digest of {day}; it may be missing above. "
+            "Its deep dives follow in this thread.")
+
+
+async def post_digest(adapter: ChatAdapter, store: Posting, channel: Channel, digest: Digest,
                       now: dt.datetime | None = None) -> Outcome:
     """Post `digest` to `channel` unless it already was; returns a one-line outcome.
 
@@ -68,7 +73,7 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     day = digest.date.isoformat()
     where = f"{channel.platform} {channel.channel_id}"
     key = (channel.platform, channel.channel_id, day)
-    claim = await store.call(store.claim_post, *key, now=now)
+    claim = await call(store, store.claim_post, *key, now=now)
     if claim.state == "done":
         return Outcome(Result.ALREADY, f"{where}: digest of {day} was already posted")
     if claim.state == "busy":
@@ -82,7 +87,9 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     try:
         if ref is None:
             posted = await _post_quick_view(adapter, store, channel, view)
-            if posted is Intent.UNCERTAIN or posted is None:
+            if posted is Intent.UNCERTAIN and view.items:
+                posted = await _replace_quick_view(adapter, store, channel, day)
+            if posted is None or isinstance(posted, Intent):  # (an Intent is a str too)
                 await _finish(store, channel, view)
                 if posted is None:
                     return Outcome(Result.NO_PAPERS, f"{where}: no papers for {day}")
@@ -101,22 +108,23 @@ async def post_digest(adapter: ChatAdapter, store: Store, channel: Channel, dige
     return Outcome(Result.POSTED, f"{where}: posted the digest of {day} with {sent} deep dive(s){resumed}{lost}")
 
 
-async def _finish(store: Store, channel: Channel, view: Digest) -> None:
+async def _finish(store: Posting, channel: Channel, view: Digest) -> None:
     """The post is done, and the channel has seen its papers, new versions and announcements."""
-    await store.call(store.finish_post, channel.platform, channel.channel_id, view.date.isoformat())
-    await store.call(store.remember_shown, channel.platform, channel.channel_id, view.date.isoformat(),
-                     [item.paper.arxiv_id for item in view.items], [(u.arxiv_id, u.version) for u in view.updates],
-                     [d.isoformat() for d in view.announcements or []])
+    day = view.date.isoformat()
+    await call(store, store.finish_post, channel.platform, channel.channel_id, day)
+    await call(store, store.remember_shown, channel.platform, channel.channel_id, day,
+               [item.paper.arxiv_id for item in view.items], [(u.arxiv_id, u.version) for u in view.updates],
+               [d.isoformat() for d in view.announcements or []])
 
 
-async def _release(store: Store, platform: str, channel_id: str, day: str) -> None:
+async def _release(store: Posting, platform: str, channel_id: str, day: str) -> None:
     try:
-        await store.call(store.release_post, platform, channel_id, day)
+        await call(store, store.release_post, platform, channel_id, day)
     except StoreError as exc:  # the claim stays; the next run resumes it, and the post log still holds
         log.warning("could not give back the claim of %s %s %s: %s", platform, channel_id, day, exc)
 
 
-async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest) -> str | Intent | None:
+async def _post_quick_view(adapter: ChatAdapter, store: Posting, channel: Channel, view: Digest) -> str | Intent | None:
     """The quick view's ref; None when there is nothing to thread under; UNCERTAIN when an earlier run may
     have posted it (its ref unknown)."""
     day = view.date.isoformat()
@@ -126,8 +134,8 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
     async def send() -> list[str]:
         if not view.items:
             return [await adapter.post_text(channel.channel_id, f"No new papers on Hugging Face for {day} today.")]
-        votes = await store.call(store.vote_counts, channel.platform, channel.channel_id)
-        marks = await store.call(store.mark_counts, channel.platform, channel.channel_id)
+        votes = await call(store, store.vote_counts, channel.platform, channel.channel_id)
+        marks = await call(store, store.mark_counts, channel.platform, channel.channel_id)
         return [await adapter.post_quick_view(channel.channel_id, view, votes, marks)]
 
     refs = await send_once(store, channel, day, QUICK_VIEW, send)
@@ -140,13 +148,28 @@ async def _post_quick_view(adapter: ChatAdapter, store: Store, channel: Channel,
     return refs[0] if view.items else None
 
 
-async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel, view: Digest,
+async def _replace_quick_view(adapter: ChatAdapter, store: Posting, channel: Channel, day: str) -> str | Intent:
+    """An earlier run died posting the quick view, which may or may not be in the channel: not sent again,
+    a one-line note takes its place as the thread of the deep dives (which were not sent yet)."""
+    async def send() -> list[str]:
+        return [await adapter.post_text(channel.channel_id, quick_view_note(day))]
+
+    key = note_key(QUICK_VIEW)
+    refs = await send_once(store, channel, day, key, send)
+    if isinstance(refs, Intent):
+        return Intent.UNCERTAIN  # the note too: nothing more goes to this channel today
+    await confirmed(store, "a note", lambda: store.thread_replaced(channel.platform, channel.channel_id, day, key,
+                                                                   refs[0]))
+    return refs[0]
+
+
+async def _post_deep_dives(adapter: ChatAdapter, store: Posting, channel: Channel, view: Digest,
                            ref: str) -> tuple[int, int]:
     """(sent now, may be missing) deep dives."""
     day = view.date.isoformat()
-    earlier = await store.call(store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
+    earlier = await call(store, store.dived_before, channel.platform, channel.channel_id, day)  # no dive twice
     # 👎 "not for us" there, even when marked after the digest was built
-    earlier |= await store.call(store.marked_ids, (channel.platform, channel.channel_id))
+    earlier |= await call(store, store.marked_ids, (channel.platform, channel.channel_id))
     sent = missing = 0
     for number, item in enumerate(view.selected(), start=1):
         arxiv_id = item.paper.arxiv_id
@@ -171,7 +194,7 @@ async def _post_deep_dives(adapter: ChatAdapter, store: Store, channel: Channel,
     return sent, missing
 
 
-async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day: str, key: str, ref: str,
+async def _say_missing(adapter: ChatAdapter, store: Posting, channel: Channel, day: str, key: str, ref: str,
                        item: DigestItem) -> None:
     """One line in the thread, once, for a deep dive that an interrupted run may or may not have posted."""
     async def send() -> list[str]:
@@ -183,13 +206,13 @@ async def _say_missing(adapter: ChatAdapter, store: Store, channel: Channel, day
             channel.platform, channel.channel_id, day, note_key(key), refs, kind="note"))
 
 
-async def _all_listed_before(store: Store, channel: Channel, view: Digest) -> bool:
+async def _all_listed_before(store: Posting, channel: Channel, view: Digest) -> bool:
     """HF sometimes serves an older day again (holidays, the 3-day fallback): post nothing twice."""
-    earlier = await store.call(store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
+    earlier = await call(store, store.listed_before, channel.platform, channel.channel_id, view.date.isoformat())
     return {item.paper.arxiv_id for item in view.items} <= earlier
 
 
-async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Store, channels: Sequence[Channel],
+async def post_to_channels(adapters: Mapping[str, ChatAdapter], store: Posting, channels: Sequence[Channel],
                            digest: Digest | Mapping[str, Digest]) -> list[Outcome]:
     """Each channel in turn with its own threshold (and its own digest, when given by channel key: its
     keywords and taste); one channel's failure does not stop the others."""

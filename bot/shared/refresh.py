@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from analysis.models import Digest
-from storage.store import Store
+from bot.shared.stores import QuickViews
 
 log = logging.getLogger(__name__)
 # (channel id, ref, digest, votes, 👎 marks)
@@ -22,7 +22,7 @@ Edit = Callable[[str, str, Digest, dict[str, int], dict[str, int]], Awaitable[No
 
 
 class Refresher:
-    def __init__(self, store: Store, platform: str, edit: Edit, *, delay: float = 1.5,
+    def __init__(self, store: QuickViews, platform: str, edit: Edit, *, delay: float = 1.5,
                  min_interval: float = 3.0) -> None:
         self.store, self.platform, self.edit = store, platform, edit
         self.delay, self.min_interval = delay, min_interval
@@ -35,7 +35,7 @@ class Refresher:
         """A vote on `arxiv_id` in this channel changed: redraw the quick view that lists it, soon."""
         if arxiv_id is None:
             return
-        ref = await self.store.call(self.store.view_ref, self.platform, channel_id, arxiv_id)
+        ref = await self.store.call(self.store.view_ref, self.platform, channel_id, arxiv_id, lane="votes")
         if ref is None:
             return
         key = (channel_id, ref)
@@ -68,14 +68,14 @@ class Refresher:
 
     async def _edit(self, key: tuple[str, str]) -> None:
         channel_id, ref = key
-        body = await self.store.call(self.store.view_at, self.platform, channel_id, ref)
+        body = await self.store.call(self.store.view_at, self.platform, channel_id, ref, lane="votes")
         if body is None:
             return
         digest = Digest.model_validate_json(body)
         self._last[key] = time.monotonic()
         try:
-            counts = await self.store.call(self.store.vote_counts, self.platform, channel_id)
-            marked = await self.store.call(self.store.mark_counts, self.platform, channel_id)
+            counts = await self.store.call(self.store.vote_counts, self.platform, channel_id, lane="votes")
+            marked = await self.store.call(self.store.mark_counts, self.platform, channel_id, lane="votes")
             await self.edit(channel_id, ref, digest, counts, marked)
             self.edits += 1
         except Exception as exc:  # a failed redraw loses nothing: the next vote redraws again

@@ -29,5 +29,11 @@ async def deliver(adapter: ChatAdapter, store: Store, channel_id: str, answer: A
 
 def not_posted(name: str, exc: BaseException) -> str:
     """The one line telling who asked why their slow command's answer never came."""
+    import sqlite3
+
+    from storage.errors import explained
+
+    if isinstance(exc, sqlite3.Error):  # the cache's write on the way (a locked or full database)
+        exc = explained(exc)
     reason = str(exc) if isinstance(exc, PaperbotError) else f"internal error ({type(exc).__name__})"
     return f"{SLOW.get(name, 'the answer').capitalize()} could not be posted: {reason}"

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from analysis.errors import BadInput, quote
-from storage.store import Store
+from bot.shared.stores import Tallies
 
 KEYWORDS_USAGE = ("Usage: /keywords Image Restoration, Diffusion (comma-separated) to set this channel's interests, "
                   "/keywords alone to see them, /keywords default to go back to the default ones.")
@@ -45,7 +45,7 @@ def show_keywords(current: tuple[str, ...], default: list[str]) -> str:
     return "This channel uses the default interests: " + ", ".join(default) + ". " + KEYWORDS_USAGE
 
 
-def top_text(store: Store, platform: str, channel_id: str, days: int, now: dt.datetime | None = None) -> str:
+def top_text(store: Tallies, platform: str, channel_id: str, days: int, now: dt.datetime | None = None) -> str:
     """The channel's most voted papers among votes cast in the last `days` days, at most ten."""
     since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).isoformat(timespec="seconds")
     rows = store.most_voted(platform, channel_id, since, limit=10)

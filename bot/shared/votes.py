@@ -4,14 +4,18 @@ Each platform's own table says what its reaction names mean (bot/<platform>/reac
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
 from bot.shared.events import Meaning, Reaction, ReactionTable, ReactionTally, Vote, VoteButton
-from storage.store import Store
+from bot.shared.stores import Votes
+from storage.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 
-def reaction_target(store: Store, platform: str, channel_id: str, message_ref: str,
+def reaction_target(store: Votes, platform: str, channel_id: str, message_ref: str,
                     meaning: Meaning | None) -> str | None:
     """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed paper
     of a quick view with keycap N. Anything else is not a vote."""
@@ -27,16 +31,16 @@ def reaction_target(store: Store, platform: str, channel_id: str, message_ref: s
     return None
 
 
-def listed_index(store: Store, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
+def listed_index(store: Votes, platform: str, channel_id: str, quick_view_ref: str, index: int) -> str | None:
     listed = store.listed_papers(platform, channel_id, quick_view_ref)
     return listed[index] if 0 <= index < len(listed) else None
 
 
-def is_listed(store: Store, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> bool:
+def is_listed(store: Votes, platform: str, channel_id: str, quick_view_ref: str, arxiv_id: str) -> bool:
     return arxiv_id in store.listed_papers(platform, channel_id, quick_view_ref)
 
 
-def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
+def react(store: Votes, table: ReactionTable, event: Reaction) -> str | None:
     """Apply one reaction event; returns the paper voted on (or None when it was not a vote).
 
     One vote per person and paper, standing while any of their reactions points at the paper: taking
@@ -52,7 +56,7 @@ def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
     return paper
 
 
-def tally(store: Store, event: ReactionTally) -> str | None:
+def tally(store: Votes, event: ReactionTally) -> str | None:
     """Anonymous up counts of a paper's message kept as that many anonymous votes; the paper, if any."""
     paper = reaction_target(store, event.platform, event.channel_id, event.message_ref, Meaning("up"))
     if paper is not None:
@@ -60,7 +64,7 @@ def tally(store: Store, event: ReactionTally) -> str | None:
     return paper
 
 
-def press(store: Store, event: VoteButton) -> Vote | None:
+def press(store: Votes, event: VoteButton) -> Vote | None:
     """A vote button toggles the person's vote for the listed paper it names; None when it names none."""
     where = (store, event.platform, event.channel_id, event.message_ref)
     if event.position is not None:
@@ -72,7 +76,7 @@ def press(store: Store, event: VoteButton) -> Vote | None:
     return Vote(paper, toggle(store, event.platform, event.channel_id, paper, event.user_id))
 
 
-def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
+def toggle(store: Votes, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
     """A vote button: the first press votes, the next takes it back. True when the vote now stands."""
     if store.set_vote(platform, channel_id, arxiv_id, user_id, True):
         return True
@@ -80,12 +84,22 @@ def toggle(store: Store, platform: str, channel_id: str, arxiv_id: str, user_id:
     return False
 
 
-async def post_answer_analysis(adapter: ChatAdapter, store: Store, channel_id: str, answer: Answer) -> list[str]:
+async def post_answer_analysis(adapter: ChatAdapter, store: Votes, channel_id: str, answer: Answer) -> list[str]:
     """Post a /deepdive answer and remember its messages, so reactions on them vote for the paper."""
     assert answer.paper is not None and answer.analysis is not None
     refs = await adapter.post_analysis(channel_id, answer.paper, answer.analysis, answer.score, answer.thread_ref)
-    day = dt.datetime.now(dt.UTC).date().isoformat()
-    for ref in refs:
-        await store.call(store.record_message, adapter.platform, channel_id, day, ref, kind="deep_dive",
-                         arxiv_id=answer.paper.arxiv_id)
+    await remember(store, adapter.platform, channel_id, refs, "deep_dive", answer.paper.arxiv_id)
     return refs
+
+
+async def remember(store: Votes, platform: str, channel_id: str, refs: list[str], kind: str, arxiv_id: str) -> None:
+    """Remember an answer's messages as the paper's (so reactions on them vote). The answer is out already:
+    a database that refuses the record (locked, full) costs those votes, logged, and is no failure to report."""
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        for ref in refs:
+            await store.call(store.record_message, platform, channel_id, day, ref, kind=kind, arxiv_id=arxiv_id,
+                             lane="votes")
+    except StoreError as exc:
+        log.warning("the answer on %s in %s was posted, but reactions on it will not count: %s",
+                    arxiv_id, channel_id, exc)

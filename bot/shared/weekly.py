@@ -8,7 +8,8 @@ import logging
 
 from analysis.errors import ChatError
 from bot.shared.chat import ChatAdapter
-from bot.shared.post_once import confirmed, send_once
+from bot.shared.post_once import call, confirmed, send_once
+from bot.shared.stores import Posting
 from bot.shared.taste_stats import taste_stats, weekly_line
 from storage.chat import Channel
 from storage.post_log import WEEKLY, Intent
@@ -35,10 +36,10 @@ def weekly_text(store: Store, channel: Channel, day: dt.date) -> str | None:
                       *([quality] if quality else [])])
 
 
-async def post_weekly(adapter: ChatAdapter, store: Store, channel: Channel, day: dt.date, thread_ref: str) -> None:
+async def post_weekly(adapter: ChatAdapter, store: Posting, channel: Channel, day: dt.date, thread_ref: str) -> None:
     """Posted under the quick view, once (through the post log); a refusal is logged, never a reason to leave
     the digest half-posted."""
-    text = await store.call(weekly_text, store, channel, day)
+    text = await call(store, weekly_text, store, channel, day)
     if text is None:
         return
 

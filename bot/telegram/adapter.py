@@ -16,10 +16,10 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import BotCommand, LinkPreviewOptions, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application
 
-from analysis.errors import ChatError, ConfigError
+from analysis.errors import ChatError, ChatUncertain, ConfigError
 from analysis.models import Analysis, Digest, DigestItem, Paper, PaperAnswer
 from bot.config import Settings
 from bot.shared.commands import COMMANDS, Commands
@@ -243,6 +243,8 @@ class TelegramAdapter:
                 self.store.deactivate_channel("telegram", chat_id)
                 log.error("Telegram chat %s is gone (%s); unsubscribed it", chat_id, exc.message)
             raise ChatError(f"Telegram refused a message to {chat_id}: {exc.message}") from None
+        except TimedOut as exc:  # Telegram may have taken it: the post log must not let it be sent again
+            raise ChatUncertain(f"Telegram did not answer a message to {chat_id} in time: {exc.message}") from None
         except TelegramError as exc:
             raise ChatError(f"Telegram failed to send to {chat_id}: {exc.message}") from None
         return str(message.message_id)

@@ -59,3 +59,23 @@ async def test_a_channel_slack_does_not_know_is_skipped_and_the_others_post(
     assert "msg_too_long" in long and "too long" in long
     assert "posted the digest" in ok and slack.messages_in("C0OK")
     assert slack.messages_in("C0GONE") == slack.messages_in("C0LONG") == []
+
+
+async def test_a_telegram_send_that_times_out_is_never_sent_again(env: dict, telegram_env: dict,
+                                                                   telegram: FakeTelegram) -> None:
+    """python-telegram-bot gives up after 5 s; the message lands later all the same (as it may on Telegram):
+    the rerun says it may be missing instead of sending it a second time."""
+    from tests.helpers import until
+
+    async with running(listen=False) as h:
+        digest = await h.digest(thresholds=(0,))
+        chat = str(TELEGRAM_CHAT)
+        channel = h.store.upsert_channel("telegram", chat, threshold=0, post_time="08:30", timezone="UTC")
+        telegram.fail_next(200, delay=6.0, passthrough=True, path="sendMessage", after=1)  # the first deep dive
+        with pytest.raises(Exception, match="did not answer"):
+            await post_digest(h.adapters["telegram"], h.store, channel, digest)
+        await until(lambda: len(telegram.sent_to(TELEGRAM_CHAT)) >= 2, timeout=15)  # it landed after all
+        again = await post_digest(h.adapters["telegram"], h.store, channel, digest)
+    texts = [m["text"] for m in telegram.sent_to(TELEGRAM_CHAT)]
+    assert "1 deep dive(s) may be missing" in again and len(texts) == len(set(texts))
+    assert sum("paperbot was interrupted while posting" in t for t in texts) == 1
