@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 # The chat platforms, each a bot/<name>/ package with a PLATFORM spec: a new platform is one more name here.
-PLATFORMS = ("slack", "telegram")
+PLATFORMS = ("slack", "telegram", "feishu")
 
 
 def platforms() -> list[PlatformSpec]:

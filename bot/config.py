@@ -56,18 +56,24 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_URL")
     telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    feishu_app_id: str | None = Field(None, validation_alias="FEISHU_APP_ID")
+    feishu_app_secret: SecretStr | None = Field(None, validation_alias="FEISHU_APP_SECRET")
+    feishu_verification_token: SecretStr | None = Field(None, validation_alias="FEISHU_VERIFICATION_TOKEN")
+    feishu_encrypt_key: SecretStr | None = Field(None, validation_alias="FEISHU_ENCRYPT_KEY")
+    feishu_api_url: str = Field("https://open.feishu.cn", validation_alias="FEISHU_API_URL")
     host: str = Field("127.0.0.1", validation_alias="PAPERBOT_HOST")
     port: int = Field(3000, ge=0, le=65535, validation_alias="PAPERBOT_PORT")
 
     @field_validator(
-        "llm_model", "llm_deep_model", "llm_api_base", "timezone", "telegram_webhook_url", mode="before"
+        "llm_model", "llm_deep_model", "llm_api_base", "timezone", "telegram_webhook_url", "feishu_app_id",
+        mode="before"
     )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("hf_endpoint", "arxiv_api_url", "arxiv_rss_url", "arxiv_html_url", "arxiv_pdf_url",
-                     "llm_api_base", "slack_api_url", "telegram_api_url")
+                     "llm_api_base", "slack_api_url", "telegram_api_url", "feishu_api_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         return None if value is None else check_url(value)
@@ -123,7 +129,8 @@ _SECRET_HINT = ("_TOKEN", "_SECRET", "_KEY")  # name endings: PAPERBOT_FULLTEXT_
 # What each kind of command does not read, so a bad value there cannot stop it (PAPERBOT_PORT=abc and `digest`)
 SERVE_ONLY = ("PAPERBOT_HOST", "PAPERBOT_PORT", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET")
 CHAT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
-        "TELEGRAM_API_URL")
+        "TELEGRAM_API_URL", "FEISHU_APP_ID", "FEISHU_APP_SECRET", "FEISHU_VERIFICATION_TOKEN", "FEISHU_ENCRYPT_KEY",
+        "FEISHU_API_URL")
 SCHEDULE = ("PAPERBOT_POST_TIME", "PAPERBOT_TIMEZONE")
 DIGEST_ONLY = ("PAPERBOT_TOP_N", "PAPERBOT_THRESHOLD", "PAPERBOT_MAX_DEEP_DIVES", "PAPERBOT_TITLE",
                "PAPERBOT_ARXIV_CATEGORIES", "PAPERBOT_LLM_POOL")

@@ -8,7 +8,7 @@ from typing import Literal
 
 import sqlite_utils
 
-Platform = Literal["slack", "telegram"]
+Platform = Literal["slack", "telegram", "feishu"]
 ClaimState = Literal["new", "resume", "done", "busy"]
 STALE_CLAIM = dt.timedelta(minutes=15)  # a claim older than this was left by a dead process
 

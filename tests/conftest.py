@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.arxiv import FakeArxiv
 from tests.fakes.arxiv_pages import FakeArxivPages
 from tests.fakes.arxiv_rss import FakeArxivRSS
+from tests.fakes.feishu import APP_ID, APP_SECRET, VERIFICATION_TOKEN, FakeFeishu
 from tests.fakes.hf import FakeHF
 from tests.fakes.llm import FakeLLM
 from tests.fakes.slack import FakeSlack
@@ -87,7 +88,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hf: FakeHF, arxiv: Fake
     import os
 
     for name in list(os.environ):
-        if name.startswith(("PAPERBOT_", "LLM_", "SLACK_", "TELEGRAM_", "OPENAI_")) or name in (
+        if name.startswith(("PAPERBOT_", "LLM_", "SLACK_", "TELEGRAM_", "FEISHU_", "OPENAI_")) or name in (
                 "HF_ENDPOINT", "ARXIV_API_URL", "ARXIV_RSS_URL", "ARXIV_HTML_URL", "ARXIV_PDF_URL"):
             monkeypatch.delenv(name)
     values = _set_env(monkeypatch, {
@@ -145,6 +146,25 @@ def telegram(telegram_server: FakeTelegram) -> FakeTelegram:
 @pytest.fixture
 def telegram_env(env: dict[str, str], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     values = {"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url + "/bot"}
+    return {**env, **_set_env(monkeypatch, values)}
+
+
+@pytest.fixture(scope="session")
+def feishu_server() -> Iterator[FakeFeishu]:
+    with FakeFeishu() as server:
+        yield server
+
+
+@pytest.fixture
+def feishu(feishu_server: FakeFeishu) -> FakeFeishu:
+    feishu_server.reset()
+    return feishu_server
+
+
+@pytest.fixture
+def feishu_env(env: dict[str, str], feishu: FakeFeishu, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET, "FEISHU_VERIFICATION_TOKEN": VERIFICATION_TOKEN,
+              "FEISHU_API_URL": feishu.url}
     return {**env, **_set_env(monkeypatch, values)}
 
 

@@ -84,9 +84,11 @@ def test_each_platform_names_its_reactions() -> None:
 
 def test_what_to_set_names_every_platform(env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     specs = platforms()
-    assert none_configured(specs, serving=True) == "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or TELEGRAM_BOT_TOKEN"
-    assert none_configured(specs, serving=False) == "SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN"
-    assert channel_ids().looks_like() == "C0123ABCD (Slack) or -1001234567890 / @channelname (Telegram)"
+    assert none_configured(specs, serving=True) == ("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or TELEGRAM_BOT_TOKEN, "
+                                                    "or FEISHU_APP_ID, FEISHU_APP_SECRET and FEISHU_VERIFICATION_TOKEN")
+    assert none_configured(specs, serving=False) == "SLACK_BOT_TOKEN or TELEGRAM_BOT_TOKEN or FEISHU_APP_ID"
+    assert channel_ids().looks_like() == ("C0123ABCD (Slack) or -1001234567890 / @channelname (Telegram) or "
+                                          "oc_4d83f1dc8596c773a09e86f50a931b77 (Feishu)")
     with pytest.raises(ConfigError, match="serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING"):
         check_platforms(load_settings())
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-only-the-token")

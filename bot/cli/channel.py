@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
     channel = commands.add_parser("channel", parents=[common], help="subscribe, list or remove chat channels")
     actions = channel.add_subparsers(dest="action", required=True, metavar="ACTION")
-    add = actions.add_parser("add", parents=[common], help="subscribe a Slack channel or Telegram chat")
+    add = actions.add_parser("add", parents=[common], help="subscribe a Slack channel, Telegram chat or Feishu chat")
     add.add_argument("platform", choices=PLATFORMS)
-    add.add_argument("channel_id", help="Slack: C0123ABCD; Telegram: -1001234567890 or @channelname")
+    add.add_argument("channel_id", help="Slack: C0123ABCD; Telegram: -1001234567890 or @channelname; "
+                     "Feishu: oc_ and 32 hex digits")
     add.add_argument("--threshold", type=_int, help="score (0-100) at or above which papers get a deep dive")
     add.add_argument("--time", help="morning post time, HH:MM")
     add.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")

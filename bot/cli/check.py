@@ -1,8 +1,9 @@
 """`paperbot check`: each configured service, in parallel, in about 5 s: one line each, exit 1 if any fails.
 
 A check asks the least that proves the service works for paperbot: HF's list of today, one arXiv API answer
-(and the listing query when categories are set), one tiny LLM call, Slack's auth.test, Telegram's getMe, and
-the database opened for writing. What failed is said with the setting that fixes it; secrets never appear.
+(and the listing query when categories are set), one tiny LLM call, Slack's auth.test, Telegram's getMe,
+Feishu's tenant token and bot info, and the database opened for writing. What failed is said with the setting
+that fixes it; secrets never appear.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def _checks(settings: Any) -> list[tuple[str, Check]]:
         wanted.append(("Slack", s.slack))
     if settings.telegram_bot_token:
         wanted.append(("Telegram", s.telegram))
+    if settings.feishu_app_id:
+        from bot.feishu.check import feishu
+
+        wanted.append(("Feishu", feishu))
     return wanted
 
 
