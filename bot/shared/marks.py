@@ -9,11 +9,12 @@ apart from votes: one member may like a paper another marks, and the quick view 
 from __future__ import annotations
 
 from bot.shared.events import Meaning, Reaction, ReactionTable, ReactionTally, Vote, VoteButton
-from bot.shared.votes import is_listed, listed_index
+from bot.shared.stores import Votes
+from bot.shared.votes import apply_reaction, pressed_paper
 from storage.store import Store
 
 
-def mark_target(store: Store, platform: str, channel_id: str, message_ref: str, meaning: Meaning | None) -> str | None:
+def mark_target(store: Votes, platform: str, channel_id: str, message_ref: str, meaning: Meaning | None) -> str | None:
     """The paper a 👎 reaction marks: that of a deep dive; anything else (a keycap, the quick view) marks nothing."""
     if meaning is None or meaning.kind != "down" or meaning.position is not None:
         return None
@@ -25,15 +26,7 @@ def mark_target(store: Store, platform: str, channel_id: str, message_ref: str, 
 
 def react(store: Store, table: ReactionTable, event: Reaction) -> str | None:
     """Apply one 👎 reaction event; returns the paper marked or unmarked (None when it marks nothing)."""
-    platform, channel_id, user_id = event.platform, event.channel_id, event.user_id
-    paper = mark_target(store, platform, channel_id, event.message_ref, table.get(event.name))
-    if paper is None:
-        return None
-    store.set_reaction(platform, channel_id, event.message_ref, user_id, event.name, event.added)
-    standing = event.added or any(mark_target(store, platform, channel_id, ref, table.get(other)) == paper
-                                  for ref, other in store.reactions_of(platform, channel_id, user_id))
-    store.set_mark(platform, channel_id, paper, user_id, standing)
-    return paper
+    return apply_reaction(store, table, event, mark_target, store.set_mark)
 
 
 def tally(store: Store, event: ReactionTally) -> str | None:
@@ -46,11 +39,7 @@ def tally(store: Store, event: ReactionTally) -> str | None:
 
 def press(store: Store, event: VoteButton) -> Vote | None:
     """A 👎 N button toggles the person's mark on the listed paper it names; None when it names none."""
-    where = (store, event.platform, event.channel_id, event.message_ref)
-    if event.position is not None:
-        paper = listed_index(*where, event.position)
-    else:
-        paper = event.arxiv_id if event.arxiv_id and is_listed(*where, event.arxiv_id) else None
+    paper = pressed_paper(store, event)
     if paper is None:
         return None
     return Vote(paper, store.toggle_mark(event.platform, event.channel_id, paper, event.user_id), "down")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from bot.shared.answers import Answer
 from bot.shared.chat import ChatAdapter
@@ -19,7 +20,7 @@ def reaction_target(store: Votes, platform: str, channel_id: str, message_ref: s
                     meaning: Meaning | None) -> str | None:
     """The paper a reaction votes for: a paper's own message with an up emoji, or the N-th listed paper
     of a quick view with keycap N. Anything else is not a vote."""
-    if meaning is None or meaning.kind != "up":  # 👎 marks a paper, it is no vote (not handled yet)
+    if meaning is None or meaning.kind != "up":  # 👎 marks a paper (bot/shared/marks.py): it is no vote
         return None
     message = store.find_message(platform, channel_id, message_ref)
     if message is None:
@@ -40,19 +41,31 @@ def is_listed(store: Votes, platform: str, channel_id: str, quick_view_ref: str,
     return arxiv_id in store.listed_papers(platform, channel_id, quick_view_ref)
 
 
+# which paper a reaction points at (None: it is not one of this kind's), as reaction_target and marks.mark_target
+Target = Callable[[Votes, str, str, str, Meaning | None], str | None]
+# how a person's standing on a paper is stored: (platform, channel, paper, person, standing)
+Stand = Callable[[str, str, str, str, bool], object]
+
+
 def react(store: Votes, table: ReactionTable, event: Reaction) -> str | None:
     """Apply one reaction event; returns the paper voted on (or None when it was not a vote).
 
     One vote per person and paper, standing while any of their reactions points at the paper: taking
     back 🔥 leaves the vote of the 👍 beside it, and :one: on the quick view counts like 👍 on the paper."""
+    return apply_reaction(store, table, event, reaction_target, store.set_vote)
+
+
+def apply_reaction(store: Votes, table: ReactionTable, event: Reaction, target: Target, stand: Stand) -> str | None:
+    """A reaction of `target`'s kind remembered by name; the person's standing on its paper (a vote, a mark)
+    holds while any of their reactions of that kind still points at the paper. The paper, or None."""
     platform, channel_id, user_id = event.platform, event.channel_id, event.user_id
-    paper = reaction_target(store, platform, channel_id, event.message_ref, table.get(event.name))
+    paper = target(store, platform, channel_id, event.message_ref, table.get(event.name))
     if paper is None:
         return None
     store.set_reaction(platform, channel_id, event.message_ref, user_id, event.name, event.added)
-    standing = event.added or any(reaction_target(store, platform, channel_id, ref, table.get(other)) == paper
+    standing = event.added or any(target(store, platform, channel_id, ref, table.get(other)) == paper
                                   for ref, other in store.reactions_of(platform, channel_id, user_id))
-    store.set_vote(platform, channel_id, paper, user_id, standing)
+    stand(platform, channel_id, paper, user_id, standing)
     return paper
 
 
@@ -66,14 +79,18 @@ def tally(store: Votes, event: ReactionTally) -> str | None:
 
 def press(store: Votes, event: VoteButton) -> Vote | None:
     """A vote button toggles the person's vote for the listed paper it names; None when it names none."""
-    where = (store, event.platform, event.channel_id, event.message_ref)
-    if event.position is not None:
-        paper = listed_index(*where, event.position)
-    else:
-        paper = event.arxiv_id if event.arxiv_id and is_listed(*where, event.arxiv_id) else None
+    paper = pressed_paper(store, event)
     if paper is None:
         return None
     return Vote(paper, toggle(store, event.platform, event.channel_id, paper, event.user_id))
+
+
+def pressed_paper(store: Votes, event: VoteButton) -> str | None:
+    """The paper a quick view's button names (by position or id), if that quick view lists it."""
+    where = (store, event.platform, event.channel_id, event.message_ref)
+    if event.position is not None:
+        return listed_index(*where, event.position)
+    return event.arxiv_id if event.arxiv_id and is_listed(*where, event.arxiv_id) else None
 
 
 def toggle(store: Votes, platform: str, channel_id: str, arxiv_id: str, user_id: str) -> bool:
